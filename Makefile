@@ -1,0 +1,58 @@
+# lpatch: live patching for Linux kernels and processes.
+# `make` leaves ./lpatch; `make check` runs every test; `make install` honours PREFIX, DESTDIR.
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share/lpatch
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \
+             -Wstrict-prototypes -Wmissing-prototypes -Isrc -MMD -MP
+LDLIBS    += -lelf -ldw -lunwind-ptrace -lunwind-generic -lunwind -lz
+
+SRCS      := $(sort $(wildcard src/*.c src/*/*.c))
+OBJS      := $(SRCS:src/%.c=build/%.o)
+LIB_OBJS  := $(filter-out build/main.o,$(OBJS))
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
+
+all: lpatch
+
+lpatch: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+build/liblpatch.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/tests/%: tests/unit/%.c tests/unit/unit.h build/liblpatch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< build/liblpatch.a $(LDLIBS)
+
+unit-tests: $(UNIT_BINS)
+
+# Every test: unit, VM and process. tests/run installs what it needs.
+check: lpatch unit-tests
+	tests/run
+
+install: lpatch
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/include
+	install -m 0755 lpatch $(DESTDIR)$(BINDIR)/lpatch
+	install -m 0644 man/lpatch.1 $(DESTDIR)$(MANDIR)/man1/lpatch.1
+	@if [ -d include ]; then cp -r include/. $(DESTDIR)$(DATADIR)/include/; fi
+	@if [ -f systemd/lpatch.service ]; then install -d $(DESTDIR)$(UNITDIR) && \
+		install -m 0644 systemd/lpatch.service $(DESTDIR)$(UNITDIR)/lpatch.service; fi
+
+clean:
+	rm -rf build lpatch
+
+.PHONY: all check install clean unit-tests
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)

@@ -1,0 +1,26 @@
+/* The command-line front end: one file per subcommand under src/cli/. */
+#ifndef LPATCH_CLI_CLI_H
+#define LPATCH_CLI_CLI_H
+
+#include <stdbool.h>
+
+struct command {
+	const char *name;
+	const char *summary;	/* one line, for `lpatch --help` */
+	int (*run)(int argc, char **argv);	/* argv[0] is the command name */
+};
+
+extern const struct command lp_commands[];
+
+/* Each command's entry point (src/cli/<name>.c). */
+int cmd_build(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
+int cmd_target(int argc, char **argv);
+
+/* True when arg is -h or --help. */
+bool cli_is_help(const char *arg);
+/* Print "lpatch CMD: MSG" and a pointer to --help; returns LP_EXIT_REFUSED. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,80 @@
+/* lpatch: entry point and subcommand dispatch. */
+#include "cli/cli.h"
+#include "util/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define LPATCH_VERSION "0.1.0"
+
+const struct command lp_commands[] = {
+	{ "build",  "build a livepatch module (or a process patch) from a source diff", cmd_build },
+	{ "diff",   "compare an original and a patched object; write what changed", cmd_diff },
+	{ "vm",     "run a command on a target kernel in a throwaway VM", cmd_vm },
+	{ "target", "fetch and show a target kernel's artifacts", cmd_target },
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: lpatch [-v] [--quiet] COMMAND [ARGS]...\n\n"
+		   "Live patching for Linux: kernel livepatch modules from source diffs,\n"
+		   "and patches for running processes.\n\ncommands:\n");
+	for (const struct command *c = lp_commands; c->name; c++)
+		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+	fprintf(f, "\n`lpatch COMMAND --help` describes a command; `man lpatch` has the rest.\n"
+		   "Exit codes: 0 success, 1 failure, 2 bad usage or refused input,\n"
+		   "3 no functional change (build, diff).\n");
+}
+
+bool cli_is_help(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "lpatch %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see `lpatch %s --help`)\n", cmd);
+	return LP_EXIT_REFUSED;
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	lp_elapsed();
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+			lp_verbose++;
+		else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
+			lp_quiet = true;
+		else if (cli_is_help(argv[i])) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("lpatch %s\n", LPATCH_VERSION);
+			return 0;
+		} else {
+			fprintf(stderr, "lpatch: unknown option %s\n", argv[i]);
+			usage(stderr);
+			return LP_EXIT_REFUSED;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return LP_EXIT_REFUSED;
+	}
+	for (const struct command *c = lp_commands; c->name; c++)
+		if (!strcmp(c->name, argv[i]))
+			return c->run(argc - i, argv + i);
+	fprintf(stderr, "lpatch: unknown command '%s'\n", argv[i]);
+	usage(stderr);
+	return LP_EXIT_REFUSED;
+}

@@ -1,0 +1,46 @@
+/* Files and directories: paths, whole-file I/O, atomic outputs. */
+#ifndef LPATCH_UTIL_FS_H
+#define LPATCH_UTIL_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+char *path_join(const char *dir, const char *name);
+bool path_exists(const char *path);
+bool path_is_dir(const char *path);
+/* Absolute form of path (need not exist); caller frees. */
+char *path_absolute(const char *path);
+const char *path_basename(const char *path);
+/* Directory part of path, "." when none; caller frees. */
+char *path_dirname(const char *path);
+
+/* mkdir -p; 0 or -1 with an error printed. */
+int mkdir_p(const char *path);
+/* rm -rf; 0 or -1 with an error printed. */
+int rm_rf(const char *path);
+/* A fresh directory under $TMPDIR (or /tmp) named after what; caller frees. */
+char *make_temp_dir(const char *what);
+
+/* Whole file into a NUL-terminated buffer; NULL with an error printed. */
+char *read_file(const char *path, size_t *len);
+/* Quiet variant: NULL and errno set, nothing printed. */
+char *read_file_quiet(const char *path, size_t *len);
+int write_file(const char *path, const void *data, size_t len);
+int copy_file(const char *from, const char *to);
+
+/*
+ * Atomic output: a temporary name beside the final path. Write to
+ * out->tmp, then commit (rename over the final path) or abort (unlink).
+ * Nothing half-written is ever left at the final path.
+ */
+struct atomic_out {
+	char *path;
+	char *tmp;
+};
+int atomic_begin(struct atomic_out *out, const char *path);
+int atomic_commit(struct atomic_out *out);
+void atomic_abort(struct atomic_out *out);
+/* Copy the file at src to path atomically. */
+int atomic_install(const char *src, const char *path, unsigned mode);
+
+#endif

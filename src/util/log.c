@@ -1,0 +1,85 @@
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int lp_verbose;
+bool lp_quiet;
+
+static void emit(const char *tag, const char *fmt, va_list ap, const char *tail)
+{
+	fprintf(stderr, "lpatch: %s", tag);
+	vfprintf(stderr, fmt, ap);
+	if (tail)
+		fprintf(stderr, ": %s", tail);
+	fputc('\n', stderr);
+}
+
+void lp_err(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit("error: ", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void lp_perr(const char *fmt, ...)
+{
+	const char *why = strerror(errno);
+	va_list ap;
+	va_start(ap, fmt);
+	emit("error: ", fmt, ap, why);
+	va_end(ap);
+}
+
+void lp_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit("warning: ", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void lp_hint(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit("hint: ", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void lp_progress(const char *fmt, ...)
+{
+	va_list ap;
+	if (lp_quiet)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "lpatch: [%5.1fs] ", lp_elapsed());
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void lp_debug(const char *fmt, ...)
+{
+	va_list ap;
+	if (lp_verbose < 1)
+		return;
+	va_start(ap, fmt);
+	emit("debug: ", fmt, ap, NULL);
+	va_end(ap);
+}
+
+double lp_elapsed(void)
+{
+	static struct timespec start;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!start.tv_sec && !start.tv_nsec)
+		start = now;
+	return (double)(now.tv_sec - start.tv_sec) +
+	       (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+}

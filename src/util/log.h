@@ -1,0 +1,30 @@
+/* Messages to the user: errors, warnings, progress lines. */
+#ifndef LPATCH_UTIL_LOG_H
+#define LPATCH_UTIL_LOG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+/* Exit codes shared by every command (documented in docs/exit-codes.md). */
+enum lp_exit {
+	LP_EXIT_OK = 0,
+	LP_EXIT_FAIL = 1,	/* the operation failed: tool, I/O, environment */
+	LP_EXIT_REFUSED = 2,	/* bad usage, bad input, or a change lpatch refuses */
+	LP_EXIT_NOCHANGE = 3,	/* the patch has no functional change */
+};
+
+extern int lp_verbose;		/* -v raises it; progress lines need >= 0 */
+extern bool lp_quiet;		/* --quiet silences progress lines */
+
+void lp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lp_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lp_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lp_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lp_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Like lp_err, with ": strerror(errno)" appended. */
+void lp_perr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Seconds since the first call, for progress lines with timings. */
+double lp_elapsed(void);
+
+#endif

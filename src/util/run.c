@@ -1,0 +1,167 @@
+#include "run.h"
+
+#include "fs.h"
+#include "log.h"
+#include "str.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void child(const char *const *argv, const struct run_opts *o, int outfd)
+{
+	if (o && o->cwd && chdir(o->cwd)) {
+		fprintf(stderr, "lpatch: error: cannot enter %s: %s\n", o->cwd, strerror(errno));
+		_exit(127);
+	}
+	if (o && o->env)
+		for (const char *const *e = o->env; *e; e++)
+			putenv((char *)*e);
+	if (o && o->no_stdin) {
+		int fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0)
+			dup2(fd, 0);
+	}
+	if (outfd >= 0)
+		dup2(outfd, 1);
+	if (o && (o->log || o->quiet)) {
+		int fd = o->quiet ? open("/dev/null", O_WRONLY)
+				  : open(o->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			if (outfd < 0)
+				dup2(fd, 1);
+			dup2(fd, 2);
+		}
+	}
+	execvp(argv[0], (char *const *)argv);
+	fprintf(stderr, "lpatch: error: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int wait_child(pid_t pid, const char *name)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR) {
+			lp_perr("waiting for %s", name);
+			return -1;
+		}
+	}
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 128 + WTERMSIG(st);
+}
+
+int run(const char *const *argv, const struct run_opts *opts)
+{
+	int outfd = -1;
+	pid_t pid;
+	int ret;
+
+	if (opts && opts->out) {
+		outfd = open(opts->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (outfd < 0) {
+			lp_perr("cannot write %s", opts->out);
+			return -1;
+		}
+	}
+	if (lp_verbose > 0) {
+		char *cmd = argv_join(argv);
+		lp_debug("run: %s%s%s", cmd, opts && opts->cwd ? " in " : "",
+			 opts && opts->cwd ? opts->cwd : "");
+		free(cmd);
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		lp_perr("cannot start %s", argv[0]);
+		if (outfd >= 0)
+			close(outfd);
+		return -1;
+	}
+	if (pid == 0)
+		child(argv, opts, outfd);
+	if (outfd >= 0)
+		close(outfd);
+	ret = wait_child(pid, argv[0]);
+	if (ret == 127 && !have_program(argv[0]))
+		return -1;
+	return ret;
+}
+
+char *run_capture(const char *const *argv, const struct run_opts *opts, int *status)
+{
+	struct strbuf sb = {0};
+	int fds[2];
+	char buf[8192];
+	ssize_t n;
+	pid_t pid;
+	int st;
+
+	if (pipe(fds)) {
+		lp_perr("pipe");
+		return NULL;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		lp_perr("cannot start %s", argv[0]);
+		close(fds[0]);
+		close(fds[1]);
+		return NULL;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		child(argv, opts, fds[1]);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		sb_addn(&sb, buf, (size_t)n);
+	}
+	close(fds[0]);
+	st = wait_child(pid, argv[0]);
+	if (status)
+		*status = st;
+	return sb_take(&sb);
+}
+
+bool have_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *copy, *save = NULL;
+	bool found = false;
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0;
+	copy = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char *p = path_join(d, name);
+		found = access(p, X_OK) == 0;
+		free(p);
+	}
+	free(copy);
+	return found;
+}
+
+char *argv_join(const char *const *argv)
+{
+	struct strbuf sb = {0};
+
+	for (; *argv; argv++) {
+		if (sb.len)
+			sb_add(&sb, " ");
+		sb_add(&sb, *argv);
+	}
+	return sb_take(&sb);
+}

@@ -1,0 +1,80 @@
+/* lpatch diff: compare an original and a patched object. */
+#include "cli.h"
+
+#include "diff/diff.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void help(void)
+{
+	printf("usage: lpatch diff ORIG.o PATCHED.o --parent ELF [--parent-name NAME] [-o OUT.o] [--json]\n\n"
+	       "Compare the original and patched builds of one object (compiled with\n"
+	       "-ffunction-sections -fdata-sections) and write OUT.o: the changed and new\n"
+	       "functions, the data they need, and for every reference that binds to the\n"
+	       "target at load time, a symbol saying how (exported name, or\n"
+	       ".klp.sym.OBJ.NAME,POS for livepatch relocations).\n\n"
+	       "  --parent ELF        the target whose symbols the patch binds to (vmlinux or a .ko)\n"
+	       "  --parent-name NAME  vmlinux (default) or the module's name\n"
+	       "  -o OUT.o            where to write the result (written only on exit 0)\n"
+	       "  --json              the report as JSON on stdout\n\n"
+	       "Exit: 0 changes found, 3 no functional change, 2 refused or bad input, 1 error.\n");
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "parent", required_argument, NULL, 'p' },
+		{ "parent-name", required_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *parent_path = NULL, *parent_name = "vmlinux", *out = NULL;
+	struct diff_result res;
+	struct parent *parent;
+	bool json = false;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': parent_path = optarg; break;
+		case 'n': parent_name = optarg; break;
+		case 'o': out = optarg; break;
+		case 'j': json = true; break;
+		case 'h': help(); return LP_EXIT_OK;
+		default: return cli_usage_error("diff", "unknown option");
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage_error("diff", "expected ORIG.o and PATCHED.o");
+	if (!parent_path)
+		return cli_usage_error("diff", "--parent ELF is required");
+	parent = parent_open(parent_path, parent_name);
+	if (!parent)
+		return LP_EXIT_REFUSED;
+	ret = diff_objects(argv[optind], argv[optind + 1], &(struct diff_opts){ .parent = parent }, &res);
+	if (ret == LP_EXIT_FAIL) {
+		/* unreadable input: bad input, not a tool failure */
+		ret = LP_EXIT_REFUSED;
+	} else if (json) {
+		char *s = diff_report_json(&res, argv[optind + 1]);
+		fputs(s, stdout);
+		free(s);
+	} else {
+		diff_report_text(&res, argv[optind + 1]);
+		if (ret == LP_EXIT_NOCHANGE)
+			printf("%s: no functional change\n", argv[optind + 1]);
+	}
+	if (ret == LP_EXIT_OK && out && elf_write(res.out, out))
+		ret = LP_EXIT_FAIL;
+	diff_result_free(&res);
+	parent_close(parent);
+	return ret;
+}

@@ -1,0 +1,233 @@
+/*
+ * Comparing the two builds: a function changed when its bytes differ
+ * outside relocation sites, or when a relocation binds to something else.
+ * Strings and constant tables are compared by content, never by name.
+ */
+#include "internal.h"
+
+#include "util/str.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool pc_relative(uint32_t type)
+{
+	return type == R_X86_64_PC32 || type == R_X86_64_PLT32 || type == R_X86_64_GOTPCREL ||
+	       type == R_X86_64_GOTPCRELX || type == R_X86_64_REX_GOTPCRELX;
+}
+
+/* Where in its section a relocation points (a PC-relative field is 4 bytes
+ * before the end of the instruction for every reference GCC emits here). */
+static int64_t target_offset(const struct reloc *r)
+{
+	return r->addend + (pc_relative(r->type) ? 4 : 0);
+}
+
+/* A section symbol + addend into a section held by one symbol becomes that symbol. */
+static void normalize(const struct reloc *r, struct symbol **sym, int64_t *addend)
+{
+	*sym = r->sym;
+	*addend = r->addend;
+	if (r->sym->type == STT_SECTION && r->sym->sec && r->sym->sec->owner &&
+	    r->sym->sec->owner->s.st_value == 0) {
+		*sym = r->sym->sec->owner;
+	}
+}
+
+static bool readonly_data(const struct section *sec)
+{
+	return sec && !(sec->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) &&
+	       sec->sh.sh_flags & SHF_ALLOC;
+}
+
+static bool strings_equal(const struct section *a, int64_t oa, const struct section *b, int64_t ob)
+{
+	const char *sa, *sb;
+
+	if (oa < 0 || ob < 0 || (uint64_t)oa >= a->size || (uint64_t)ob >= b->size)
+		return oa == ob;
+	sa = (const char *)a->data + oa;
+	sb = (const char *)b->data + ob;
+	return strnlen(sa, a->size - (size_t)oa) == strnlen(sb, b->size - (size_t)ob) &&
+	       !strncmp(sa, sb, a->size - (size_t)oa);
+}
+
+static bool refs_equal(struct differ *d, const struct reloc *ra, const struct reloc *rb)
+{
+	struct symbol *sa, *sb;
+	int64_t aa, ab;
+
+	if (ra->type != rb->type)
+		return false;
+	normalize(ra, &sa, &aa);
+	normalize(rb, &sb, &ab);
+	if (sa->type == STT_SECTION && sb->type == STT_SECTION) {
+		struct section *xa = sa->sec, *xb = sb->sec;
+		if (!xa || !xb)
+			return false;
+		if (diff_is_strings(xa) && diff_is_strings(xb))
+			return strings_equal(xa, target_offset(ra), xb, target_offset(rb));
+		if (DSEC(xa)->twin != xb || aa != ab)
+			return false;
+		return readonly_data(xa) ? diff_sections_equal(d, xa, xb) : true;
+	}
+	if (sa->type == STT_SECTION || sb->type == STT_SECTION || aa != ab)
+		return false;
+	if (!sa->sec && !sb->sec)
+		return !strcmp(sa->name, sb->name);
+	if (DSYM(sa)->twin != sb) {
+		/* unpaired constants (__func__.12 vs __func__.13): by content */
+		return sa->type == STT_OBJECT && sb->type == STT_OBJECT && readonly_data(sa->sec) &&
+		       readonly_data(sb->sec) && sa->sec->owner == sa && sb->sec->owner == sb &&
+		       diff_sections_equal(d, sa->sec, sb->sec);
+	}
+	if (sa->type == STT_OBJECT && sa->bind == STB_LOCAL && readonly_data(sa->sec) &&
+	    sa->sec->owner == sa && sb->sec && sb->sec->owner == sb)
+		return diff_sections_equal(d, sa->sec, sb->sec);
+	return true;
+}
+
+static bool bytes_equal(const struct section *a, const struct section *b)
+{
+	const struct section *ra = a->rela;
+	size_t k = 0;
+	uint64_t next_rel = ra && ra->nrel ? ra->rel[0].offset : UINT64_MAX;
+	unsigned width = ra && ra->nrel ? elf_reloc_width(ra->rel[0].type) : 0;
+
+	for (uint64_t i = 0; i < a->size; i++) {
+		if (i >= next_rel) {
+			if (i < next_rel + width)
+				continue;
+			k++;
+			next_rel = ra && k < ra->nrel ? ra->rel[k].offset : UINT64_MAX;
+			width = ra && k < ra->nrel ? elf_reloc_width(ra->rel[k].type) : 0;
+			if (i >= next_rel && i < next_rel + width)
+				continue;
+		}
+		if (a->data[i] != b->data[i])
+			return false;
+	}
+	return true;
+}
+
+static bool compare_now(struct differ *d, struct section *a, struct section *b)
+{
+	size_t na = a->rela ? a->rela->nrel : 0, nb = b->rela ? b->rela->nrel : 0;
+
+	if (a->size != b->size || a->sh.sh_type != b->sh.sh_type)
+		return false;
+	if ((a->sh.sh_flags ^ b->sh.sh_flags) & (SHF_WRITE | SHF_ALLOC | SHF_EXECINSTR))
+		return false;
+	if (a->sh.sh_type == SHT_NOBITS)
+		return true;
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++) {
+		const struct reloc *ra = &a->rela->rel[i], *rb = &b->rela->rel[i];
+		if (ra->offset != rb->offset || !refs_equal(d, ra, rb))
+			return false;
+	}
+	return bytes_equal(a, b);
+}
+
+bool diff_sections_equal(struct differ *d, struct section *a, struct section *b)
+{
+	struct dsec *da;
+	bool same;
+
+	if (!a || !b)
+		return false;
+	da = DSEC(a);
+	if (da->status == ST_SAME || da->status == ST_CHANGED)
+		return da->status == ST_SAME && da->twin == b;
+	if (da->comparing)
+		return true;
+	da->comparing = true;
+	same = compare_now(d, a, b);
+	da->comparing = false;
+	if (da->twin == b)
+		da->status = same ? ST_SAME : ST_CHANGED;
+	return same;
+}
+
+static void compare_function(struct differ *d, struct symbol *f)
+{
+	struct symbol *twin = DSYM(f)->twin;
+
+	if (!twin || !twin->sec) {
+		DSYM(f)->status = ST_NEW;
+		return;
+	}
+	DSYM(f)->status = diff_sections_equal(d, f->sec, twin->sec) ? ST_SAME : ST_CHANGED;
+}
+
+static void compare_object(struct differ *d, struct symbol *v)
+{
+	struct symbol *twin = DSYM(v)->twin;
+	bool writable = v->sec->sh.sh_flags & SHF_WRITE;
+
+	if (!twin || !twin->sec) {
+		DSYM(v)->status = ST_NEW;
+		return;
+	}
+	if (twin->sec->owner != twin || v->s.st_size != twin->s.st_size ||
+	    !diff_sections_equal(d, v->sec, twin->sec)) {
+		DSYM(v)->status = ST_CHANGED;
+		if (writable || v->bind != STB_LOCAL)
+			diff_refuse(d, v->name, "the %s variable '%s' changes (its initial value, size or "
+				    "section differs); a live patch cannot change data that already exists: "
+				    "keep the old definition and add new state in a new variable or a shadow "
+				    "variable", v->bind == STB_LOCAL ? "static" : "global", v->name);
+		return;
+	}
+	DSYM(v)->status = ST_SAME;
+}
+
+/* A .cold part shares its function's fate: a change to either is a change to both. */
+static void join_cold_parts(struct differ *d)
+{
+	for (size_t i = 1; i < d->patched->nsym; i++) {
+		struct symbol *cold = d->patched->sym[i], *hot;
+		char *parent;
+
+		if (cold->type != STT_FUNC || !(parent = diff_cold_parent(cold->name)))
+			continue;
+		hot = elf_find_symbol(d->patched, parent);
+		free(parent);
+		if (!hot || hot->type != STT_FUNC)
+			continue;
+		if (DSYM(cold)->status != ST_SAME && DSYM(hot)->status == ST_SAME)
+			DSYM(hot)->status = ST_CHANGED;
+		if (DSYM(hot)->status != ST_SAME && DSYM(cold)->status == ST_SAME)
+			DSYM(cold)->status = ST_CHANGED;
+	}
+}
+
+void diff_compare(struct differ *d)
+{
+	for (size_t i = 1; i < d->patched->nsym; i++) {
+		struct symbol *s = d->patched->sym[i];
+
+		if (!s->sec || diff_is_ignored(s->sec) || (s->type != STT_FUNC && s->type != STT_OBJECT))
+			continue;
+		if (s->sec->owner != s) {
+			if (s->type == STT_FUNC && s->sec->owner && s->sec->owner->type == STT_FUNC &&
+			    !diff_is_init(s->sec))
+				diff_refuse(d, s->name, "functions '%s' and '%s' share section %s: "
+					    "build with -ffunction-sections", s->name,
+					    s->sec->owner->name, s->sec->name);
+			continue;
+		}
+		if (s->type == STT_FUNC)
+			compare_function(d, s);
+		else
+			compare_object(d, s);
+		if (diff_is_init(s->sec) && DSYM(s)->status != ST_SAME) {
+			diff_refuse(d, s->name, "'%s' is init code or data (%s), which has already run "
+				    "and been freed: a live patch cannot change it",
+				    s->name, s->sec->name);
+			DSYM(s)->status = ST_SAME;
+		}
+	}
+	join_cold_parts(d);
+}

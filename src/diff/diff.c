@@ -1,0 +1,196 @@
+/* The differ's entry point: load, correlate, compare, include, report. */
+#include "internal.h"
+
+#include "util/log.h"
+#include "util/str.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void diff_refuse(struct differ *d, const char *symbol, const char *fmt, ...)
+{
+	struct diff_result *r = d->res;
+	va_list ap;
+	char *why;
+
+	va_start(ap, fmt);
+	if (vasprintf(&why, fmt, ap) < 0)
+		why = xstrdup(fmt);
+	va_end(ap);
+	for (size_t i = 0; i < r->nrefusals; i++)
+		if (!strcmp(r->refusals[i].why, why)) {
+			free(why);
+			return;
+		}
+	*ARRAY_PUSH(r->refusals, r->nrefusals, r->refusalcap) =
+		(struct diff_refusal){ .symbol = xstrdup(symbol), .why = why };
+}
+
+void diff_add_item(struct differ *d, enum diff_kind kind, const char *name, long sympos)
+{
+	struct diff_result *r = d->res;
+
+	*ARRAY_PUSH(r->items, r->nitems, r->itemcap) =
+		(struct diff_item){ .kind = kind, .name = xstrdup(name), .sympos = sympos };
+}
+
+static const char *file_symbol(const struct elf_file *ef)
+{
+	for (size_t i = 1; i < ef->nsym; i++)
+		if (ef->sym[i]->type == STT_FILE)
+			return ef->sym[i]->name;
+	return NULL;
+}
+
+static int check_inputs(struct differ *d)
+{
+	const char *fa = file_symbol(d->orig), *fb = file_symbol(d->patched);
+
+	if (d->orig->ehdr.e_type != ET_REL || d->patched->ehdr.e_type != ET_REL) {
+		lp_err("%s: not a relocatable object (.o)",
+		       d->orig->ehdr.e_type != ET_REL ? d->orig->path : d->patched->path);
+		return -1;
+	}
+	if (d->orig->ehdr.e_machine != d->patched->ehdr.e_machine) {
+		lp_err("%s and %s are for different architectures", d->orig->path, d->patched->path);
+		return -1;
+	}
+	if (d->patched->ehdr.e_machine != EM_X86_64) {
+		lp_err("%s: lpatch handles x86-64 objects only", d->patched->path);
+		return -1;
+	}
+	if (!fa || !fb || strcmp(fa, fb)) {
+		lp_err("%s (%s) and %s (%s) come from different source files",
+		       d->orig->path, fa ? fa : "no FILE symbol", d->patched->path,
+		       fb ? fb : "no FILE symbol");
+		return -1;
+	}
+	d->source = fb;
+	return 0;
+}
+
+static void attach_state(struct elf_file *ef)
+{
+	for (size_t i = 0; i < ef->nsec; i++)
+		ef->sec[i]->priv = xcalloc(1, sizeof(struct dsec));
+	for (size_t i = 0; i < ef->nsym; i++)
+		ef->sym[i]->priv = xcalloc(1, sizeof(struct dsym));
+}
+
+static void detach_state(struct elf_file *ef)
+{
+	if (!ef)
+		return;
+	for (size_t i = 0; i < ef->nsec; i++)
+		free(ef->sec[i]->priv);
+	for (size_t i = 0; i < ef->nsym; i++)
+		free(ef->sym[i]->priv);
+}
+
+/* A changed function is redirected through ftrace: it needs an __fentry__ call. */
+static bool traceable(const struct symbol *f)
+{
+	const struct reloc *r = f->sec->rela && f->sec->rela->nrel ? &f->sec->rela->rel[0] : NULL;
+	return r && r->offset < 16 && !strcmp(r->sym->name, "__fentry__");
+}
+
+static void list_items(struct differ *d)
+{
+	for (size_t i = 1; i < d->patched->nsym; i++) {
+		struct symbol *s = d->patched->sym[i];
+		struct dsym *ds = DSYM(s);
+		const char *why = NULL;
+		long pos = 0;
+
+		if (!ds->included || (s->type != STT_FUNC && s->type != STT_OBJECT))
+			continue;
+		if (s->type == STT_OBJECT) {
+			if (ds->status == ST_NEW)
+				diff_add_item(d, DIFF_NEW_DATA, s->name, 0);
+			continue;
+		}
+		if (ds->status == ST_NEW) {
+			diff_add_item(d, DIFF_NEW_FUNC, s->name, 0);
+			continue;
+		}
+		if (ds->status != ST_CHANGED)
+			continue;
+		if (diff_cold_parent(s->name)) {
+			char *hot = diff_cold_parent(s->name);	/* travels with its function */
+			free(hot);
+			continue;
+		}
+		if (!traceable(s)) {
+			diff_refuse(d, s->name, "'%s' changes but has no __fentry__ call (notrace, or "
+				    "always inlined): livepatch cannot redirect it; patch its callers",
+				    s->name);
+			continue;
+		}
+		pos = parent_sympos(d->parent, s->name, d->source, s->bind == STB_LOCAL, &why);
+		if (pos < 0) {
+			diff_refuse(d, s->name, "'%s' changes, but %s has no matching symbol (%s): it may "
+				    "be inlined into its callers there", s->name, d->parent->path, why);
+			continue;
+		}
+		diff_add_item(d, DIFF_CHANGED, s->name, pos);
+	}
+}
+
+int diff_objects(const char *orig, const char *patched, const struct diff_opts *opts,
+		 struct diff_result *result)
+{
+	struct differ d = { .parent = opts->parent, .res = result };
+	int ret = LP_EXIT_FAIL;
+
+	memset(result, 0, sizeof(*result));
+	d.orig = elf_open(orig, 0);
+	d.patched = d.orig ? elf_open(patched, 0) : NULL;
+	if (!d.patched || check_inputs(&d))
+		goto out;
+	result->source = xstrdup(d.source);
+	attach_state(d.orig);
+	attach_state(d.patched);
+	diff_correlate(&d);
+	diff_compare(&d);
+	d.out = elf_create(d.patched);
+	elf_add_symbol(d.out, d.source, STT_FILE, STB_LOCAL, NULL, SHN_ABS, 0, 0);
+	diff_include(&d);
+	list_items(&d);
+	if (result->nrefusals) {
+		ret = LP_EXIT_REFUSED;
+	} else if (!result->nitems) {
+		ret = LP_EXIT_NOCHANGE;
+	} else {
+		result->out = d.out;
+		d.out = NULL;
+		ret = LP_EXIT_OK;
+	}
+out:
+	elf_close(d.out);
+	detach_state(d.orig);
+	detach_state(d.patched);
+	elf_close(d.orig);
+	elf_close(d.patched);
+	free(d.work);
+	return ret;
+}
+
+void diff_result_free(struct diff_result *r)
+{
+	for (size_t i = 0; i < r->nitems; i++)
+		free(r->items[i].name);
+	for (size_t i = 0; i < r->nrefusals; i++) {
+		free(r->refusals[i].symbol);
+		free(r->refusals[i].why);
+	}
+	for (size_t i = 0; i < r->nbindings; i++)
+		free(r->bindings[i].symbol);
+	free(r->items);
+	free(r->refusals);
+	free(r->bindings);
+	free(r->source);
+	elf_close(r->out);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,182 @@
+/*
+ * What the patch carries, and how each of its references binds: to a copy
+ * inside the patch, to an exported symbol (linked normally), or to a
+ * non-exported symbol of the target (a livepatch relocation, with sympos).
+ */
+#include "internal.h"
+
+#include "util/log.h"
+#include "util/str.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_call(uint32_t type)
+{
+	return type == R_X86_64_PLT32;
+}
+
+static void add_binding(struct differ *d, const char *name, long pos, bool klp)
+{
+	struct diff_result *r = d->res;
+
+	for (size_t i = 0; i < r->nbindings; i++)
+		if (!strcmp(r->bindings[i].symbol, name) && r->bindings[i].klp == klp)
+			return;
+	*ARRAY_PUSH(r->bindings, r->nbindings, r->bindingcap) =
+		(struct diff_binding){ .symbol = xstrdup(name), .sympos = pos, .klp = klp };
+}
+
+/* A reference to something the target already has. */
+static struct symbol *bind_external(struct differ *d, const char *name, bool local,
+				    const char *from)
+{
+	struct parent *p = d->parent;
+	const char *why = NULL;
+	struct symbol *s;
+	char *sname;
+	long pos;
+
+	if (!local && parent_exports(p, name)) {
+		s = elf_find_symbol(d->out, name);
+		if (!s)
+			s = elf_add_symbol(d->out, name, STT_NOTYPE, STB_GLOBAL, NULL, SHN_UNDEF, 0, 0);
+		add_binding(d, name, 0, false);
+		return s;
+	}
+	if (!parent_defines(p, name) && !local && strcmp(p->objname, "vmlinux")) {
+		/* undefined in a module: provided by vmlinux or another module's exports */
+		s = elf_find_symbol(d->out, name);
+		if (!s)
+			s = elf_add_symbol(d->out, name, STT_NOTYPE, STB_GLOBAL, NULL, SHN_UNDEF, 0, 0);
+		add_binding(d, name, 0, false);
+		return s;
+	}
+	pos = parent_sympos(p, name, d->source, local, &why);
+	if (pos < 0) {
+		diff_refuse(d, name, "%s refers to %s symbol '%s', which cannot be bound in %s: %s",
+			    from, local ? "static" : "global", name, p->path, why);
+		pos = 0;
+	}
+	sname = xasprintf(".klp.sym.%s.%s,%ld", p->objname, name, pos);
+	s = elf_find_symbol(d->out, sname);
+	if (!s)
+		s = elf_add_symbol(d->out, sname, STT_NOTYPE, STB_GLOBAL, NULL, SHN_UNDEF, 0, 0);
+	free(sname);
+	add_binding(d, name, pos, true);
+	return s;
+}
+
+static bool carried_section(const struct section *sec)
+{
+	if (diff_is_strings(sec))
+		return true;
+	if (sec->owner)
+		return false;
+	/* constant tables, alternative replacement code and the like */
+	return !(sec->sh.sh_flags & SHF_WRITE) || diff_is_special(sec);
+}
+
+/* Resolve one reference of included code to a symbol of the output. */
+static struct symbol *resolve(struct differ *d, struct section *from, const struct reloc *r,
+			      int64_t *addend)
+{
+	struct symbol *sym = r->sym;
+	struct dsym *ds;
+
+	*addend = r->addend;
+	if (sym->type == STT_SECTION) {
+		struct section *sec = sym->sec;
+		if (!sec)
+			return NULL;
+		if (sec->owner && sec->owner->s.st_value == 0) {
+			sym = sec->owner;
+		} else if (carried_section(sec) || DSEC(sec)->included) {
+			return diff_out_symbol(d, sym);
+		} else {
+			int64_t off = r->addend + (r->type == R_X86_64_PC32 || r->type == R_X86_64_PLT32 ? 4 : 0);
+			struct symbol *at = off >= 0 ? elf_symbol_at(d->patched, sec, (uint64_t)off) : NULL;
+			if (!at) {
+				diff_refuse(d, sec->name, "%s refers to %s+0x%llx, where no symbol is",
+					    from->name, sec->name, (unsigned long long)off);
+				return NULL;
+			}
+			sym = at;
+			*addend -= (int64_t)at->s.st_value;
+		}
+	}
+	if (!sym->sec)
+		return bind_external(d, sym->name, false, from->name);
+	ds = DSYM(sym);
+	if (ds->included || DSEC(sym->sec)->included)
+		return diff_out_symbol(d, sym);
+	if (sym->type == STT_FUNC && (ds->status == ST_NEW ||
+				      (ds->status == ST_CHANGED && is_call(r->type))))
+		return diff_out_symbol(d, sym);
+	if (sym->type == STT_OBJECT && (ds->status == ST_NEW || ds->status == ST_CHANGED))
+		return diff_out_symbol(d, sym);
+	if (sym->type != STT_FUNC && sym->type != STT_OBJECT) {
+		if (carried_section(sym->sec))
+			return diff_out_symbol(d, sym);
+		diff_refuse(d, sym->name, "%s refers to '%s' (%s), which is neither a function nor "
+			    "a variable", from->name, sym->name, sym->sec->name);
+		return NULL;
+	}
+	return bind_external(d, sym->name, sym->bind == STB_LOCAL, from->name);
+}
+
+void diff_copy_relocs(struct differ *d, struct section *sec, struct section *out,
+		      uint64_t from, uint64_t to, int64_t shift)
+{
+	size_t idx = 0;
+	struct reloc *r;
+
+	while ((r = elf_reloc_in(sec, from, to, &idx))) {
+		int64_t addend;
+		struct symbol *target = resolve(d, sec, r, &addend);
+		if (target)
+			elf_add_reloc(out, (uint64_t)((int64_t)r->offset + shift), r->type, target, addend);
+	}
+}
+
+void diff_include_section(struct differ *d, struct section *sec)
+{
+	diff_out_section(d, sec);
+}
+
+static void drain(struct differ *d)
+{
+	while (d->nwork) {
+		struct section *sec = d->work[--d->nwork];
+		diff_copy_relocs(d, sec, DSEC(sec)->out, 0, sec->size, 0);
+	}
+}
+
+static void include_cold_parts(struct differ *d, struct symbol *hot)
+{
+	size_t n = strlen(hot->name);
+
+	for (size_t i = 1; i < d->patched->nsym; i++) {
+		struct symbol *s = d->patched->sym[i];
+		if (s->type == STT_FUNC && s->sec && !strncmp(s->name, hot->name, n) &&
+		    str_starts(s->name + n, ".cold"))
+			diff_out_section(d, s->sec);
+	}
+}
+
+void diff_include(struct differ *d)
+{
+	for (size_t i = 1; i < d->patched->nsym; i++) {
+		struct symbol *s = d->patched->sym[i];
+		if (s->type != STT_FUNC || !s->sec || s->sec->owner != s ||
+		    diff_is_init(s->sec) || diff_is_ignored(s->sec))
+			continue;
+		if (DSYM(s)->status == ST_CHANGED || DSYM(s)->status == ST_NEW) {
+			diff_out_section(d, s->sec);
+			include_cold_parts(d, s);
+		}
+	}
+	drain(d);
+	diff_special_sections(d);
+	drain(d);
+}

@@ -1,0 +1,67 @@
+/* State shared by the differ's stages (correlate, compare, include, output). */
+#ifndef LPATCH_DIFF_INTERNAL_H
+#define LPATCH_DIFF_INTERNAL_H
+
+#include "diff.h"
+
+enum status { ST_UNKNOWN, ST_SAME, ST_CHANGED, ST_NEW };
+
+struct dsec {
+	struct section *twin;
+	enum status status;
+	bool comparing;		/* recursion guard while comparing */
+	bool included;		/* the patch carries this section */
+	struct section *out;	/* its copy in the output object */
+};
+
+struct dsym {
+	struct symbol *twin;
+	enum status status;
+	bool included;
+	struct symbol *out;	/* its copy (or binding) in the output object */
+};
+
+struct differ {
+	struct elf_file *orig, *patched;
+	struct parent *parent;
+	const char *source;	/* FILE symbol of the objects, e.g. "meminfo.c" */
+	struct diff_result *res;
+	struct elf_file *out;
+	struct section **work;	/* sections to include, not yet processed */
+	size_t nwork, workcap;
+	bool failed;		/* an error (not a refusal) happened */
+};
+
+static inline struct dsec *DSEC(const struct section *s) { return s->priv; }
+static inline struct dsym *DSYM(const struct symbol *s) { return s->priv; }
+
+/* correlate.c */
+void diff_correlate(struct differ *d);
+/* compare.c */
+void diff_compare(struct differ *d);
+bool diff_sections_equal(struct differ *d, struct section *a, struct section *b);
+/* include.c */
+void diff_include(struct differ *d);
+void diff_include_section(struct differ *d, struct section *sec);
+/* special.c */
+bool diff_is_special(const struct section *sec);
+void diff_special_sections(struct differ *d);
+/* output.c */
+struct section *diff_out_section(struct differ *d, struct section *sec);
+struct symbol *diff_out_symbol(struct differ *d, struct symbol *sym);
+void diff_copy_relocs(struct differ *d, struct section *sec, struct section *out,
+		      uint64_t from, uint64_t to, int64_t shift);
+/* diff.c */
+void diff_refuse(struct differ *d, const char *symbol, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void diff_add_item(struct differ *d, enum diff_kind kind, const char *name, long sympos);
+
+/* Section kinds. */
+bool diff_is_text(const struct section *sec);
+bool diff_is_strings(const struct section *sec);
+bool diff_is_ignored(const struct section *sec);
+bool diff_is_init(const struct section *sec);
+/* "name.cold", "name.cold.3": the hot function's name, else NULL (caller frees). */
+char *diff_cold_parent(const char *name);
+
+#endif

@@ -1,0 +1,188 @@
+/* The parent's symbol table: exports and symbol positions. */
+#include "parent.h"
+
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static size_t hash_name(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static bool counted(const struct symbol *s)
+{
+	if (!s->name[0] || s->type == STT_FILE || s->type == STT_SECTION)
+		return false;
+	return s->s.st_shndx != SHN_UNDEF;
+}
+
+static void index_symbols(struct parent *p)
+{
+	const char *file = NULL;
+	size_t cap = 0;
+
+	for (size_t i = 1; i < p->elf->nsym; i++) {
+		struct symbol *s = p->elf->sym[i];
+		struct parent_sym *ps;
+
+		if (s->type == STT_FILE) {
+			file = s->name;
+			continue;
+		}
+		if (!counted(s))
+			continue;
+		ps = ARRAY_PUSH(p->syms, p->nsyms, cap);
+		ps->name = s->name;
+		ps->file = s->bind == STB_LOCAL ? file : NULL;
+		ps->addr = s->s.st_value;
+		ps->size = s->s.st_size;
+		ps->type = s->type;
+		ps->bind = s->bind;
+		ps->order = i;
+	}
+	p->nbuckets = 1;
+	while (p->nbuckets < 2 * p->nsyms)
+		p->nbuckets <<= 1;
+	p->buckets = xcalloc(p->nbuckets, sizeof(size_t));
+	p->next = xcalloc(p->nsyms ? p->nsyms : 1, sizeof(size_t));
+	/* insert in reverse so chains run in symtab order */
+	for (size_t i = p->nsyms; i-- > 0;) {
+		size_t b = hash_name(p->syms[i].name) & (p->nbuckets - 1);
+		p->next[i] = p->buckets[b];
+		p->buckets[b] = i + 1;
+	}
+}
+
+struct parent *parent_open(const char *path, const char *objname)
+{
+	struct parent *p = xcalloc(1, sizeof(*p));
+
+	p->path = xstrdup(path);
+	p->objname = xstrdup(objname ? objname : "vmlinux");
+	p->elf = elf_open(path, ELF_OPEN_LAZY);
+	if (!p->elf) {
+		parent_close(p);
+		return NULL;
+	}
+	if (!p->elf->symtab || p->elf->nsym < 2) {
+		lp_err("%s has no symbol table; lpatch needs the target's symbols", path);
+		lp_hint("for a Debian kernel, vmlinux with symbols is in linux-image-<release>-dbg");
+		parent_close(p);
+		return NULL;
+	}
+	index_symbols(p);
+	return p;
+}
+
+void parent_close(struct parent *p)
+{
+	if (!p)
+		return;
+	elf_close(p->elf);
+	free(p->syms);
+	free(p->buckets);
+	free(p->next);
+	free(p->path);
+	free(p->objname);
+	free(p);
+}
+
+/* Calls fn for each symbol called name, in symtab order; stops when fn returns true. */
+static const struct parent_sym *find(const struct parent *p, const char *name,
+				     bool (*fn)(const struct parent_sym *, void *), void *ctx)
+{
+	size_t b = hash_name(name) & (p->nbuckets - 1);
+
+	for (size_t i = p->buckets[b]; i; i = p->next[i - 1]) {
+		const struct parent_sym *ps = &p->syms[i - 1];
+		if (!strcmp(ps->name, name) && (!fn || fn(ps, ctx)))
+			return ps;
+	}
+	return NULL;
+}
+
+bool parent_exports(const struct parent *p, const char *name)
+{
+	char *k = xasprintf("__ksymtab_%s", name);
+	bool yes = find(p, k, NULL, NULL) != NULL;
+
+	free(k);
+	return yes;
+}
+
+bool parent_defines(const struct parent *p, const char *name)
+{
+	return find(p, name, NULL, NULL) != NULL;
+}
+
+struct pos_query {
+	const char *file;
+	bool local;
+	const struct parent_sym *match;
+	size_t matches, total;
+	const struct parent_sym **all;
+	size_t nall, cap;
+};
+
+static bool collect(const struct parent_sym *ps, void *ctx)
+{
+	struct pos_query *q = ctx;
+
+	*ARRAY_PUSH(q->all, q->nall, q->cap) = ps;
+	if ((ps->bind == STB_LOCAL) == q->local &&
+	    (!q->local || !q->file || (ps->file && !strcmp(ps->file, q->file)))) {
+		q->match = ps;
+		q->matches++;
+	}
+	return false;
+}
+
+long parent_sympos(const struct parent *p, const char *name, const char *file,
+		   bool local, const char **why)
+{
+	struct pos_query q = { .file = file, .local = local };
+	bool vmlinux = !strcmp(p->objname, "vmlinux");
+	long pos = 1;
+
+	find(p, name, collect, &q);
+	if (!q.nall) {
+		*why = "not in the target's symbol table";
+		free(q.all);
+		return -1;
+	}
+	if (!q.matches && q.nall == 1 && !local) {
+		q.match = q.all[0];
+		q.matches = 1;
+	}
+	if (q.matches != 1) {
+		*why = q.matches ? "several symbols of that name come from the same source file"
+				 : "no symbol of that name comes from the patched source file";
+		free(q.all);
+		return -1;
+	}
+	if (q.nall == 1) {
+		free(q.all);
+		return 0;
+	}
+	/* livepatch counts vmlinux symbols in kallsyms (address) order, a
+	 * module's in its symbol table order */
+	for (size_t i = 0; i < q.nall; i++) {
+		const struct parent_sym *o = q.all[i];
+		if (o == q.match)
+			continue;
+		if (vmlinux ? (o->addr < q.match->addr ||
+			       (o->addr == q.match->addr && o->order < q.match->order))
+			    : o->order < q.match->order)
+			pos++;
+	}
+	free(q.all);
+	return pos;
+}

@@ -1,0 +1,247 @@
+/*
+ * lpatch build (kernel): apply the diff to the prepared tree, compile only
+ * the objects it touches (original, then patched), diff each pair against
+ * the target's symbols, and write the livepatch module.
+ */
+#include "build.h"
+
+#include "diff/diff.h"
+#include "kernel/kbuild.h"
+#include "kernel/patchset.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct objset {
+	char **objs;		/* fs/proc/meminfo.o, relative to the tree */
+	size_t n;
+};
+
+static int pick_objects(const struct patchset *ps, struct objset *os)
+{
+	os->objs = xcalloc(ps->nfiles, sizeof(char *));
+	for (size_t i = 0; i < ps->nfiles; i++) {
+		const char *p = ps->files[i].path;
+		if (str_ends(p, ".c") && !ps->files[i].added && !ps->files[i].removed) {
+			os->objs[os->n] = xstrdup(p);
+			os->objs[os->n++][strlen(p) - 1] = 'o';
+		} else if (str_ends(p, ".h")) {
+			lp_err("the diff changes header %s: lpatch builds only the .c files a diff "
+			       "touches, and cannot yet tell which objects include a header", p);
+			lp_hint("put the change in the .c files that use it, or wait for header support");
+			return LP_EXIT_REFUSED;
+		} else if (ps->files[i].added || ps->files[i].removed) {
+			lp_err("the diff %s %s: a live patch cannot add or remove source files",
+			       ps->files[i].added ? "adds" : "removes", p);
+			return LP_EXIT_REFUSED;
+		} else if (!str_ends(p, ".c")) {
+			lp_warn("ignoring %s: not C source", p);
+		}
+	}
+	if (!os->n) {
+		lp_err("the diff touches no C source file");
+		return LP_EXIT_REFUSED;
+	}
+	return LP_EXIT_OK;
+}
+
+/* Copy each built object out of the tree, and remove it there so the tree
+ * never keeps a patched object. */
+static int collect(const struct kernel_target *t, const struct objset *os, const char *into)
+{
+	for (size_t i = 0; i < os->n; i++) {
+		char *from = path_join(t->src, os->objs[i]);
+		char *to = path_join(into, os->objs[i]);
+		char *dir = path_dirname(to);
+		int r = mkdir_p(dir) || copy_file(from, to);
+		unlink(from);
+		free(from);
+		free(to);
+		free(dir);
+		if (r)
+			return -1;
+	}
+	return 0;
+}
+
+static int backup(const struct kernel_target *t, const struct patchset *ps, const char *dir)
+{
+	for (size_t i = 0; i < ps->nfiles; i++) {
+		char *from = path_join(t->src, ps->files[i].path);
+		char *to = path_join(dir, ps->files[i].path);
+		char *d = path_dirname(to);
+		int r = 0;
+		if (path_exists(from))
+			r = mkdir_p(d) || copy_file(from, to);
+		free(from);
+		free(to);
+		free(d);
+		if (r)
+			return -1;
+	}
+	return 0;
+}
+
+/* Put the pristine sources back, whatever happened. */
+static void restore(const struct kernel_target *t, const struct patchset *ps, const char *dir)
+{
+	for (size_t i = 0; i < ps->nfiles; i++) {
+		char *saved = path_join(dir, ps->files[i].path);
+		char *live = path_join(t->src, ps->files[i].path);
+		if (path_exists(saved)) {
+			if (copy_file(saved, live))
+				lp_err("could not restore %s in the prepared tree; remove %s to rebuild it",
+				       live, t->src);
+		} else {
+			unlink(live);
+		}
+		free(saved);
+		free(live);
+	}
+}
+
+static int build_objects(struct kernel_build *b, const struct patchset *ps,
+			 const struct objset *os, const char *work)
+{
+	const struct kernel_target *t = b->target;
+	char *log = path_join(work, "kbuild-objects.log");
+	char *orig = path_join(work, "orig"), *patched = path_join(work, "patched");
+	char *saved = path_join(work, "pristine");
+	int lock, ret = LP_EXIT_FAIL;
+
+	lock = target_lock_source(t);
+	if (lock < 0)
+		goto out;
+	if (backup(t, ps, saved))
+		goto unlock;
+	lp_progress("compiling %zu original object%s", os->n, os->n > 1 ? "s" : "");
+	if (kbuild_objects(t, os->objs, os->n, log) || collect(t, os, orig))
+		goto unlock;
+	lp_progress("applying the diff");
+	if (patchset_apply(ps, t->src)) {
+		ret = LP_EXIT_REFUSED;
+		goto restore;
+	}
+	lp_progress("compiling %zu patched object%s", os->n, os->n > 1 ? "s" : "");
+	if (kbuild_objects(t, os->objs, os->n, log) || collect(t, os, patched))
+		goto restore;
+	ret = LP_EXIT_OK;
+restore:
+	restore(t, ps, saved);
+unlock:
+	target_unlock_source(lock);
+out:
+	free(log);
+	free(orig);
+	free(patched);
+	free(saved);
+	return ret;
+}
+
+static int diff_all(struct kernel_build *b, const struct objset *os, const char *work,
+		    struct diff_result *res, struct klp_part *parts, size_t *nparts)
+{
+	struct parent *vmlinux = parent_open(b->target->vmlinux, "vmlinux");
+	int worst = LP_EXIT_NOCHANGE;
+
+	if (!vmlinux)
+		return LP_EXIT_FAIL;
+	*nparts = 0;
+	for (size_t i = 0; i < os->n; i++) {
+		char *a = xasprintf("%s/orig/%s", work, os->objs[i]);
+		char *p = xasprintf("%s/patched/%s", work, os->objs[i]);
+		char *mod = kbuild_object_module(b->target, os->objs[i]);
+		int r;
+
+		if (mod) {
+			lp_err("%s is built into module %s: patching loadable modules is not supported "
+			       "yet", os->objs[i], mod);
+			free(mod);
+			free(a);
+			free(p);
+			parent_close(vmlinux);
+			return LP_EXIT_REFUSED;
+		}
+		r = diff_objects(a, p, &(struct diff_opts){ .parent = vmlinux }, &res[i]);
+		diff_report_text(&res[i], os->objs[i]);
+		free(a);
+		free(p);
+		if (r == LP_EXIT_OK) {
+			parts[*nparts] = (struct klp_part){ .objname = "vmlinux", .source = os->objs[i],
+							    .diff = &res[i] };
+			(*nparts)++;
+			if (worst == LP_EXIT_NOCHANGE)
+				worst = LP_EXIT_OK;
+		} else if (r != LP_EXIT_NOCHANGE) {
+			worst = r;
+		}
+	}
+	parent_close(vmlinux);
+	return worst;
+}
+
+int kernel_build(struct kernel_build *b)
+{
+	struct patchset ps;
+	struct objset os = {0};
+	struct diff_result *res = NULL;
+	struct klp_part *parts = NULL;
+	size_t nparts = 0;
+	char *work = NULL, *sha = NULL;
+	int ret;
+
+	if (patchset_read(&ps, b->patches, b->npatches)) {
+		ret = LP_EXIT_REFUSED;
+		goto out;
+	}
+	ret = pick_objects(&ps, &os);
+	if (ret)
+		goto out;
+	work = make_temp_dir("build");
+	if (!work) {
+		ret = LP_EXIT_FAIL;
+		goto out;
+	}
+	ret = build_objects(b, &ps, &os, work);
+	if (ret)
+		goto out;
+	lp_progress("comparing %zu object%s", os.n, os.n > 1 ? "s" : "");
+	res = xcalloc(os.n, sizeof(*res));
+	parts = xcalloc(os.n, sizeof(*parts));
+	ret = diff_all(b, &os, work, res, parts, &nparts);
+	if (ret == LP_EXIT_NOCHANGE) {
+		lp_err("no functional change: the diff changes no function's code or data "
+		       "(comments, whitespace, or code the compiler discards); no module written");
+		goto out;
+	}
+	if (ret == LP_EXIT_REFUSED)
+		lp_err("the diff makes changes a live patch cannot carry (listed above); no module written");
+	if (ret)
+		goto out;
+	sha = patchset_sha256(&ps);
+	b->meta.patch_sha256 = sha;
+	ret = klp_module_build(b->target, parts, nparts, &b->meta, work, b->out) ? LP_EXIT_FAIL
+										: LP_EXIT_OK;
+	if (!ret)
+		lp_progress("wrote %s", b->out);
+out:
+	for (size_t i = 0; res && i < os.n; i++)
+		diff_result_free(&res[i]);
+	free(res);
+	free(parts);
+	for (size_t i = 0; i < os.n; i++)
+		free(os.objs[i]);
+	free(os.objs);
+	patchset_free(&ps);
+	if (work && !b->keep_work)
+		rm_rf(work);
+	else if (work)
+		lp_progress("work directory kept: %s", work);
+	free(work);
+	free(sha);
+	return ret;
+}

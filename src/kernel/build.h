@@ -1,0 +1,22 @@
+/* lpatch build for kernels: source diff -> objects -> diff -> livepatch module. */
+#ifndef LPATCH_KERNEL_BUILD_H
+#define LPATCH_KERNEL_BUILD_H
+
+#include "kernel/klp_module.h"
+#include "kernel/target.h"
+
+#include <stdbool.h>
+
+struct kernel_build {
+	struct kernel_target *target;
+	char **patches;
+	size_t npatches;
+	const char *out;	/* the .ko to write */
+	struct klp_meta meta;
+	bool keep_work;		/* keep the work directory (debugging) */
+};
+
+/* Returns an LP_EXIT_* code; the .ko appears only on success. */
+int kernel_build(struct kernel_build *b);
+
+#endif

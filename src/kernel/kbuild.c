@@ -1,0 +1,57 @@
+/* Compiling single objects of a prepared kernel tree through kbuild. */
+#include "kbuild.h"
+
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/run.h"
+#include "util/str.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int kbuild_objects(const struct kernel_target *t, char **objs, size_t n, const char *log)
+{
+	const char *argv[n + 8];
+	char *rel = xasprintf("KERNELRELEASE=%s", t->release);
+	char *cc = xasprintf("CC=%s", t->cc ? t->cc : "gcc");
+	char *jobs = xasprintf("-j%ld", sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1);
+	size_t k = 0;
+	int st;
+
+	argv[k++] = "make";
+	argv[k++] = jobs;
+	argv[k++] = rel;
+	argv[k++] = cc;
+	argv[k++] = "KCFLAGS=-ffunction-sections -fdata-sections";
+	for (size_t i = 0; i < n; i++)
+		argv[k++] = objs[i];
+	argv[k] = NULL;
+	st = run(argv, &(struct run_opts){ .cwd = t->src, .log = log, .no_stdin = true });
+	free(rel);
+	free(cc);
+	free(jobs);
+	if (st) {
+		lp_err("kbuild failed to compile %s%s (make exited %d); see %s", objs[0],
+		       n > 1 ? " and others" : "", st, log);
+		return -1;
+	}
+	return 0;
+}
+
+char *kbuild_object_module(const struct kernel_target *t, const char *obj)
+{
+	char *dir = path_dirname(obj);
+	char *cmd = xasprintf("%s/%s/.%s.cmd", t->src, dir, path_basename(obj));
+	char *text = read_file_quiet(cmd, NULL), *mod = NULL;
+	const char *m;
+
+	if (text && strstr(text, "-DMODULE") && (m = strstr(text, "-DKBUILD_MODNAME='\""))) {
+		m += strlen("-DKBUILD_MODNAME='\"");
+		mod = xstrndup(m, strcspn(m, "\"'"));
+	}
+	free(text);
+	free(cmd);
+	free(dir);
+	return mod;
+}

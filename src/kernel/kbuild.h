@@ -1,0 +1,16 @@
+/* Compiling single objects of a prepared kernel tree through kbuild. */
+#ifndef LPATCH_KERNEL_KBUILD_H
+#define LPATCH_KERNEL_KBUILD_H
+
+#include "kernel/target.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* make the objects (paths relative to t->src, e.g. fs/proc/meminfo.o) with
+ * -ffunction-sections -fdata-sections; log appended to log. */
+int kbuild_objects(const struct kernel_target *t, char **objs, size_t n, const char *log);
+/* The module an object is built into (KBUILD_MODNAME), or NULL for vmlinux. */
+char *kbuild_object_module(const struct kernel_target *t, const char *obj);
+
+#endif

@@ -1,0 +1,33 @@
+/* Writing a livepatch module from the differ's output (one part per object). */
+#ifndef LPATCH_KERNEL_KLP_MODULE_H
+#define LPATCH_KERNEL_KLP_MODULE_H
+
+#include "diff/diff.h"
+#include "kernel/target.h"
+
+#include <stdbool.h>
+
+struct klp_part {
+	const char *objname;		/* "vmlinux" or the patched module's name */
+	const char *source;		/* the source file, for messages */
+	struct diff_result *diff;	/* its changes; diff->out is what it carries */
+};
+
+struct klp_meta {
+	const char *name;		/* module name, e.g. livepatch-cve-2024-1234 */
+	bool replace;			/* atomic replace of earlier patches */
+	const char *description;
+	const char *const *cves;	/* NULL-terminated, may be NULL */
+	const char *patch_sha256;	/* of the source diff(s) */
+};
+
+/* Build the module in workdir with kbuild against t->headers; write out_ko
+ * atomically. Returns 0, or -1 with the reason printed. */
+int klp_module_build(const struct kernel_target *t, struct klp_part *parts, size_t nparts,
+		     const struct klp_meta *meta, const char *workdir, const char *out_ko);
+
+/* Turn references to .klp.sym.* symbols in a linked module into livepatch
+ * relocation sections and symbols (module-elf-format.rst); write to out. */
+int klp_convert(const char *ko, const char *out);
+
+#endif

@@ -211,8 +211,9 @@ void diff_compare(struct differ *d)
 		if (!s->sec || diff_is_ignored(s->sec) || (s->type != STT_FUNC && s->type != STT_OBJECT))
 			continue;
 		if (s->sec->owner != s) {
+			/* an alias (same address, e.g. __x64_sys_getpid) shares its owner's fate */
 			if (s->type == STT_FUNC && s->sec->owner && s->sec->owner->type == STT_FUNC &&
-			    !diff_is_init(s->sec))
+			    s->s.st_value != s->sec->owner->s.st_value && !diff_is_init(s->sec))
 				diff_refuse(d, s->name, "functions '%s' and '%s' share section %s: "
 					    "build with -ffunction-sections", s->name,
 					    s->sec->owner->name, s->sec->name);

@@ -162,7 +162,7 @@ int patchset_apply(const struct patchset *ps, const char *dir)
 {
 	for (int dry = 1; dry >= 0; dry--) {
 		for (size_t i = 0; i < ps->npatches; i++) {
-			const char *argv[] = { "patch", "-p1", "--forward", "--batch", "--no-backup-if-mismatch",
+			const char *argv[] = { "patch", "-p1", "--forward", "--batch", "--fuzz=0", "--no-backup-if-mismatch",
 					       "-r", "-", "-d", dir, "-i", ps->patches[i],
 					       dry ? "--dry-run" : NULL, NULL };
 			int st;

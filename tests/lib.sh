@@ -15,3 +15,18 @@ skip() { echo "SKIP: $*" >&2; exit 77; }
 # expect_contains FILE TEXT: FILE must contain TEXT
 expect_contains() { grep -qF -- "$2" "$1" || { echo "--- $1:" >&2; tail -40 "$1" >&2; fail "expected '$2' in $1"; }; }
 expect_not_contains() { ! grep -qF -- "$2" "$1" || { echo "--- $1:" >&2; tail -40 "$1" >&2; fail "did not expect '$2' in $1"; }; }
+
+# build_patch OUT.ko PATCH [lpatch build options]: build for $TARGET or fail
+build_patch() {
+	local out=$1 patch=$2; shift 2
+	"$LPATCH" build --target "$TARGET" -o "$out" "$@" "$TOP/tests/vm/patches/$patch" \
+		>"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; fail "lpatch build of $patch failed"; }
+	[ -s "$out" ] || fail "lpatch build of $patch wrote no module"
+}
+# in_vm OUTFILE GUEST-SCRIPT [FILES...]: run a guest script in the target VM
+in_vm() {
+	local out=$1 script=$2; shift 2
+	local copies=(--copy "$TOP/tests/vm/guest-lib.sh" --copy "$script")
+	for f in "$@"; do copies+=(--copy "$f"); done
+	"$LPATCH" vm --target "$TARGET" "${copies[@]}" -- sh "$(basename "$script")" >"$out" 2>&1
+}

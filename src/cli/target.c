@@ -1,0 +1,175 @@
+/* lpatch target: fetch and prepare a target kernel, print where its parts are. */
+#include "cli/cli.h"
+
+#include "kernel/target.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(void)
+{
+	char *cache = lp_cache_dir();
+
+	printf("usage: lpatch target [--json] [--need LIST] SPEC\n"
+	       "       lpatch target [--json] --src DIR [--config FILE] [--vmlinux FILE] "
+	       "[--symvers FILE]\n\n"
+	       "Fetch a target kernel's parts into lpatch's cache (Debian packages with apt),\n"
+	       "prepare what is asked for, and print where each part is. A second run finds\n"
+	       "everything in the cache and returns at once.\n\n"
+	       "SPEC is debian:cloud or debian:amd64 (the newest kernel of that flavour in the\n"
+	       "apt lists), or debian:RELEASE for an exact one, e.g. debian:6.1.0-56-cloud-amd64.\n\n"
+	       "options:\n"
+	       "  --need LIST     what to make ready, comma-separated (default: boot,headers):\n"
+	       "                    boot     vmlinuz, config, modules (with modules.dep)\n"
+	       "                    headers  a tree for `make -C HEADERS M=DIR modules`, Module.symvers\n"
+	       "                    symbols  vmlinux with its symbol table, the real System.map\n"
+	       "                    source   the source tree, configured, modules_prepare done\n"
+	       "                    all      all of these\n"
+	       "  --json          print one JSON object (null for the parts not fetched)\n"
+	       "  --src DIR       a custom kernel: its prepared source tree (instead of SPEC)\n"
+	       "  --config FILE   its .config (default: DIR/.config)\n"
+	       "  --vmlinux FILE  its vmlinux (default: DIR/vmlinux)\n"
+	       "  --symvers FILE  its Module.symvers (default: DIR/Module.symvers)\n\n"
+	       "Printed: release, version, dir, vmlinuz, config, vmlinux, system_map, symvers,\n"
+	       "headers, modules, src, cc (the compiler the kernel was built with).\n"
+	       "Cache: $LPATCH_CACHE, else $XDG_CACHE_HOME/lpatch, else ~/.cache/lpatch\n"
+	       "(here: %s); debs in its debs/, targets in targets/RELEASE/.\n"
+	       "Exit: 0 ready, 1 fetching or preparing failed, 2 bad usage or no such kernel.\n",
+	       cache);
+	free(cache);
+}
+
+/* "boot,headers" -> TARGET_BOOT|TARGET_HEADERS; 0 for a word it does not know. */
+static unsigned parse_need(const char *list, const char **bad)
+{
+	static const struct {
+		const char *word;
+		unsigned need;
+	} words[] = {
+		{ "boot", TARGET_BOOT }, { "headers", TARGET_HEADERS },
+		{ "symbols", TARGET_SYMBOLS }, { "source", TARGET_SOURCE },
+		{ "all", TARGET_BOOT | TARGET_HEADERS | TARGET_SYMBOLS | TARGET_SOURCE },
+	};
+	unsigned need = 0;
+
+	for (const char *w = list; *w;) {
+		size_t n = strcspn(w, ","), i;
+
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (strlen(words[i].word) == n && !strncmp(words[i].word, w, n))
+				break;
+		if (i == sizeof(words) / sizeof(words[0])) {
+			*bad = w;
+			return 0;
+		}
+		need |= words[i].need;
+		w += n + (w[n] == ',');
+	}
+	return need;
+}
+
+static void print_target(const struct kernel_target *t, bool json)
+{
+	const struct {
+		const char *key;
+		const char *value;
+	} f[] = {
+		{ "spec", t->spec }, { "release", t->release }, { "version", t->version },
+		{ "dir", t->dir }, { "vmlinuz", t->vmlinuz }, { "config", t->config },
+		{ "vmlinux", t->vmlinux }, { "system_map", t->system_map },
+		{ "symvers", t->symvers }, { "headers", t->headers }, { "modules", t->modules },
+		{ "src", t->src }, { "cc", t->cc },
+	};
+	struct strbuf sb = {0};
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (!json) {
+			sb_addf(&sb, "%-11s %s\n", f[i].key, f[i].value ? f[i].value : "-");
+			continue;
+		}
+		sb_addf(&sb, "%s\n  \"%s\": ", i ? "," : "{", f[i].key);
+		if (f[i].value)
+			sb_add_json_str(&sb, f[i].value);
+		else
+			sb_add(&sb, "null");
+	}
+	if (json)
+		sb_add(&sb, "\n}\n");
+	fputs(sb.buf, stdout);
+	sb_free(&sb);
+}
+
+/* The value of an option given as "--opt VALUE" or "--opt=VALUE". */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (strcmp(argv[*i], name))
+		return NULL;
+	if (*i + 1 >= argc)
+		return "";
+	return argv[++*i];
+}
+
+int cmd_target(int argc, char **argv)
+{
+	const char *spec = NULL, *need_arg = "boot,headers", *bad = NULL;
+	const char *opts[4] = { NULL };	/* --src --config --vmlinux --symvers */
+	static const char *const names[4] = { "--src", "--config", "--vmlinux", "--symvers" };
+	struct kernel_target t;
+	bool json = false;
+	unsigned need;
+	int ret;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v = NULL;
+		int k;
+
+		if (cli_is_help(argv[i])) {
+			usage();
+			return 0;
+		}
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+			continue;
+		}
+		if ((v = opt_value(argc, argv, &i, "--need"))) {
+			need_arg = v;
+			continue;
+		}
+		for (k = 0; k < 4 && !(v = opt_value(argc, argv, &i, names[k])); k++)
+			;
+		if (k < 4) {
+			if (!*v)
+				return cli_usage_error("target", "%s needs a value", names[k]);
+			opts[k] = v;
+		} else if (argv[i][0] == '-') {
+			return cli_usage_error("target", "unknown option %s", argv[i]);
+		} else if (spec) {
+			return cli_usage_error("target", "one target at a time (%s and %s)", spec, argv[i]);
+		} else {
+			spec = argv[i];
+		}
+	}
+	if (!(need = parse_need(need_arg, &bad)))
+		return cli_usage_error("target", "--need: unknown part '%s' (boot, headers, "
+				       "symbols, source, all)", bad ? bad : need_arg);
+	if (spec && opts[0])
+		return cli_usage_error("target", "give either a SPEC or --src, not both");
+	if (!opts[0] && (opts[1] || opts[2] || opts[3]))
+		return cli_usage_error("target", "--config, --vmlinux and --symvers go with --src");
+	if (!spec && !opts[0])
+		return cli_usage_error("target", "which kernel? e.g. `lpatch target debian:cloud`");
+	ret = opts[0] ? target_custom(opts[0], opts[1], opts[2], opts[3], &t)
+		      : target_open(spec, need, &t);
+	if (ret)
+		return ret == -2 ? LP_EXIT_REFUSED : LP_EXIT_FAIL;
+	print_target(&t, json);
+	target_free(&t);
+	return LP_EXIT_OK;
+}

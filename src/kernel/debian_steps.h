@@ -1,0 +1,48 @@
+/*
+ * The steps that fill a Debian target's cache directory, one stamp each:
+ *   image    linux-image-<rel>[-unsigned]: vmlinuz, config, modules (+ depmod)
+ *   headers  linux-headers-<rel>, -common, linux-kbuild: a tree for M= builds
+ *   symbols  linux-image-<rel>-dbg: vmlinux and the real System.map
+ *   source   linux-source-X.Y: extracted, configured, modules_prepare done
+ * Every package is taken at exactly the image's version.
+ */
+#ifndef LPATCH_KERNEL_DEBIAN_STEPS_H
+#define LPATCH_KERNEL_DEBIAN_STEPS_H
+
+#include "kernel/debian.h"
+#include "kernel/target.h"
+
+struct debian_ctx {
+	struct debian_release r;
+	char *version;		/* the image's Debian version; every package must match it */
+	char *image_pkg;	/* linux-image-<rel>-unsigned, or the signed one */
+	char *debs;		/* <cache>/debs */
+	char *dir;		/* <cache>/targets/<release> */
+	char *log;		/* <dir>/prepare.log: output of the tools */
+};
+
+/* Where each step leaves its results, relative to the target's dir. */
+#define DEBIAN_IMAGE_DIR "image"
+#define DEBIAN_HEADERS_DIR "headers"
+#define DEBIAN_SYMBOLS_DIR "symbols"
+#define DEBIAN_SOURCE_DIR "source"
+
+int debian_step_image(struct debian_ctx *c);
+int debian_step_headers(struct debian_ctx *c);
+int debian_step_symbols(struct debian_ctx *c);
+int debian_step_source(struct debian_ctx *c);
+
+/* pkg's .deb at c->version: from the cache, else downloaded; NULL with an
+ * error saying which versions disagree. */
+char *debian_get_deb(struct debian_ctx *c, const char *pkg);
+/* Extract the whole of deb into dir (dpkg-deb -x), with a progress line. */
+int debian_extract(struct debian_ctx *c, const char *deb, const char *dir);
+/* Extract only the named members (./path) of deb's data into dir: stops
+ * reading the archive once they are found. */
+int debian_extract_members(struct debian_ctx *c, const char *deb, const char *dir,
+			   const char *const *members);
+
+/* Fetch and prepare a Debian target (target_open for "debian:..."). */
+int debian_target_open(const char *spec, unsigned need, struct kernel_target *t);
+
+#endif

@@ -1,0 +1,310 @@
+/* The target-kernel layer without the network: specs, releases, versions,
+ * cache rules, stamps, configs, trees, and the cached fast path. */
+#include "unit.h"
+
+#include "kernel/debian.h"
+#include "kernel/kconfig.h"
+#include "kernel/stamp.h"
+#include "kernel/target.h"
+#include "kernel/tree.h"
+#include "util/fs.h"
+#include "util/str.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char *tmp;
+
+static void put(const char *rel, const char *text)
+{
+	char *p = path_join(tmp, rel), *d = path_dirname(p);
+
+	mkdir_p(d);
+	write_file(p, text, strlen(text));
+	free(d);
+	free(p);
+}
+
+static void test_spec_meta(void)
+{
+	char *meta, *rel;
+
+	CHECK(debian_parse_spec("debian:cloud", &meta, &rel) == 0);
+	CHECK_STR(meta, "linux-image-cloud-amd64");
+	CHECK(rel == NULL);
+	free(meta);
+	CHECK(debian_parse_spec("debian:amd64", &meta, &rel) == 0);
+	CHECK_STR(meta, "linux-image-amd64");
+	free(meta);
+}
+
+static void test_spec_release(void)
+{
+	char *meta, *rel;
+
+	CHECK(debian_parse_spec("debian:6.1.0-56-cloud-amd64", &meta, &rel) == 0);
+	CHECK(meta == NULL);
+	CHECK_STR(rel, "6.1.0-56-cloud-amd64");
+	free(rel);
+	CHECK(debian_parse_spec("debian:6.12.107+deb12-amd64", &meta, &rel) == 0);
+	CHECK_STR(rel, "6.12.107+deb12-amd64");
+	free(rel);
+}
+
+static void test_spec_refused(void)
+{
+	const char *bad[] = { "cloud", "debian:", "debian:6.1", "debian:6.1.0-56",
+			      "debian:6.1.0-56-", "debian:6.1.0-56-Cloud", "debian:6.1.0-x-amd64",
+			      "ubuntu:6.1.0-56-cloud-amd64", "debian:6.1.0+-amd64" };
+	char *meta, *rel;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int r = debian_parse_spec(bad[i], &meta, &rel);
+
+		CHECK(r == -1);
+		CHECK(!meta && !rel);
+		if (r != -1)
+			fprintf(stderr, "  accepted: %s\n", bad[i]);
+	}
+}
+
+static void test_release_parts(void)
+{
+	struct debian_release r;
+
+	CHECK(debian_parse_release("6.1.0-56-cloud-amd64", &r));
+	CHECK_STR(r.abi, "6.1.0-56");
+	CHECK_STR(r.flavour, "cloud-amd64");
+	CHECK_STR(r.series, "6.1");
+	debian_release_free(&r);
+	CHECK(debian_parse_release("6.12.107+deb12-rt-amd64", &r));
+	CHECK_STR(r.abi, "6.12.107+deb12");
+	CHECK_STR(r.flavour, "rt-amd64");
+	CHECK_STR(r.series, "6.12");
+	debian_release_free(&r);
+	CHECK(!debian_parse_release("6.1.0-56", &r));
+	CHECK(r.release == NULL);
+}
+
+static void test_version_order(void)
+{
+	/* each pair: first < second, as dpkg --compare-versions says */
+	static const char *lt[][2] = {
+		{ "6.1.192-1", "6.1.192-2" },	   { "6.1.190-1", "6.1.192-1" },
+		{ "6.1.99-1", "6.1.192-1" },	   { "1.0", "1.0-1" },
+		{ "1.0~rc1", "1.0" },		   { "6.12.107-1~deb12u1", "6.12.107-1" },
+		{ "1.0", "1.0a" },		   { "1.0", "1.0+b1" },
+		{ "9.9", "1:0.1" },		   { "1.0-1~bpo1", "1.0-1" },
+		{ "6.1.0-9", "6.1.0-56" },	   { "1.0a", "1.0." },
+	};
+
+	for (size_t i = 0; i < sizeof(lt) / sizeof(lt[0]); i++) {
+		CHECK(debian_version_cmp(lt[i][0], lt[i][1]) < 0);
+		CHECK(debian_version_cmp(lt[i][1], lt[i][0]) > 0);
+	}
+	CHECK(debian_version_cmp("6.1.192-2", "6.1.192-2") == 0);
+	CHECK(debian_version_cmp("0:1.01-1", "1.1-1") == 0);
+}
+
+static void test_version_parts(void)
+{
+	char *s;
+
+	CHECK_STR(s = debian_upstream_version("6.1.192-2"), "6.1.192");
+	free(s);
+	CHECK_STR(s = debian_upstream_version("1:6.12.107-1~deb12u1"), "6.12.107");
+	free(s);
+	CHECK_STR(s = debian_upstream_version("6.1.192"), "6.1.192");
+	free(s);
+	CHECK_STR(s = debian_deb_prefix("linux-source-6.1", "6.1.192-2"), "linux-source-6.1_6.1.192-2_");
+	free(s);
+	CHECK_STR(s = debian_deb_prefix("p", "1:2.0-1"), "p_1%3a2.0-1_");
+	free(s);
+}
+
+static void expect_cache(const char *lpatch_cache, const char *xdg, const char *home,
+			 const char *want)
+{
+	char *got;
+
+#define SETENV(name, v) ((v) ? setenv(name, v, 1) : unsetenv(name))
+	SETENV("LPATCH_CACHE", lpatch_cache);
+	SETENV("XDG_CACHE_HOME", xdg);
+	SETENV("HOME", home);
+	got = lp_cache_dir();
+	CHECK_STR(got, want);
+	free(got);
+}
+
+static void test_cache_dir(void)
+{
+	char *saved[3], *cwd = path_absolute("rel/cache");
+	const char *names[3] = { "LPATCH_CACHE", "XDG_CACHE_HOME", "HOME" };
+
+	for (int i = 0; i < 3; i++)
+		saved[i] = getenv(names[i]) ? xstrdup(getenv(names[i])) : NULL;
+	expect_cache("/c/lp", "/xdg", "/home/u", "/c/lp");
+	expect_cache("/c/lp//", NULL, "/home/u", "/c/lp");
+	expect_cache("rel/cache", NULL, "/home/u", cwd);
+	expect_cache("", "/xdg", "/home/u", "/xdg/lpatch");
+	expect_cache(NULL, "/xdg/", "/home/u", "/xdg/lpatch");
+	expect_cache(NULL, "relative", "/home/u", "/home/u/.cache/lpatch");
+	expect_cache(NULL, NULL, "/home/u", "/home/u/.cache/lpatch");
+	expect_cache(NULL, NULL, "/", "/.cache/lpatch");
+	for (int i = 0; i < 3; i++) {
+		SETENV(names[i], saved[i]);
+		free(saved[i]);
+	}
+	free(cwd);
+}
+
+static void test_stamps(void)
+{
+	char *dir = path_join(tmp, "stamps"), *s;
+
+	mkdir_p(dir);
+	CHECK(!stamp_done(dir, "image"));
+	CHECK(stamp_read(dir, "image") == NULL);
+	CHECK(stamp_mark(dir, "image", "6.1.192-2") == 0);
+	CHECK(stamp_done(dir, "image"));
+	CHECK(!stamp_done(dir, "headers"));
+	CHECK_STR(s = stamp_read(dir, "image"), "6.1.192-2");
+	free(s);
+	CHECK_STR(s = stamp_path(dir, "image"), xasprintf("%s/.image.done", dir));
+	free(s);
+	CHECK(stamp_mark(dir, "image", "6.1.192-3") == 0);	/* rewriting is atomic */
+	CHECK_STR(s = stamp_read(dir, "image"), "6.1.192-3");
+	free(s);
+	CHECK(stamp_clear(dir, "image") == 0);
+	CHECK(!stamp_done(dir, "image"));
+	CHECK(stamp_clear(dir, "image") == 0);	/* clearing twice is fine */
+	free(dir);
+}
+
+static void test_config_diff(void)
+{
+	char *want = path_join(tmp, "want.config"), *have = path_join(tmp, "have.config");
+	char *report = NULL, *cc;
+
+	put("want.config", "CONFIG_CC_VERSION_TEXT=\"gcc-12 (Debian 12.2.0-14) 12.2.0\"\n"
+			   "CONFIG_A=y\nCONFIG_B=m\n# CONFIG_C is not set\nCONFIG_S=\"x y\"\n"
+			   "CONFIG_PAHOLE_VERSION=124\n# CONFIG_GONE is not set\n");
+	put("have.config", "CONFIG_CC_VERSION_TEXT=\"gcc-12 (Debian 12.2.0-14) 12.2.0\"\n"
+			   "CONFIG_A=y\nCONFIG_B=m\nCONFIG_S=\"x y\"\nCONFIG_EXTRA=y\n"
+			   "CONFIG_PAHOLE_VERSION=0\n");
+	CHECK(config_diff(want, have, &report) == 0);
+	free(report);
+	put("have.config", "CONFIG_CC_VERSION_TEXT=\"gcc (Debian 12.2.0-14) 12.2.0\"\n"
+			   "CONFIG_A=m\nCONFIG_C=y\nCONFIG_S=\"x y\"\n");
+	/* CC_VERSION_TEXT, A, B (missing), C (set but want unset) */
+	CHECK(config_diff(want, have, &report) == 4);
+	CHECK(report && strstr(report, "CONFIG_A: y in the target's config, m in"));
+	CHECK(report && strstr(report, "CONFIG_B: m in the target's config, unset in"));
+	free(report);
+	CHECK_STR(cc = config_cc(want), "gcc-12");
+	free(cc);
+	CHECK_STR(cc = config_value(want, "S"), "x y");
+	free(cc);
+	CHECK(config_value(want, "C") == NULL);
+	CHECK(config_diff(want, "/nonexistent/config", NULL) == -1);
+	free(want);
+	free(have);
+}
+
+static void test_cached_debs(void)
+{
+	char *debs = path_join(tmp, "debs"), *v, *p;
+
+	put("debs/pkg_1.0-1_amd64.deb", "");
+	put("debs/pkg_1.0-2_amd64.deb", "");
+	put("debs/pkg_1%3a0.5-1_amd64.deb", "");
+	put("debs/pkg-dbg_9.0-1_amd64.deb", "");
+	p = deb_find_cached(debs, "pkg", &v);
+	CHECK_STR(v, "1:0.5-1");
+	CHECK(p && str_ends(p, "/pkg_1%3a0.5-1_amd64.deb"));
+	free(p);
+	free(v);
+	CHECK((p = deb_find(debs, "pkg", "1.0-2")) && str_ends(p, "/pkg_1.0-2_amd64.deb"));
+	free(p);
+	CHECK(deb_find(debs, "pkg", "1.0") == NULL);
+	CHECK(deb_find_cached(debs, "other", &v) == NULL && v == NULL);
+	free(debs);
+}
+
+static void test_tree(void)
+{
+	char *tree = path_join(tmp, "tree"), *s;
+
+	put("tree/Makefile", "# SPDX\nVERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 192\nEXTRAVERSION =\n");
+	CHECK_STR(s = tree_makefile_version(tree), "6.1.192");
+	free(s);
+	CHECK(tree_utsrelease(tree) == NULL);
+	CHECK(tree_check_prepared(tree) == -1);
+	put("tree/.config", "CONFIG_A=y\n");
+	put("tree/include/config/auto.conf", "");
+	put("tree/include/generated/autoconf.h", "");
+	put("tree/include/generated/utsrelease.h", "#define UTS_RELEASE \"6.1.0-56-cloud-amd64\"\n");
+	CHECK(tree_check_prepared(tree) == -1);	/* no modpost yet */
+	put("tree/scripts/mod/modpost", "");
+	CHECK(tree_check_prepared(tree) == 0);
+	CHECK_STR(s = tree_utsrelease(tree), "6.1.0-56-cloud-amd64");
+	free(s);
+	free(tree);
+}
+
+/* Everything stamped in the cache: no apt, no tool, just the paths. */
+static void test_cached_target(void)
+{
+	const char *rel = "6.1.0-56-cloud-amd64";
+	char *saved = getenv("LPATCH_CACHE") ? xstrdup(getenv("LPATCH_CACHE")) : NULL;
+	char *cache = path_join(tmp, "cache"), *dir = xasprintf("%s/targets/%s", cache, rel);
+	char *resolved = xasprintf("%lld %s 6.1.192-2\n", apt_lists_stamp(), rel);
+	struct kernel_target t;
+	char p[512];
+
+	setenv("LPATCH_CACHE", cache, 1);
+	put("cache/targets/.resolved-linux-image-cloud-amd64", resolved);
+	snprintf(p, sizeof(p), "cache/targets/%s/image/boot/config-%s", rel, rel);
+	put(p, "CONFIG_CC_VERSION_TEXT=\"gcc-12 (Debian 12.2.0-14) 12.2.0\"\n");
+	snprintf(p, sizeof(p), "cache/targets/%s/image/lib/modules/%s/modules.dep", rel, rel);
+	put(p, "");
+	stamp_mark(dir, "image", "6.1.192-2");
+	CHECK(target_open("debian:cloud", TARGET_BOOT, &t) == 0);
+	CHECK_STR(t.release, rel);
+	CHECK_STR(t.version, "6.1.192-2");
+	CHECK_STR(t.dir, dir);
+	CHECK_STR(t.cc, "gcc-12");
+	CHECK(t.vmlinuz && str_ends(t.vmlinuz, "/image/boot/vmlinuz-6.1.0-56-cloud-amd64"));
+	CHECK(t.modules && str_ends(t.modules, "/image/lib/modules/6.1.0-56-cloud-amd64"));
+	CHECK(t.headers == NULL && t.vmlinux == NULL && t.src == NULL);
+	target_free(&t);
+	CHECK(target_open("debian:nonsense", TARGET_BOOT, &t) == -2);
+	CHECK(target_open("/some/dir", TARGET_BOOT, &t) == -2);
+	SETENV("LPATCH_CACHE", saved);
+	free(saved);
+	free(resolved);
+	free(dir);
+	free(cache);
+}
+
+int main(void)
+{
+	tmp = make_temp_dir("test-target");
+	if (!tmp)
+		return 1;
+	RUN(test_spec_meta);
+	RUN(test_spec_release);
+	RUN(test_spec_refused);
+	RUN(test_release_parts);
+	RUN(test_version_order);
+	RUN(test_version_parts);
+	RUN(test_cache_dir);
+	RUN(test_stamps);
+	RUN(test_config_diff);
+	RUN(test_cached_debs);
+	RUN(test_tree);
+	RUN(test_cached_target);
+	rm_rf(tmp);
+	free(tmp);
+	return unit_done();
+}

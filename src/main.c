@@ -11,6 +11,7 @@
 const struct command lp_commands[] = {
 	{ "build",  "build a livepatch module (or a process patch) from a source diff", cmd_build },
 	{ "diff",   "compare an original and a patched object; write what changed", cmd_diff },
+	{ "vm",     "run a command on a target kernel in a throwaway VM", cmd_vm },
 	{ "target", "fetch and show a target kernel's artifacts", cmd_target },
 	{ NULL, NULL, NULL },
 };

@@ -141,9 +141,11 @@ int cmd_build(int argc, char **argv)
 			lp_perr("cannot read patch %s", argv[i]);
 			goto out;
 		}
-	if (spec ? target_open(spec, TARGET_HEADERS | TARGET_SYMBOLS | TARGET_SOURCE, &t)
-		 : target_custom(src, config, vmlinux, symvers, &t)) {
-		ret = LP_EXIT_FAIL;
+	c = spec ? target_open(spec, TARGET_HEADERS | TARGET_SYMBOLS | TARGET_SOURCE, &t)
+		 : target_custom(src, config, vmlinux, symvers, &t);
+	if (c) {
+		/* -2: the target itself is refused (bad spec, unknown release, mismatch) */
+		ret = c == -2 ? LP_EXIT_REFUSED : LP_EXIT_FAIL;
 		goto out;
 	}
 	b.target = &t;

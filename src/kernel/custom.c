@@ -57,6 +57,7 @@ static int check_vmlinux(const char *vmlinux, const char *src, const char *uts)
 
 	if (!path_exists(vmlinux)) {
 		lp_perr("cannot use vmlinux %s", vmlinux);
+		lp_hint("give the target's vmlinux (with its symbol table) with --vmlinux");
 		return -1;
 	}
 	if (!(rel = vmlinux_release(vmlinux)))

@@ -6,6 +6,7 @@
 #define LPATCH_KERNEL_DEBIAN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* The accepted spec forms, for messages. */
 #define DEBIAN_SPEC_FORMS \
@@ -62,6 +63,9 @@ char *apt_meta_release(const char *cache, const char *meta, char **version);
  * 0 found, 1 not known (nothing printed), -1 apt failed (error printed).
  */
 int apt_lookup(const char *name, const char *version, struct apt_pkg *out);
+/* apt_lookup for n packages at once (one apt-cache run): out[i].name is
+ * NULL for those apt does not know. 0, or -1 when apt-cache cannot run. */
+int apt_lookup_all(const char *const *names, size_t n, const char *version, struct apt_pkg *out);
 /* Versions of name apt can download, newest first, ", "-separated ("" if none). */
 char *apt_versions(const char *name);
 /* Releases with an image package for flavour ("cloud-amd64"), newest first, ", "-separated. */

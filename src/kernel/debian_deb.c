@@ -112,8 +112,8 @@ static char *download(const char *debs_dir, const struct apt_pkg *p)
 	o.cwd = tmpl;
 	o.log = log;
 	if (p->size > 0)
-		lp_progress("downloading %s %s (%lld MB)", p->name, p->version,
-			    (p->size + 500000) / 1000000);
+		lp_progress("downloading %s %s (%.*f MB)", p->name, p->version,
+			    p->size < 10000000 ? 1 : 0, (double)p->size / 1e6);
 	else
 		lp_progress("downloading %s %s", p->name, p->version);
 	st = run(argv, &o);

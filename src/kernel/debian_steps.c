@@ -14,6 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
+static void damaged_hint(const char *deb)
+{
+	lp_hint("if %s is damaged (say, an interrupted copy), remove it and run again: it "
+		"will be downloaded anew", deb);
+}
+
 int debian_extract(struct debian_ctx *c, const char *deb, const char *dir)
 {
 	const char *argv[] = { "dpkg-deb", "-x", deb, dir, NULL };
@@ -22,6 +28,8 @@ int debian_extract(struct debian_ctx *c, const char *deb, const char *dir)
 
 	lp_progress("%s", doing);
 	ret = mkdir_p(dir) ? -1 : tool_run(argv, NULL, c->log, doing);
+	if (ret)
+		damaged_hint(deb);
 	free(doing);
 	return ret;
 }
@@ -50,8 +58,8 @@ int debian_extract_members(struct debian_ctx *c, const char *deb, const char *di
 {
 	char *member = data_member(deb), *doing, *archive;
 	const char *ar_argv[] = { "ar", "x", deb, member, NULL };
-	const char **tar_argv = NULL;
-	size_t n = 0, cap = 0;
+	const char *tar_argv[8] = { "tar", "-x", "--occurrence", "-f", member };
+	size_t n = 5;
 	int ret = -1;
 
 	if (!member)
@@ -61,16 +69,14 @@ int debian_extract_members(struct debian_ctx *c, const char *deb, const char *di
 	lp_progress("%s", doing);
 	if (mkdir_p(dir) || tool_run(ar_argv, dir, c->log, doing))
 		goto out;
-	for (const char *fixed[] = { "tar", "-x", "--occurrence", "-f", member }, **f = fixed;
-	     f < fixed + 5; f++)
-		*ARRAY_PUSH(tar_argv, n, cap) = *f;
-	for (const char *const *m = members; *m; m++)
-		*ARRAY_PUSH(tar_argv, n, cap) = *m;
-	*ARRAY_PUSH(tar_argv, n, cap) = NULL;
+	for (const char *const *m = members; *m && n < 7; m++)
+		tar_argv[n++] = *m;
+	tar_argv[n] = NULL;
 	ret = tool_run(tar_argv, dir, c->log, doing);
+	if (ret)
+		damaged_hint(deb);
 out:
 	unlink(archive);
-	free(tar_argv);
 	free(archive);
 	free(doing);
 	free(member);

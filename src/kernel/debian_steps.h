@@ -19,6 +19,8 @@ struct debian_ctx {
 	char *debs;		/* <cache>/debs */
 	char *dir;		/* <cache>/targets/<release> */
 	char *log;		/* <dir>/prepare.log: output of the tools */
+	struct apt_pkg *known;	/* what apt said of the packages, asked once for all */
+	size_t nknown;
 };
 
 /* Where each step leaves its results, relative to the target's dir. */
@@ -32,13 +34,17 @@ int debian_step_headers(struct debian_ctx *c);
 int debian_step_symbols(struct debian_ctx *c);
 int debian_step_source(struct debian_ctx *c);
 
+/* Before anything is fetched: every package the missing steps of need use
+ * is in the cache or known to apt at c->version (one apt-cache run). 0, or
+ * -1 with an error naming each package whose version disagrees. */
+int debian_check_packages(struct debian_ctx *c, unsigned need);
 /* pkg's .deb at c->version: from the cache, else downloaded; NULL with an
  * error saying which versions disagree. */
 char *debian_get_deb(struct debian_ctx *c, const char *pkg);
 /* Extract the whole of deb into dir (dpkg-deb -x), with a progress line. */
 int debian_extract(struct debian_ctx *c, const char *deb, const char *dir);
-/* Extract only the named members (./path) of deb's data into dir: stops
- * reading the archive once they are found. */
+/* Extract only the named members (./path, at most 3) of deb's data into
+ * dir: stops reading the archive once they are found. */
 int debian_extract_members(struct debian_ctx *c, const char *deb, const char *dir,
 			   const char *const *members);
 

@@ -9,8 +9,12 @@
 #include "util/log.h"
 #include "util/str.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static const struct step {
 	const char *name;	/* its stamp */
@@ -33,8 +37,8 @@ static char *in_dir(const struct debian_ctx *c, const char *fmt, const char *a, 
 	return p;
 }
 
-/* Paths of what the done steps left; a file that vanished since undoes its
- * step (the stamp is cleared, so it is redone). */
+/* Paths of what the done steps left (by their stamps alone: no file is read
+ * but the config, for the compiler). */
 static void fill(const struct debian_ctx *c, struct kernel_target *t)
 {
 	const char *rel = c->r.release;
@@ -72,7 +76,8 @@ static char *step_witness(const struct kernel_target *t, const char *step)
 	return t->src ? path_join(t->src, "include/generated/autoconf.h") : NULL;
 }
 
-/* Are all the steps `need` asks for done (and their results there)? */
+/* Are all the steps `need` asks for done, and their results there? A step
+ * whose result vanished since is undone (stamp cleared) so it is redone. */
 static bool all_done(const struct debian_ctx *c, unsigned need)
 {
 	struct kernel_target t = {0};
@@ -127,27 +132,30 @@ static void unknown_release(const struct debian_ctx *c)
  * cache, else from apt. */
 static bool image_at(struct debian_ctx *c, char *const pkgs[2], const char *want)
 {
-	struct apt_pkg p;
+	struct apt_pkg p[2];
 
 	for (int i = 0; i < 2 && want; i++) {
 		char *deb = deb_find(c->debs, pkgs[i], want);
+		bool cached = deb != NULL;
 
 		free(deb);
-		if (deb) {
+		if (cached) {
 			c->image_pkg = xstrdup(pkgs[i]);
 			c->version = xstrdup(want);
 			return true;
 		}
 	}
-	for (int i = 0; i < 2; i++) {
-		if (apt_lookup(pkgs[i], want, &p) == 0) {
+	if (apt_lookup_all((const char *const *)pkgs, 2, want, p))
+		return false;
+	for (int i = 0; i < 2 && !c->version; i++) {
+		if (p[i].name) {
 			c->image_pkg = xstrdup(pkgs[i]);
-			c->version = xstrdup(p.version);
-			apt_pkg_free(&p);
-			return true;
+			c->version = xstrdup(p[i].version);
 		}
 	}
-	return false;
+	apt_pkg_free(&p[0]);
+	apt_pkg_free(&p[1]);
+	return c->version != NULL;
 }
 
 /* The image package and its version: the one a meta package asked for
@@ -183,47 +191,12 @@ out:
 	return ret;
 }
 
-char *debian_get_deb(struct debian_ctx *c, const char *pkg)
-{
-	char *path = deb_find(c->debs, pkg, c->version), *avail;
-	struct apt_pkg p;
-	int found;
-
-	if (path)
-		return path;
-	found = apt_lookup(pkg, c->version, &p);
-	if (found == 0) {
-		path = deb_fetch(c->debs, &p);
-		apt_pkg_free(&p);
-		return path;
-	}
-	if (found < 0)
-		return NULL;
-	if (!apt_have_lists()) {
-		lp_err("cannot fetch %s %s: apt has no package lists", pkg, c->version);
-		lp_hint("run `apt-get update` (as root), or put %s's .deb in %s", pkg, c->debs);
-		return NULL;
-	}
-	avail = apt_versions(pkg);
-	lp_err("versions disagree: the kernel image %s is %s, but apt has no %s %s to match it",
-	       c->r.release, c->version, pkg, c->version);
-	if (*avail)
-		lp_hint("apt has %s only at: %s. Run `apt-get update` if the lists are old; an "
-			"older kernel's packages are on snapshot.debian.org (put the .deb in %s)",
-			pkg, avail, c->debs);
-	else
-		lp_hint("apt knows no package %s at all; run `apt-get update`, or put its .deb "
-			"in %s", pkg, c->debs);
-	free(avail);
-	return NULL;
-}
-
 /* One step under its own lock: two lpatch runs never do the same step at
  * once, and one preparing the source does not hold up one that wants only
  * the headers. */
 static int run_step(struct debian_ctx *c, const struct step *st)
 {
-	char *lock_file = xasprintf("%s/.%s.lock", c->dir, st->name);
+	char *lock_file = xasprintf("%s/.lock-%s", c->dir, st->name);
 	char *what = xasprintf("the %s of %s in the cache", st->name, c->r.release);
 	int fd = lock_path(lock_file, what), ret = -1;
 
@@ -237,16 +210,51 @@ static int run_step(struct debian_ctx *c, const struct step *st)
 	return ret;
 }
 
+/* The symbols step in a child process. Extracting the vmlinux and the
+ * source are each bound to one core by xz: side by side they use both. */
+static pid_t run_step_aside(struct debian_ctx *c, const struct step *st)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+		_exit(run_step(c, st) ? 1 : 0);
+	if (pid < 0)
+		lp_debug("cannot fork for the %s step: doing it in turn", st->name);
+	return pid;
+}
+
+static int wait_aside(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
 static int run_steps(struct debian_ctx *c, unsigned need)
 {
-	int ret = mkdir_p(c->dir);
+	pid_t aside = -1;
+	int ret;
 
 	if (stamp_done(c->dir, "image")) {
 		free(c->version);
 		c->version = stamp_read(c->dir, "image");
+	} else if (!c->version && (ret = resolve_version(c, NULL))) {
+		return ret;	/* the image was cached when looked at, and is no longer */
 	}
+	/* all the packages at the right version, before any is downloaded */
+	ret = debian_check_packages(c, need);
+	if (!ret)
+		ret = mkdir_p(c->dir);
 	for (size_t i = 0; i < NSTEPS && !ret; i++) {
 		if (!(steps[i].need & need) || stamp_done(c->dir, steps[i].name))
+			continue;
+		if (steps[i].need == TARGET_SYMBOLS && (need & TARGET_SOURCE) &&
+		    !stamp_done(c->dir, "source") && (aside = run_step_aside(c, &steps[i])) > 0)
 			continue;
 		ret = run_step(c, &steps[i]);
 		/* the image fixes the version every other package must have */
@@ -255,6 +263,8 @@ static int run_steps(struct debian_ctx *c, unsigned need)
 			c->version = stamp_read(c->dir, "image");
 		}
 	}
+	if (aside > 0 && wait_aside(aside) && !ret)
+		ret = -1;
 	return ret;
 }
 
@@ -266,6 +276,9 @@ static void ctx_free(struct debian_ctx *c)
 	free(c->debs);
 	free(c->dir);
 	free(c->log);
+	for (size_t i = 0; i < c->nknown; i++)
+		apt_pkg_free(&c->known[i]);
+	free(c->known);
 }
 
 int debian_target_open(const char *spec, unsigned need, struct kernel_target *t)
@@ -285,10 +298,12 @@ int debian_target_open(const char *spec, unsigned need, struct kernel_target *t)
 	c.debs = path_join(cache, "debs");
 	c.dir = xasprintf("%s/targets/%s", cache, rel);
 	c.log = path_join(c.dir, "prepare.log");
-	/* resolved before anything is created: no directory for a misspelt release */
-	if (!all_done(&c, need) && ((!stamp_done(c.dir, "image") && (ret = resolve_version(&c, want))) ||
-				    (ret = run_steps(&c, need))))
-		goto out;
+	if (!all_done(&c, need)) {
+		/* resolved before anything is made: no directory for a misspelt release */
+		ret = stamp_done(c.dir, "image") ? 0 : resolve_version(&c, want);
+		if (ret || (ret = run_steps(&c, need)))
+			goto out;
+	}
 	t->spec = xstrdup(spec);
 	fill(&c, t);
 	ret = 0;

@@ -8,6 +8,7 @@
 #include "kernel/target.h"
 #include "kernel/tree.h"
 #include "util/fs.h"
+#include "util/run.h"
 #include "util/str.h"
 
 #include <stdlib.h>
@@ -231,6 +232,38 @@ static void test_cached_debs(void)
 	free(debs);
 }
 
+/* A real (tiny) .deb made with dpkg-deb: its control fields and Depends. */
+static void test_deb_fields(void)
+{
+	const char *control = "Package: linux-headers-6.1.0-56-cloud-amd64\nVersion: 6.1.192-2\n"
+			      "Architecture: amd64\nMaintainer: t <t@example.org>\n"
+			      "Depends: linux-headers-6.1.0-56-common (= 6.1.192-2), "
+			      "linux-kbuild-6.1 (>= 6.1.192-2), linux-compiler-gcc-12-x86\n"
+			      "Description: test\n";
+	char *root = path_join(tmp, "debroot"), *deb = path_join(tmp, "t.deb"), *s;
+	const char *argv[] = { "dpkg-deb", "--root-owner-group", "-b", root, deb, NULL };
+	struct run_opts o = { .quiet = true };
+
+	put("debroot/DEBIAN/control", control);
+	if (run(argv, &o) != 0) {
+		printf("# dpkg-deb -b failed: deb field checks skipped\n");
+		goto out;
+	}
+	CHECK_STR(s = deb_field(deb, "Version"), "6.1.192-2");
+	free(s);
+	CHECK_STR(s = deb_depends_on(deb, "linux-headers-", "-common"), "linux-headers-6.1.0-56-common");
+	free(s);
+	CHECK_STR(s = deb_depends_on(deb, "linux-kbuild-", ""), "linux-kbuild-6.1");
+	free(s);
+	CHECK(deb_depends_on(deb, "linux-source-", "") == NULL);
+	s = deb_field(deb, "Nonexistent-Field");
+	CHECK(s == NULL || !*s);
+	free(s);
+out:
+	free(root);
+	free(deb);
+}
+
 static void test_tree(void)
 {
 	char *tree = path_join(tmp, "tree"), *s;
@@ -302,6 +335,7 @@ int main(void)
 	RUN(test_stamps);
 	RUN(test_config_diff);
 	RUN(test_cached_debs);
+	RUN(test_deb_fields);
 	RUN(test_tree);
 	RUN(test_cached_target);
 	rm_rf(tmp);

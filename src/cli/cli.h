@@ -17,6 +17,9 @@ int cmd_build(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_target(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_revert(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
 
 /* True when arg is -h or --help. */
 bool cli_is_help(const char *arg);

@@ -1,0 +1,147 @@
+/* lpatch apply: patch running processes with a .lpatch file. */
+#include "cli/cli.h"
+
+#include "user/ops.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(void)
+{
+	printf("usage: lpatch apply --pid PID [--timeout MS] [--json] FILE\n"
+	       "       lpatch apply --all [--timeout MS] [--json] FILE\n\n"
+	       "Apply a process patch (made by `lpatch build --user`) to a running process, or\n"
+	       "with --all to every process that maps the patch's target object with the\n"
+	       "patch's build-id. The threads are stopped only while the jumps are written;\n"
+	       "no function is redirected while any thread executes it or has it on its stack:\n"
+	       "such threads run on until they leave it, within the timeout.\n\n"
+	       "options:\n"
+	       "  --pid PID       the process to patch\n"
+	       "  --all           every process mapping the target object with that build-id\n"
+	       "  --timeout MS    give up after MS milliseconds of blocked attempts (default 2000);\n"
+	       "                  the process is then left exactly as it was\n"
+	       "  --json          print one JSON array, an object per process\n\n"
+	       "Exit: 0 applied, 1 failed (blocked past the timeout, process gone),\n"
+	       "2 bad usage or refused (wrong build-id, already applied, bad patch file).\n");
+}
+
+static int parse_int(const char *s, long *out)
+{
+	char *end;
+
+	*out = strtol(s, &end, 10);
+	return *s && !*end && *out > 0 ? 0 : -1;
+}
+
+static void report(struct strbuf *json, pid_t pid, int rc, const struct user_result *r)
+{
+	if (json) {
+		sb_addf(json, "%s{\"pid\":%d,\"patch\":", json->len > 1 ? "," : "", (int)pid);
+		sb_add_json_str(json, r->name);
+		sb_addf(json, ",\"applied\":%s,\"exit\":%d,\"base\":\"%#llx\",\"rounds\":%d,"
+			"\"pause_us\":%.1f,\"max_pause_us\":%.1f,\"load_pause_us\":%.1f}",
+			rc == LP_EXIT_OK ? "true" : "false", rc, (unsigned long long)r->base,
+			r->rounds, r->pause_ns / 1e3, r->max_pause_ns / 1e3, r->load_pause_ns / 1e3);
+	} else if (rc == LP_EXIT_OK) {
+		printf("applied %s to process %d: threads held %.3f ms (worst round %.3f ms, %d round%s)\n",
+		       r->name, (int)pid, r->pause_ns / 1e6, r->max_pause_ns / 1e6, r->rounds,
+		       r->rounds == 1 ? "" : "s");
+	}
+}
+
+static int apply_all(struct patch_file *pf, const struct user_opts *o, struct strbuf *json)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int rc = LP_EXIT_OK, matched = 0;
+
+	if (!d) {
+		lp_perr("cannot list /proc");
+		return LP_EXIT_FAIL;
+	}
+	while ((de = readdir(d))) {
+		struct user_result r;
+		pid_t pid;
+		int one;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = (pid_t)atoi(de->d_name);
+		if (pid == getpid() || user_process_matches(pid, pf) != 1)
+			continue;
+		matched++;
+		one = user_apply(pid, pf, o, &r);
+		report(json, pid, one, &r);
+		if (one != LP_EXIT_OK && rc == LP_EXIT_OK)
+			rc = one;
+	}
+	closedir(d);
+	if (!matched) {
+		lp_err("no process maps %s with build-id %s", pf->object, pf->build_id);
+		return LP_EXIT_FAIL;
+	}
+	return rc;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	struct user_opts o = { .timeout_ms = 2000 };
+	struct strbuf json = { 0 };
+	struct patch_file pf;
+	const char *file = NULL;
+	bool all = false, as_json = false;
+	long pid = 0, v;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (cli_is_help(argv[i])) {
+			usage();
+			return 0;
+		} else if (!strcmp(argv[i], "--pid") && i + 1 < argc) {
+			if (parse_int(argv[++i], &pid))
+				return cli_usage_error("apply", "--pid needs a process id, not '%s'", argv[i]);
+		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+			if (parse_int(argv[++i], &v))
+				return cli_usage_error("apply", "--timeout needs milliseconds, not '%s'", argv[i]);
+			o.timeout_ms = (int)v;
+		} else if (!strcmp(argv[i], "--all")) {
+			all = true;
+		} else if (!strcmp(argv[i], "--json")) {
+			as_json = true;
+		} else if (argv[i][0] == '-') {
+			return cli_usage_error("apply", "unknown option %s", argv[i]);
+		} else if (!file) {
+			file = argv[i];
+		} else {
+			return cli_usage_error("apply", "one patch file at a time (%s, %s)", file, argv[i]);
+		}
+	}
+	if (!file)
+		return cli_usage_error("apply", "no patch file given");
+	if (!all == !pid)
+		return cli_usage_error("apply", "give either --pid PID or --all");
+	if (patch_open(file, &pf))
+		return LP_EXIT_REFUSED;
+	if (as_json)
+		sb_add(&json, "[");
+	if (all) {
+		rc = apply_all(&pf, &o, as_json ? &json : NULL);
+	} else {
+		struct user_result r;
+		rc = user_apply((pid_t)pid, &pf, &o, &r);
+		report(as_json ? &json : NULL, (pid_t)pid, rc, &r);
+	}
+	if (as_json) {
+		sb_add(&json, "]");
+		printf("%s\n", json.buf);
+		sb_free(&json);
+	}
+	patch_close(&pf);
+	return rc;
+}

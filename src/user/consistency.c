@@ -1,0 +1,299 @@
+/* Stack checks, return-address breakpoints, bounded retries. */
+#include "user/consistency.h"
+
+#include "user/mem.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#define MAX_FRAMES 256
+/* How long the other threads stay stopped while blocked ones run to their breakpoints. */
+#define ROUND_WAIT_NS (2 * 1000000ULL)
+#define INT3 0xcc
+
+struct blocker {
+	size_t ti;		/* index in the session (threads may be added meanwhile) */
+	const char *func;	/* first checked function found on its stack */
+	bool executing;		/* the innermost frame is in it */
+	uint64_t bp;		/* where it will be clear: a return address, or 0 */
+	bool arrived;
+};
+
+struct bp {
+	uint64_t addr;
+	unsigned char orig;
+};
+
+static const struct code_range *in_range(const struct switch_op *op, uint64_t pc, bool ret_addr)
+{
+	for (size_t i = 0; i < op->nranges; i++) {
+		const struct code_range *r = &op->ranges[i];
+		if (ret_addr ? pc > r->lo && pc <= r->hi : pc >= r->lo && pc < r->hi)
+			return r;
+	}
+	return NULL;
+}
+
+/* Which stopped threads stand in the way; fills b, returns how many. */
+static size_t find_blockers(struct lp_session *s, struct unwinder *u, const struct switch_op *op,
+			    struct blocker *b)
+{
+	uint64_t pcs[MAX_FRAMES];
+	size_t nb = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct lp_thread *t = &s->t[i];
+		const struct code_range *hit = NULL;
+		int n, outer = -1;
+		bool complete;
+
+		if (t->state != T_STOPPED)
+			continue;
+		n = unwind_thread(u, t, pcs, MAX_FRAMES, &complete);
+		for (int k = 0; k < n; k++) {
+			const struct code_range *r = in_range(op, pcs[k], k > 0);
+			if (r) {
+				if (!hit)
+					hit = r;
+				outer = k;
+			}
+		}
+		if (!hit && complete)
+			continue;
+		b[nb] = (struct blocker){
+			.ti = i,
+			.func = hit ? hit->name : NULL,
+			.executing = outer == 0,
+			.bp = hit && outer + 1 < n ? pcs[outer + 1] : 0,
+		};
+		nb++;
+	}
+	return nb;
+}
+
+static int insert_bps(pid_t pid, struct blocker *b, size_t nb, struct bp *bps, size_t *nbps)
+{
+	*nbps = 0;
+	for (size_t i = 0; i < nb; i++) {
+		bool dup = false;
+		unsigned char int3 = INT3;
+
+		for (size_t k = 0; k < *nbps; k++)
+			dup |= bps[k].addr == b[i].bp;
+		if (dup)
+			continue;
+		if (rmem_read(pid, b[i].bp, &bps[*nbps].orig, 1) ||
+		    rmem_write(pid, b[i].bp, &int3, 1))
+			return -1;
+		bps[(*nbps)++].addr = b[i].bp;
+	}
+	return 0;
+}
+
+static void remove_bps(pid_t pid, struct bp *bps, size_t nbps)
+{
+	for (size_t k = 0; k < nbps; k++)
+		if (rmem_write(pid, bps[k].addr, &bps[k].orig, 1))
+			lp_perr("cannot remove the breakpoint at %#llx",
+				(unsigned long long)bps[k].addr);
+}
+
+static bool is_bp(const struct bp *bps, size_t nbps, uint64_t addr)
+{
+	for (size_t k = 0; k < nbps; k++)
+		if (bps[k].addr == addr)
+			return true;
+	return false;
+}
+
+/* A stop of a running thread while breakpoints are in; true when it is now held at one. */
+static bool on_stop(struct lp_session *s, struct lp_thread *t, int status, const struct bp *bps,
+		    size_t nbps)
+{
+	int sig = sess_note_status(s, t, status, true);
+	struct user_regs_struct *r;
+
+	if (sig < 0)
+		return true;	/* exited: no longer in the way */
+	if (sig == SIGTRAP && t->in_sigstop && (r = sess_regs(t)) && is_bp(bps, nbps, r->rip - 1)) {
+		r->rip--;
+		t->regs_dirty = true;
+		return true;
+	}
+	if (sig == SIGTRAP && t->in_sigstop && !t->sig) {
+		/* Not our trap: the program's own; it gets it. */
+		t->sig = SIGTRAP;
+		ptrace(PTRACE_GETSIGINFO, t->tid, 0, &t->si);
+	}
+	t->stop_ns = 0;
+	sess_resume(s, t);
+	return false;
+}
+
+/*
+ * Wait until every blocked thread is held at a breakpoint or until. Threads
+ * of the session that hit a breakpoint are held there (they are out of the
+ * checked functions); other stops are passed through.
+ */
+static bool wait_arrivals(struct lp_session *s, struct blocker *b, size_t nb, struct bp *bps,
+			  size_t nbps, uint64_t until)
+{
+	size_t left = 0;
+
+	for (size_t i = 0; i < nb; i++)
+		left += !b[i].arrived;
+	while (left && now_ns() < until) {
+		int status;
+		pid_t r = waitpid(-1, &status, __WALL | WNOHANG);
+		struct lp_thread *t;
+
+		if (r <= 0) {
+			struct timespec ts = { 0, 20000 };
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		t = sess_find(s, r);
+		if (!t)
+			t = sess_adopt(s, r);
+		if (!on_stop(s, t, status, bps, nbps))
+			continue;
+		for (size_t i = 0; i < nb; i++)
+			if (!b[i].arrived && &s->t[b[i].ti] == t) {
+				b[i].arrived = true;
+				left--;
+			}
+	}
+	return left == 0;
+}
+
+/*
+ * Let the blocked threads run to their breakpoints: first alone, the others
+ * held (a call in a tight loop returns within microseconds), then, if some
+ * are slower (asleep in the function), with the whole process running.
+ * Ends with every thread stopped and the breakpoints out.
+ */
+static int run_to_bps(struct lp_session *s, struct blocker *b, size_t nb, struct bp *bps,
+		      size_t nbps, uint64_t deadline)
+{
+	uint64_t until = now_ns() + ROUND_WAIT_NS;
+	bool all;
+
+	for (size_t i = 0; i < nb; i++) {
+		b[i].arrived = false;
+		if (sess_resume(s, &s->t[b[i].ti]))
+			b[i].arrived = true;
+	}
+	all = wait_arrivals(s, b, nb, bps, nbps, until < deadline ? until : deadline);
+	if (!all && now_ns() < deadline) {
+		for (size_t i = 0; i < s->n; i++) {
+			bool held = false;
+			for (size_t k = 0; k < nb; k++)
+				held |= b[k].ti == i && b[k].arrived;
+			if (!held)
+				sess_resume(s, &s->t[i]);
+		}
+		s->pause_start_ns = 0;	/* the process runs: this is not a pause */
+		wait_arrivals(s, b, nb, bps, nbps, deadline);
+	}
+	if (sess_stop_all(s))
+		return -1;
+	remove_bps(s->pid, bps, nbps);
+	/* Interrupted right after hitting a breakpoint: step back onto it. */
+	for (size_t i = 0; i < s->n; i++) {
+		struct lp_thread *t = &s->t[i];
+		struct user_regs_struct *r;
+
+		if (t->state == T_STOPPED && t->in_sigstop && t->sig == SIGTRAP &&
+		    (r = sess_regs(t)) && is_bp(bps, nbps, r->rip - 1)) {
+			r->rip--;
+			t->regs_dirty = true;
+			t->sig = 0;
+		}
+	}
+	return 0;
+}
+
+static void report(struct lp_session *s, const struct switch_op *op, struct blocker *b, size_t nb,
+		   int timeout_ms)
+{
+	for (size_t i = 0; i < nb; i++) {
+		pid_t tid = s->t[b[i].ti].tid;
+		const char *comm = thread_comm(s->pid, tid);
+
+		if (b[i].func)
+			lp_err("cannot %s: thread %d (%s) of process %d %s %s", op->what, (int)tid,
+			       comm, (int)s->pid, b[i].executing ? "is executing" : "has on its stack",
+			       b[i].func);
+		else
+			lp_err("cannot %s: the stack of thread %d (%s) of process %d cannot be "
+			       "unwound from DWARF CFI", op->what, (int)tid, comm, (int)s->pid);
+	}
+	lp_hint("gave up after %d ms (--timeout MS); the process is unchanged", timeout_ms);
+}
+
+int consistency_switch(struct lp_session *s, struct unwinder *u, const struct switch_op *op,
+		       struct switch_stats *st)
+{
+	uint64_t deadline = now_ns() + (uint64_t)op->timeout_ms * 1000000ULL;
+	struct blocker *b = NULL;
+	struct bp *bps = NULL;
+	uint64_t backoff_ns = 1000000;
+	int rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	for (;;) {
+		size_t nb, nbps;
+		bool all_wait = true;
+
+		if (sess_stop_all(s))
+			goto out;
+		st->rounds++;
+		b = xrealloc(b, (s->n + 1) * sizeof(*b));
+		bps = xrealloc(bps, (s->n + 1) * sizeof(*bps));
+		unwinder_flush(u);
+		uint64_t t0 = now_ns();
+		nb = find_blockers(s, u, op, b);
+		lp_debug("round %d: %zu threads stopped in %.3f ms, unwound in %.3f ms, %zu in the way",
+			 st->rounds, sess_live(s), (t0 - s->pause_start_ns) / 1e6, (now_ns() - t0) / 1e6, nb);
+		if (!nb) {
+			rc = op->commit(op->ctx) ? -1 : 0;
+			lp_debug("committed %.3f ms after the stop", (now_ns() - s->pause_start_ns) / 1e6);
+			goto out;
+		}
+		if (now_ns() >= deadline) {
+			report(s, op, b, nb, op->timeout_ms);
+			rc = 1;
+			goto out;
+		}
+		for (size_t i = 0; i < nb; i++)
+			all_wait &= b[i].bp != 0;
+		if (all_wait) {
+			if (insert_bps(s->pid, b, nb, bps, &nbps)) {
+				lp_perr("process %d: cannot set a breakpoint", (int)s->pid);
+				remove_bps(s->pid, bps, nbps);
+				goto out;
+			}
+			if (run_to_bps(s, b, nb, bps, nbps, deadline))
+				goto out;
+			continue;	/* everything stopped: check again */
+		}
+		/* Stacks we cannot wait on: let the process run a while, then try again. */
+		sess_resume_all(s);
+		if (s->last_pause_ns > st->max_pause_ns)
+			st->max_pause_ns = s->last_pause_ns;
+		sess_pump(s, now_ns() + backoff_ns + (uint64_t)(rand() % 1000) * 1000);
+		if (backoff_ns < 20000000)
+			backoff_ns *= 2;
+	}
+out:
+	free(b);
+	free(bps);
+	return rc;
+}

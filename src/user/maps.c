@@ -1,0 +1,210 @@
+/* /proc/PID/maps parsing, and the program headers of each loaded ELF object. */
+#include "user/maps.h"
+
+#include "user/mem.h"
+#include "util/str.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define PAGE 4096ULL
+
+static int parse_line(const char *line, struct mapping *m)
+{
+	unsigned long long start, end, off, ino;
+	char perms[8];
+	int pos = 0;
+
+	if (sscanf(line, "%llx-%llx %7s %llx %*x:%*x %llu %n", &start, &end, perms, &off,
+		   &ino, &pos) < 5)
+		return -1;
+	m->start = start;
+	m->end = end;
+	m->offset = off;
+	m->inode = ino;
+	m->prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
+		  (perms[2] == 'x' ? PROT_EXEC : 0);
+	m->shared = perms[3] == 's';
+	m->path = xstrdup(pos ? line + pos : "");
+	m->path[strcspn(m->path, "\n")] = '\0';
+	return 0;
+}
+
+static void read_build_id(pid_t pid, struct proc_object *o, uint64_t at, uint64_t size)
+{
+	unsigned char buf[4096];
+	size_t off = 0;
+
+	if (size > sizeof(buf) || rmem_read(pid, at, buf, size))
+		return;
+	while (off + sizeof(Elf64_Nhdr) <= size) {
+		Elf64_Nhdr *nh = (Elf64_Nhdr *)(buf + off);
+		size_t name = off + sizeof(*nh), desc = name + ((nh->n_namesz + 3) & ~3u);
+		size_t next = desc + ((nh->n_descsz + 3) & ~3u);
+
+		if (next > size)
+			return;
+		if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+		    !memcmp(buf + name, "GNU", 4)) {
+			struct strbuf sb = { 0 };
+			for (size_t i = 0; i < nh->n_descsz; i++)
+				sb_addf(&sb, "%02x", buf[desc + i]);
+			o->build_id = sb_take(&sb);
+			return;
+		}
+		off = next;
+	}
+}
+
+/* Fill o from the ELF and program headers mapped at start (file offset 0). */
+static int read_headers(pid_t pid, uint64_t start, struct proc_object *o)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[64];
+	bool first = true;
+
+	if (rmem_read(pid, start, &eh, sizeof(eh)) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    eh.e_phnum == 0 || eh.e_phnum > 64 ||
+	    rmem_read(pid, start + eh.e_phoff, ph, eh.e_phnum * sizeof(ph[0])))
+		return -1;
+	o->e_type = eh.e_type;
+	for (int i = 0; i < eh.e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && first) {
+			o->bias = start - (ph[i].p_vaddr & ~(PAGE - 1));
+			first = false;
+		}
+	if (first)
+		return -1;
+	o->lo = UINT64_MAX;
+	for (int i = 0; i < eh.e_phnum; i++) {
+		uint64_t lo = o->bias + (ph[i].p_vaddr & ~(PAGE - 1));
+		uint64_t hi = o->bias + ph[i].p_vaddr + ph[i].p_memsz;
+
+		switch (ph[i].p_type) {
+		case PT_LOAD:
+			if (lo < o->lo)
+				o->lo = lo;
+			if (hi > o->hi)
+				o->hi = hi;
+			if (ph[i].p_flags & PF_X) {
+				if (!o->exec_lo || lo < o->exec_lo)
+					o->exec_lo = lo;
+				if (hi > o->exec_hi)
+					o->exec_hi = hi;
+			}
+			break;
+		case PT_GNU_EH_FRAME:
+			o->eh_frame_hdr = o->bias + ph[i].p_vaddr;
+			break;
+		case PT_TLS:
+			o->has_tls = true;
+			o->tls_vaddr = ph[i].p_vaddr;
+			o->tls_memsz = ph[i].p_memsz;
+			o->tls_align = ph[i].p_align ? ph[i].p_align : 1;
+			break;
+		case PT_NOTE:
+			if (!o->build_id)
+				read_build_id(pid, o, o->bias + ph[i].p_vaddr, ph[i].p_filesz);
+			break;
+		}
+	}
+	return 0;
+}
+
+static bool object_path(const char *path)
+{
+	return path[0] == '/' || !strcmp(path, "[vdso]");
+}
+
+int maps_read(pid_t pid, struct proc_maps *pm)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	memset(pm, 0, sizeof(*pm));
+	pm->pid = pid;
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (getline(&line, &cap, f) > 0) {
+		struct mapping m;
+		if (parse_line(line, &m))
+			continue;
+		*ARRAY_PUSH(pm->m, pm->n, pm->cap) = m;
+	}
+	free(line);
+	fclose(f);
+	if (!pm->n) {
+		errno = ESRCH;	/* a zombie, or a kernel thread */
+		return -1;
+	}
+	for (size_t i = 0; i < pm->n; i++) {
+		struct mapping *m = &pm->m[i];
+		struct proc_object o = { 0 };
+
+		if (m->offset || !object_path(m->path) || !(m->prot & PROT_READ))
+			continue;
+		if (read_headers(pid, m->start, &o)) {
+			free(o.build_id);
+			continue;
+		}
+		o.path = xstrdup(m->path);
+		*ARRAY_PUSH(pm->obj, pm->nobj, pm->objcap) = o;
+	}
+	return 0;
+}
+
+void maps_free(struct proc_maps *pm)
+{
+	for (size_t i = 0; i < pm->n; i++)
+		free(pm->m[i].path);
+	for (size_t i = 0; i < pm->nobj; i++) {
+		free(pm->obj[i].path);
+		free(pm->obj[i].build_id);
+	}
+	free(pm->m);
+	free(pm->obj);
+	memset(pm, 0, sizeof(*pm));
+}
+
+const struct mapping *maps_find(const struct proc_maps *pm, uint64_t addr)
+{
+	for (size_t i = 0; i < pm->n; i++)
+		if (addr >= pm->m[i].start && addr < pm->m[i].end)
+			return &pm->m[i];
+	return NULL;
+}
+
+const struct proc_object *maps_object_at(const struct proc_maps *pm, uint64_t addr)
+{
+	for (size_t i = 0; i < pm->nobj; i++)
+		if (addr >= pm->obj[i].lo && addr < pm->obj[i].hi)
+			return &pm->obj[i];
+	return NULL;
+}
+
+const struct proc_object *maps_object_named(const struct proc_maps *pm, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < pm->nobj; i++) {
+		const char *p = pm->obj[i].path;
+		size_t len = strlen(p);
+		if (!strcmp(p, name) || (len > n && p[len - n - 1] == '/' && !strcmp(p + len - n, name)))
+			return &pm->obj[i];
+	}
+	return NULL;
+}
+
+char *maps_object_open_path(const struct proc_maps *pm, const struct proc_object *o)
+{
+	return xasprintf("/proc/%d/root%s", (int)pm->pid, o->path);
+}

@@ -1,0 +1,387 @@
+/* apply and revert on one process: resolve, load, switch consistently, detach. */
+#include "user/ops.h"
+
+#include "user/consistency.h"
+#include "user/load.h"
+#include "user/maps.h"
+#include "user/mem.h"
+#include "user/redirect.h"
+#include "user/remote.h"
+#include "user/resolve.h"
+#include "user/session.h"
+#include "user/state.h"
+#include "user/unwind.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int read_maps(pid_t pid, struct proc_maps *pm)
+{
+	if (!maps_read(pid, pm))
+		return 0;
+	if (errno == ENOENT || errno == ESRCH)
+		lp_err("no process %d", (int)pid);
+	else if (errno == EACCES || errno == EPERM)
+		lp_err("not permitted to read the memory map of process %d", (int)pid);
+	else
+		lp_perr("cannot read the memory map of process %d", (int)pid);
+	return -1;
+}
+
+/* Interrupting lpatch with breakpoints or half the jumps written would harm the target. */
+static void block_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void add_region_tables(struct unwinder *u, const struct applied *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct code_table ct = {
+			.lo = a[i].hdr->text_lo, .hi = a[i].hdr->text_hi, .segbase = a[i].base,
+			.table = a[i].hdr->eh_table, .count = a[i].hdr->eh_count,
+		};
+		unwinder_add_table(u, &ct);
+	}
+}
+
+static struct lp_thread *main_thread(struct lp_session *s)
+{
+	struct lp_thread *t = sess_find(s, s->pid);
+
+	if (t && t->state != T_GONE)
+		return t;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->t[i].state != T_GONE)
+			return &s->t[i];
+	return NULL;
+}
+
+static void add_range(struct code_range **r, size_t *n, size_t *cap, uint64_t lo, uint64_t size,
+		      const char *name)
+{
+	if (!lo || !size)
+		return;
+	*ARRAY_PUSH(*r, *n, *cap) = (struct code_range){ lo, lo + size, name };
+}
+
+int user_process_matches(pid_t pid, const struct patch_file *pf)
+{
+	struct proc_maps pm;
+	const struct proc_object *o;
+	int rc;
+
+	if (maps_read(pid, &pm))
+		return -1;
+	o = maps_object_named(&pm, pf->object);
+	rc = o && o->build_id && !strcmp(o->build_id, pf->build_id);
+	maps_free(&pm);
+	return rc;
+}
+
+/* ---- apply ---- */
+
+struct apply_ctx {
+	struct lp_session *s;
+	struct load_plan *lp;
+	const struct applied *a;
+	size_t na;
+};
+
+static int undo_jump(pid_t pid, const struct applied *a, size_t na, const struct lp_region_func *f)
+{
+	const struct lp_region_func *older;
+
+	if (state_winner(a, na, f->old_addr, NULL, &older))
+		return redirect_to(pid, f, older->new_addr);
+	return redirect_restore(pid, f);
+}
+
+static int apply_commit(void *arg)
+{
+	struct apply_ctx *c = arg;
+	struct lp_region_hdr *h = load_hdr(c->lp);
+	uint32_t active = REGION_ACTIVE;
+	uint32_t i;
+
+	for (i = 0; i < h->nfuncs; i++)
+		if (redirect_to(c->s->pid, &h->funcs[i], h->funcs[i].new_addr))
+			goto undo;
+	if (rmem_write(c->s->pid, c->lp->base + offsetof(struct lp_region_hdr, state), &active,
+		       sizeof(active))) {
+		lp_perr("cannot mark the patch active in process %d", (int)c->s->pid);
+		goto undo;
+	}
+	h->state = REGION_ACTIVE;
+	return 0;
+undo:
+	while (i-- > 0)
+		undo_jump(c->s->pid, c->a, c->na, &h->funcs[i]);
+	return -1;
+}
+
+static int check_funcs(struct resolver *rs, const struct patch_file *pf)
+{
+	for (size_t i = 0; i < pf->nfuncs; i++) {
+		struct symbol *sym = resolver_func_at(rs, pf->funcs[i].addr);
+		if (!sym) {
+			lp_err("%s: %s has no function at %#llx (for %s)", pf->path, rs->target->path,
+			       (unsigned long long)pf->funcs[i].addr, pf->funcs[i].name);
+			return -1;
+		}
+		if (strcmp(sym->name, pf->funcs[i].name))
+			lp_warn("%s: the function at %#llx of %s is called %s, not %s", pf->path,
+				(unsigned long long)pf->funcs[i].addr, rs->target->path, sym->name,
+				pf->funcs[i].name);
+		if (i == 0)
+			resolver_set_anchor(rs, sym);
+	}
+	return 0;
+}
+
+int user_apply(pid_t pid, struct patch_file *pf, const struct user_opts *o, struct user_result *res)
+{
+	struct proc_maps pm;
+	const struct proc_object *target;
+	struct applied *a = NULL;
+	size_t na = 0, nr = 0, rcap = 0;
+	struct resolver rs = { 0 };
+	struct load_plan lp = { 0 };
+	struct lp_session s = { 0 };
+	struct unwinder *u = NULL;
+	struct code_range *ranges = NULL;
+	struct switch_stats st = { 0 };
+	struct lp_thread *t;
+	uint64_t gadget, seq = 1;
+	sigset_t oldmask;
+	int rc = LP_EXIT_FAIL, sw;
+	bool attached = false;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(res->name, sizeof(res->name), "%s", pf->name);
+	if (read_maps(pid, &pm))
+		return LP_EXIT_FAIL;
+	target = maps_object_named(&pm, pf->object);
+	if (!target) {
+		lp_err("process %d does not map %s (patch %s)", (int)pid, pf->object, pf->name);
+		rc = LP_EXIT_REFUSED;
+		goto out_maps;
+	}
+	if (!target->build_id || strcmp(target->build_id, pf->build_id)) {
+		lp_err("process %d: %s has build-id %s, but patch %s is for build-id %s", (int)pid,
+		       target->path, target->build_id ? target->build_id : "(none)", pf->name,
+		       pf->build_id);
+		rc = LP_EXIT_REFUSED;
+		goto out_maps;
+	}
+	state_scan(&pm, &a, &na);
+	for (size_t i = 0; i < na; i++) {
+		if (a[i].hdr->seq >= seq)
+			seq = a[i].hdr->seq + 1;
+		if (!strcmp(a[i].hdr->name, pf->name) && a[i].hdr->state == REGION_ACTIVE) {
+			lp_err("process %d: patch %s is already applied", (int)pid, pf->name);
+			lp_hint("revert it first: lpatch revert --pid %d %s", (int)pid, pf->name);
+			rc = LP_EXIT_REFUSED;
+			goto out_maps;
+		}
+	}
+	if (resolver_init(&rs, &pm, target) || check_funcs(&rs, pf) || load_plan(pf, &rs, &lp)) {
+		rc = LP_EXIT_REFUSED;
+		goto out;
+	}
+	gadget = remote_find_syscall(&pm);
+	if (!gadget)
+		goto out;
+	u = unwinder_new(pid, &pm);
+	add_region_tables(u, a, na);
+
+	block_signals(&oldmask);
+	if (sess_attach(&s, pid))
+		goto out_signals;
+	attached = true;
+	/* Only one thread is held while the region is mapped and written. */
+	t = main_thread(&s);
+	if (!t || sess_stop(&s, t))
+		goto out_signals;
+	if (load_map(&s, t, gadget, &pm, &lp, a, na, seq)) {
+		rc = LP_EXIT_REFUSED;
+		goto out_signals;
+	}
+	res->base = lp.base;
+	{
+		/* Warm the unwinder (tables, libunwind's per-IP cache) while only t is held. */
+		uint64_t pcs[64];
+		bool complete;
+		unwind_thread(u, t, pcs, 64, &complete);
+	}
+	sess_resume_all(&s);
+	res->load_pause_ns = s.max_thread_pause_ns;
+
+	for (size_t i = 0; i < lp.pf->nfuncs; i++) {
+		struct lp_region_func *f = &load_hdr(&lp)->funcs[i];
+		const struct lp_region_func *older;
+		const char *name = pf->funcs[i].name;
+
+		add_range(&ranges, &nr, &rcap, f->old_addr, f->old_size, name);
+		add_range(&ranges, &nr, &rcap, f->cold_addr, f->cold_size, name);
+		if (state_winner(a, na, f->old_addr, NULL, &older))
+			add_range(&ranges, &nr, &rcap, older->new_addr, older->new_size, name);
+	}
+	struct apply_ctx ctx = { &s, &lp, a, na };
+	struct switch_op op = {
+		.ranges = ranges, .nranges = nr, .commit = apply_commit, .ctx = &ctx,
+		.timeout_ms = o->timeout_ms, .what = "apply",
+	};
+	sw = consistency_switch(&s, u, &op, &st);
+	res->rounds = st.rounds;
+	if (sw == 0) {
+		rc = LP_EXIT_OK;
+	} else {
+		/* Leave the process as it was: no jump was written; drop the region. */
+		t = main_thread(&s);
+		if (t && sess_stop(&s, t) == 0)
+			load_unmap(&s, t, gadget, lp.base, lp.size);
+	}
+out_signals:
+	if (attached) {
+		sess_detach(&s);
+		res->pause_ns = s.last_pause_ns;
+		res->max_pause_ns = st.max_pause_ns > s.last_pause_ns ? st.max_pause_ns : s.last_pause_ns;
+	}
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+out:
+	free(ranges);
+	unwinder_free(u);
+	load_free(&lp);
+	resolver_free(&rs);
+out_maps:
+	state_free(a, na);
+	maps_free(&pm);
+	return rc;
+}
+
+/* ---- revert ---- */
+
+struct revert_ctx {
+	struct lp_session *s;
+	struct applied *a, *victim;
+	size_t na;
+	uint64_t gadget;
+};
+
+static int revert_commit(void *arg)
+{
+	struct revert_ctx *c = arg;
+	struct lp_region_hdr *h = c->victim->hdr;
+	struct lp_thread *t;
+
+	for (uint32_t i = 0; i < h->nfuncs; i++) {
+		const struct lp_region_func *f = &h->funcs[i], *older;
+
+		/* Only where this patch is the newest: a newer one keeps its jump. */
+		if (state_winner(c->a, c->na, f->old_addr, NULL, NULL) != c->victim)
+			continue;
+		if (state_winner(c->a, c->na, f->old_addr, c->victim, &older)) {
+			if (redirect_to(c->s->pid, f, older->new_addr))
+				return -1;
+		} else if (redirect_restore(c->s->pid, f)) {
+			return -1;
+		}
+	}
+	/* No thread is in the region and nothing jumps to it any more: unmap it. */
+	t = main_thread(c->s);
+	if (!t || load_unmap(c->s, t, c->gadget, c->victim->base, h->size))
+		lp_warn("process %d: the reverted patch's memory stays mapped", (int)c->s->pid);
+	return 0;
+}
+
+int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct user_result *res)
+{
+	struct proc_maps pm;
+	struct applied *a = NULL, *victim = NULL;
+	size_t na = 0, nr = 0, rcap = 0;
+	struct lp_session s = { 0 };
+	struct unwinder *u = NULL;
+	struct code_range *ranges = NULL;
+	struct switch_stats st = { 0 };
+	uint64_t gadget;
+	sigset_t oldmask;
+	int rc = LP_EXIT_FAIL, sw;
+
+	memset(res, 0, sizeof(*res));
+	if (read_maps(pid, &pm))
+		return LP_EXIT_FAIL;
+	state_scan(&pm, &a, &na);
+	for (size_t i = na; i-- > 0 && !victim;)
+		if (a[i].hdr->state == REGION_ACTIVE && (!name || !strcmp(a[i].hdr->name, name)))
+			victim = &a[i];
+	if (!victim) {
+		if (name)
+			lp_err("process %d has no applied patch called %s", (int)pid, name);
+		else
+			lp_err("process %d has no applied patch", (int)pid);
+		lp_hint("`lpatch ps` lists the patches applied to processes");
+		rc = LP_EXIT_REFUSED;
+		goto out;
+	}
+	snprintf(res->name, sizeof(res->name), "%s", victim->hdr->name);
+	res->base = victim->base;
+	gadget = remote_find_syscall(&pm);
+	if (!gadget)
+		goto out;
+	u = unwinder_new(pid, &pm);
+	add_region_tables(u, a, na);
+	for (uint32_t i = 0; i < victim->hdr->nfuncs; i++) {
+		const struct lp_region_func *f = &victim->hdr->funcs[i];
+		add_range(&ranges, &nr, &rcap, f->new_addr, f->new_size,
+			  region_func_name(victim->hdr, f));
+	}
+	/* Anything else in its code (stubs, helpers) must be idle too. */
+	add_range(&ranges, &nr, &rcap, victim->hdr->text_lo,
+		  victim->hdr->text_hi - victim->hdr->text_lo, victim->hdr->name);
+
+	block_signals(&oldmask);
+	if (!sess_attach(&s, pid)) {
+		struct lp_thread *t = main_thread(&s);
+		uint64_t pcs[64];
+		bool complete;
+
+		/* Warm the unwinder while only one thread is held. */
+		if (t && !sess_stop(&s, t)) {
+			unwind_thread(u, t, pcs, 64, &complete);
+			sess_resume(&s, t);
+		}
+		struct revert_ctx ctx = { &s, a, victim, na, gadget };
+		struct switch_op op = {
+			.ranges = ranges, .nranges = nr, .commit = revert_commit, .ctx = &ctx,
+			.timeout_ms = o->timeout_ms, .what = "revert",
+		};
+		sw = consistency_switch(&s, u, &op, &st);
+		res->rounds = st.rounds;
+		if (sw == 0)
+			rc = LP_EXIT_OK;
+		sess_detach(&s);
+		res->pause_ns = s.last_pause_ns;
+		res->max_pause_ns = st.max_pause_ns > s.last_pause_ns ? st.max_pause_ns : s.last_pause_ns;
+	}
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+out:
+	free(ranges);
+	unwinder_free(u);
+	state_free(a, na);
+	maps_free(&pm);
+	return rc;
+}

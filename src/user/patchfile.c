@@ -1,0 +1,130 @@
+/* Reading .lpatch files: an ELF relocatable object with a .lpatch.meta section. */
+#include "user/patchfile.h"
+
+#include "util/log.h"
+#include "util/str.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int parse_func(struct patch_file *pf, const char *val, int lineno)
+{
+	char name[512];
+	unsigned long long addr, size;
+	struct patch_func *f;
+
+	if (sscanf(val, "%511s %llx %llu", name, &addr, &size) != 3) {
+		lp_err("%s: .lpatch.meta line %d: expected `func=NAME ADDRESS SIZE`, got `func=%s`",
+		       pf->path, lineno, val);
+		return -1;
+	}
+	f = ARRAY_PUSH(pf->funcs, pf->nfuncs, pf->funcap);
+	memset(f, 0, sizeof(*f));
+	f->name = xstrdup(name);
+	f->addr = addr;
+	f->size = size;
+	return 0;
+}
+
+static int parse_meta(struct patch_file *pf, const char *text, size_t len)
+{
+	char *copy = xstrndup(text, len), *save = NULL;
+	int lineno = 0, format = 0, rc = 0;
+
+	for (char *line = strtok_r(copy, "\n", &save); line && !rc;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+
+		lineno++;
+		if (!*line || *line == '#')
+			continue;
+		if (!eq) {
+			lp_err("%s: .lpatch.meta line %d is not key=value: %s", pf->path, lineno, line);
+			rc = -1;
+			break;
+		}
+		*eq++ = '\0';
+		if (!strcmp(line, "format"))
+			format = atoi(eq);
+		else if (!strcmp(line, "name"))
+			pf->name = xstrdup(eq);
+		else if (!strcmp(line, "build-id"))
+			pf->build_id = xstrdup(eq);
+		else if (!strcmp(line, "object"))
+			pf->object = xstrdup(eq);
+		else if (!strcmp(line, "func"))
+			rc = parse_func(pf, eq, lineno);
+		/* unknown keys are for newer runtimes: ignored */
+	}
+	free(copy);
+	if (rc)
+		return -1;
+	if (format != 1) {
+		lp_err("%s: patch format %d; this lpatch reads format 1", pf->path, format);
+		return -1;
+	}
+	if (!pf->name || !pf->build_id || !pf->object || !pf->nfuncs) {
+		lp_err("%s: .lpatch.meta lacks %s", pf->path,
+		       !pf->name ? "name=" : !pf->build_id ? "build-id=" : !pf->object ? "object=" : "func= lines");
+		return -1;
+	}
+	if (strlen(pf->name) > 63 || strchr(pf->name, '/') || strchr(pf->name, ' ')) {
+		lp_err("%s: patch name `%s` must be at most 63 characters, without / or spaces",
+		       pf->path, pf->name);
+		return -1;
+	}
+	return 0;
+}
+
+int patch_open(const char *path, struct patch_file *pf)
+{
+	struct section *meta;
+
+	memset(pf, 0, sizeof(*pf));
+	pf->path = xstrdup(path);
+	pf->ef = elf_open(path, 0);
+	if (!pf->ef)
+		goto fail;
+	if (pf->ef->ehdr.e_type != ET_REL || pf->ef->ehdr.e_machine != EM_X86_64) {
+		lp_err("%s: not a process patch (an x86-64 relocatable object is expected)", path);
+		goto fail;
+	}
+	meta = elf_find_section(pf->ef, ".lpatch.meta");
+	if (!meta || !elf_section_data(meta)) {
+		lp_err("%s: no .lpatch.meta section: not a process patch", path);
+		lp_hint("process patches are made by `lpatch build --user`");
+		goto fail;
+	}
+	if (parse_meta(pf, (const char *)meta->data, meta->size))
+		goto fail;
+	for (size_t i = 0; i < pf->nfuncs; i++) {
+		struct patch_func *f = &pf->funcs[i];
+		struct symbol *sym = elf_find_symbol(pf->ef, f->name);
+
+		if (!sym || sym->type != STT_FUNC || !sym->sec) {
+			lp_err("%s: replaces %s but defines no function of that name", path, f->name);
+			goto fail;
+		}
+		f->sym = sym;
+	}
+	return 0;
+fail:
+	patch_close(pf);
+	return -1;
+}
+
+void patch_close(struct patch_file *pf)
+{
+	if (pf->ef)
+		elf_close(pf->ef);
+	for (size_t i = 0; i < pf->nfuncs; i++)
+		free(pf->funcs[i].name);
+	free(pf->funcs);
+	free(pf->name);
+	free(pf->build_id);
+	free(pf->object);
+	free(pf->path);
+	memset(pf, 0, sizeof(*pf));
+}

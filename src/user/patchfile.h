@@ -1,0 +1,31 @@
+/* A process patch file (.lpatch): see docs/user-patch-format.md. */
+#ifndef LPATCH_USER_PATCHFILE_H
+#define LPATCH_USER_PATCHFILE_H
+
+#include "elf/elf.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct patch_func {
+	char *name;
+	uint64_t addr;		/* in the target object file (before load bias) */
+	uint64_t size;		/* of the old function */
+	struct symbol *sym;	/* the new function in the patch */
+};
+
+struct patch_file {
+	char *path;
+	struct elf_file *ef;
+	char *name;
+	char *build_id;
+	char *object;		/* file name of the target object */
+	struct patch_func *funcs;
+	size_t nfuncs, funcap;
+};
+
+/* Read and check a patch; errors name the file and what is wrong. */
+int patch_open(const char *path, struct patch_file *pf);
+void patch_close(struct patch_file *pf);
+
+#endif

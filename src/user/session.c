@@ -1,0 +1,436 @@
+/* ptrace bookkeeping for all the threads of one process. */
+#include "user/session.h"
+
+#include "user/mem.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+const char *thread_comm(pid_t pid, pid_t tid)
+{
+	static char comm[64];
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, (int)tid);
+	strcpy(comm, "?");
+	f = fopen(path, "re");
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	return comm;
+}
+
+struct lp_thread *sess_find(struct lp_session *s, pid_t tid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->t[i].tid == tid)
+			return &s->t[i];
+	return NULL;
+}
+
+size_t sess_live(const struct lp_session *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		n += s->t[i].state != T_GONE;
+	return n;
+}
+
+/* Who else traces pid (a debugger), for the permission message. */
+static int tracer_of(pid_t pid)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	int tracer = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (getline(&line, &cap, f) > 0)
+		if (sscanf(line, "TracerPid: %d", &tracer) == 1)
+			break;
+	free(line);
+	fclose(f);
+	return tracer;
+}
+
+static void seize_error(pid_t pid, pid_t tid, int err)
+{
+	int tracer = tracer_of(pid);
+
+	if (err == EPERM && tracer && tracer != getpid()) {
+		lp_err("process %d is already traced by process %d (%s)", (int)pid, tracer,
+		       thread_comm(tracer, tracer));
+		lp_hint("detach the debugger (or strace) first");
+	} else if (err == EPERM) {
+		lp_err("not permitted to trace process %d (thread %d): %s", (int)pid, (int)tid,
+		       strerror(err));
+		lp_hint("run lpatch as root or as the process's owner; check kernel.yama.ptrace_scope");
+	} else {
+		lp_err("cannot trace process %d (thread %d): %s", (int)pid, (int)tid, strerror(err));
+	}
+}
+
+/* Seize threads not yet known; with stop, interrupt them too. Returns how many were added. */
+static int scan_tasks(struct lp_session *s, bool stop)
+{
+	char path[64];
+	struct dirent *de;
+	int added = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)s->pid);
+	d = opendir(path);
+	if (!d) {
+		if (errno == ENOENT)
+			lp_err("process %d exited", (int)s->pid);
+		else
+			lp_perr("cannot list the threads of process %d", (int)s->pid);
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		pid_t tid = (pid_t)atoi(de->d_name);
+		struct lp_thread *t;
+
+		if (tid <= 0 || sess_find(s, tid))
+			continue;
+		if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACECLONE)) {
+			if (errno == ESRCH)
+				continue;	/* it exited since readdir */
+			/* Cloned by a traced thread: attached to us already, its first stop pending. */
+			if (errno != EPERM || tracer_of(tid) != getpid()) {
+				seize_error(s->pid, tid, errno);
+				closedir(d);
+				return -1;
+			}
+		}
+		t = ARRAY_PUSH(s->t, s->n, s->cap);
+		memset(t, 0, sizeof(*t));
+		t->tid = tid;
+		t->state = T_RUNNING;
+		added++;
+		for (size_t k = 0; k < s->nearly; k++)
+			if (s->early[k].tid == tid) {
+				sess_note_status(s, t, s->early[k].status, false);
+				s->early[k] = s->early[--s->nearly];
+				break;
+			}
+		if (stop && sess_stop(s, t) < 0)
+			continue;
+	}
+	closedir(d);
+	return added;
+}
+
+int sess_attach(struct lp_session *s, pid_t pid)
+{
+	int added;
+
+	memset(s, 0, sizeof(*s));
+	s->pid = pid;
+	if (kill(pid, 0) && errno == ESRCH) {
+		lp_err("no process %d", (int)pid);
+		return -1;
+	}
+	do {
+		added = scan_tasks(s, false);
+		if (added < 0) {
+			sess_detach(s);
+			return -1;
+		}
+	} while (added > 0);
+	if (!sess_live(s)) {
+		lp_err("process %d has no threads left to trace", (int)pid);
+		return -1;
+	}
+	return 0;
+}
+
+struct lp_thread *sess_adopt(struct lp_session *s, pid_t tid)
+{
+	struct lp_thread *t = ARRAY_PUSH(s->t, s->n, s->cap);
+
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->state = T_RUNNING;
+	return t;
+}
+
+int sess_note_status(struct lp_session *s, struct lp_thread *t, int status, bool ours_trap)
+{
+	int sig, event;
+
+	(void)s;
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		t->state = T_GONE;
+		return -1;
+	}
+	if (t->state != T_STOPPED)
+		t->stop_ns = now_ns();
+	t->state = T_STOPPED;
+	t->have_regs = false;
+	t->regs_dirty = false;
+	sig = WSTOPSIG(status);
+	event = status >> 16;
+	t->in_sigstop = event == 0;
+	if (event || (sig == SIGTRAP && ours_trap))
+		return sig;
+	if (!t->sig) {
+		t->sig = sig;
+		if (ptrace(PTRACE_GETSIGINFO, t->tid, 0, &t->si))
+			memset(&t->si, 0, sizeof(t->si));
+	} else if (t->ndeferred < (int)(sizeof(t->deferred) / sizeof(t->deferred[0]))) {
+		t->deferred[t->ndeferred++] = sig;
+	}
+	return sig;
+}
+
+int sess_wait_for(struct lp_session *s, struct lp_thread *t, int *status)
+{
+	/*
+	 * Never waitpid() for one thread: the group leader's exit is reported
+	 * only after its other threads are reaped, so a process killed meanwhile
+	 * would block that wait forever. Other threads' events are recorded.
+	 */
+	for (;;) {
+		struct lp_thread *x;
+		int st;
+		pid_t r = waitpid(-1, &st, __WALL);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			t->state = T_GONE;
+			return -1;
+		}
+		if (r == t->tid) {
+			*status = st;
+			return 0;
+		}
+		x = sess_find(s, r);
+		if (x) {
+			sess_note_status(s, x, st, false);
+		} else {
+			/* A new clone: adopted at the next scan (callers hold pointers into s->t). */
+			struct early_event *e = ARRAY_PUSH(s->early, s->nearly, s->earlycap);
+			e->tid = r;
+			e->status = st;
+		}
+	}
+}
+
+static int wait_thread(struct lp_session *s, struct lp_thread *t)
+{
+	int status;
+
+	if (sess_wait_for(s, t, &status))
+		return -1;
+	return sess_note_status(s, t, status, false) < 0 ? -1 : 0;
+}
+
+int sess_stop(struct lp_session *s, struct lp_thread *t)
+{
+	if (t->state == T_GONE)
+		return -1;
+	if (t->state == T_STOPPED)
+		return 0;
+	if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0)) {
+		t->state = T_GONE;
+		return -1;
+	}
+	return wait_thread(s, t);
+}
+
+int sess_stop_all(struct lp_session *s)
+{
+	uint64_t start = now_ns();
+	int added;
+
+	if (!s->pause_start_ns) {
+		s->pause_start_ns = start;
+		s->round_max_ns = 0;
+	}
+	/* Interrupt everything first so the threads stop in parallel. */
+	for (size_t i = 0; i < s->n; i++)
+		if (s->t[i].state == T_RUNNING) {
+			if (ptrace(PTRACE_INTERRUPT, s->t[i].tid, 0, 0))
+				s->t[i].state = T_GONE;
+		}
+	for (size_t i = 0; i < s->n; i++)
+		if (s->t[i].state == T_RUNNING)
+			wait_thread(s, &s->t[i]);
+	lp_debug("stop_all: interrupted and waited in %.3f ms", (now_ns() - start) / 1e6);
+	/* A thread may have cloned before it stopped: stop newcomers until none appear. */
+	do {
+		added = scan_tasks(s, true);
+		if (added < 0)
+			return -1;
+	} while (added > 0);
+	if (!sess_live(s)) {
+		lp_err("process %d exited", (int)s->pid);
+		return -1;
+	}
+	return 0;
+}
+
+struct user_regs_struct *sess_regs(struct lp_thread *t)
+{
+	if (t->state != T_STOPPED)
+		return NULL;
+	if (!t->have_regs) {
+		if (ptrace(PTRACE_GETREGS, t->tid, 0, &t->regs))
+			return NULL;
+		t->have_regs = true;
+	}
+	return &t->regs;
+}
+
+static void note_pause(struct lp_session *s, struct lp_thread *t, uint64_t now)
+{
+	if (t->stop_ns && now - t->stop_ns > s->max_thread_pause_ns)
+		s->max_thread_pause_ns = now - t->stop_ns;
+	if (t->stop_ns && now - t->stop_ns > s->round_max_ns)
+		s->round_max_ns = now - t->stop_ns;
+	t->stop_ns = 0;
+}
+
+/* Registers and the kept signal, as the thread leaves its stop. */
+static int leave_stop(struct lp_thread *t, int *sig)
+{
+	*sig = 0;
+	if (t->regs_dirty && ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs))
+		return -1;
+	t->regs_dirty = false;
+	t->have_regs = false;
+	if (t->sig && t->in_sigstop) {
+		ptrace(PTRACE_SETSIGINFO, t->tid, 0, &t->si);
+		*sig = t->sig;
+		t->sig = 0;
+	}
+	return 0;
+}
+
+int sess_resume(struct lp_session *s, struct lp_thread *t)
+{
+	int sig;
+
+	if (t->state != T_STOPPED)
+		return t->state == T_RUNNING ? 0 : -1;
+	if (leave_stop(t, &sig) || ptrace(PTRACE_CONT, t->tid, 0, (long)sig)) {
+		lp_perr("cannot resume thread %d", (int)t->tid);
+		return -1;
+	}
+	note_pause(s, t, now_ns());
+	t->state = T_RUNNING;
+	return 0;
+}
+
+void sess_resume_all(struct lp_session *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		sess_resume(s, &s->t[i]);
+	if (s->pause_start_ns)
+		s->last_pause_ns = s->round_max_ns;
+	s->pause_start_ns = 0;
+}
+
+/* Signals we could not inject with ptrace go back with their siginfo where allowed. */
+static void requeue(pid_t pid, struct lp_thread *t, int sig, const siginfo_t *si)
+{
+	if (si && si->si_signo == sig && si->si_code < 0 && si->si_code != SI_TKILL &&
+	    !syscall(SYS_rt_tgsigqueueinfo, pid, t->tid, sig, si))
+		return;
+	syscall(SYS_tgkill, pid, t->tid, sig);
+}
+
+void sess_detach(struct lp_session *s)
+{
+	uint64_t now;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (s->t[i].state == T_RUNNING)
+			sess_stop(s, &s->t[i]);
+	now = now_ns();
+	for (size_t i = 0; i < s->n; i++) {
+		struct lp_thread *t = &s->t[i];
+		int sig = 0;
+
+		if (t->state != T_STOPPED)
+			continue;
+		if (leave_stop(t, &sig))
+			lp_perr("cannot restore the registers of thread %d", (int)t->tid);
+		if (ptrace(PTRACE_DETACH, t->tid, 0, (long)sig) && errno != ESRCH)
+			lp_perr("cannot detach from thread %d", (int)t->tid);
+		note_pause(s, t, now);
+		t->state = T_GONE;
+		if (t->sig)
+			requeue(s->pid, t, t->sig, &t->si);
+		for (int k = 0; k < t->ndeferred; k++)
+			requeue(s->pid, t, t->deferred[k], NULL);
+	}
+	if (s->pause_start_ns)
+		s->last_pause_ns = s->round_max_ns;
+	s->pause_start_ns = 0;
+	rmem_close();
+	free(s->t);
+	free(s->early);
+	s->early = NULL;
+	s->nearly = s->earlycap = 0;
+	s->t = NULL;
+	s->n = s->cap = 0;
+}
+
+void sess_pump(struct lp_session *s, uint64_t until_ns)
+{
+	for (;;) {
+		int status;
+		pid_t r = waitpid(-1, &status, __WALL | WNOHANG);
+		struct lp_thread *t;
+
+		if (r <= 0) {
+			struct timespec ts = { 0, 200000 };
+			if (now_ns() >= until_ns)
+				return;
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		t = sess_find(s, r);
+		if (!t)
+			t = sess_adopt(s, r);
+		if (sess_note_status(s, t, status, false) < 0)
+			continue;
+		/* Running threads keep running: a signal goes through at once. */
+		if (!t->in_sigstop && (status >> 16) == PTRACE_EVENT_STOP &&
+		    WSTOPSIG(status) != SIGTRAP) {
+			ptrace(PTRACE_LISTEN, t->tid, 0, 0);	/* job-control stop: honour it */
+			t->state = T_RUNNING;
+			continue;
+		}
+		t->stop_ns = 0;
+		sess_resume(s, t);
+	}
+}

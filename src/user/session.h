@@ -1,0 +1,89 @@
+/*
+ * A ptrace session on every thread of one process: seize (without stopping),
+ * stop them all (re-scanning /proc/PID/task until no new thread appears),
+ * resume, detach. Registers are saved at each stop and written back only
+ * when changed. A signal that arrives while a thread is held is kept and
+ * delivered when the thread resumes, with its original siginfo.
+ */
+#ifndef LPATCH_USER_SESSION_H
+#define LPATCH_USER_SESSION_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+enum thread_state { T_RUNNING, T_STOPPED, T_GONE };
+
+struct lp_thread {
+	pid_t tid;
+	enum thread_state state;
+	bool in_sigstop;	/* the current stop is a signal-delivery-stop */
+	int sig;		/* to deliver at the next resume; 0 none */
+	siginfo_t si;
+	int deferred[8];	/* more signals, re-sent with tgkill after detach */
+	int ndeferred;
+	bool have_regs, regs_dirty;
+	struct user_regs_struct regs;
+	uint64_t stop_ns;	/* when it stopped; 0 while running */
+};
+
+struct early_event {
+	pid_t tid;
+	int status;
+};
+
+struct lp_session {
+	pid_t pid;
+	struct lp_thread *t;
+	size_t n, cap;
+	struct early_event *early;	/* stops of clones seen before they were adopted */
+	size_t nearly, earlycap;
+	/*
+	 * Pauses: a thread's pause runs from the moment it stopped to its
+	 * resume. last_pause_ns is the longest of the last stop_all ..
+	 * resume_all/detach cycle, max_thread_pause_ns the longest ever.
+	 */
+	uint64_t pause_start_ns, round_max_ns, last_pause_ns, max_thread_pause_ns;
+};
+
+uint64_t now_ns(void);
+
+/* Seize every thread; errors are printed (no such process, no permission). */
+int sess_attach(struct lp_session *s, pid_t pid);
+/* Stop one thread (PTRACE_INTERRUPT and wait). 0, or -1 if it exited. */
+int sess_stop(struct lp_session *s, struct lp_thread *t);
+/* Stop every thread, including threads created meanwhile. -1 if the process is gone. */
+int sess_stop_all(struct lp_session *s);
+/* Registers of a stopped thread (read once per stop). */
+struct user_regs_struct *sess_regs(struct lp_thread *t);
+/* Resume one stopped thread, writing back changed registers. */
+int sess_resume(struct lp_session *s, struct lp_thread *t);
+void sess_resume_all(struct lp_session *s);
+/* Until until_ns, keep running threads running: pass signals, end stray stops. */
+void sess_pump(struct lp_session *s, uint64_t until_ns);
+/* Stop what still runs, write back registers, deliver kept signals, detach. */
+void sess_detach(struct lp_session *s);
+
+/*
+ * Record a stop of t reported by waitpid: a signal-delivery-stop keeps the
+ * signal for later delivery unless ours (SIGTRAP from our own stepping).
+ * Returns the stop signal, or -1 when t exited.
+ */
+int sess_note_status(struct lp_session *s, struct lp_thread *t, int status, bool ours_trap);
+/* Wait for the next event of t (recording other threads' events meanwhile); -1 if none can come. */
+int sess_wait_for(struct lp_session *s, struct lp_thread *t, int *status);
+struct lp_thread *sess_find(struct lp_session *s, pid_t tid);
+/*
+ * A thread that appeared in waitpid: cloned by a traced thread
+ * (PTRACE_O_TRACECLONE). May move s->t: only where no thread pointer is held.
+ */
+struct lp_thread *sess_adopt(struct lp_session *s, pid_t tid);
+/* Live threads, stopped or not. */
+size_t sess_live(const struct lp_session *s);
+/* /proc/PID/comm of a thread, for messages; static buffer. */
+const char *thread_comm(pid_t pid, pid_t tid);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * What is applied to a process lives in the process itself: every patch
+ * region starts with a read-only header naming the patch, its target
+ * object, and each redirected function (old and new address, the original
+ * bytes at the jump site). A later lpatch run finds the patches by scanning
+ * the process's anonymous mappings for the header's magic.
+ */
+#ifndef LPATCH_USER_STATE_H
+#define LPATCH_USER_STATE_H
+
+#include "user/maps.h"
+
+#include <stdint.h>
+
+#define LP_REGION_MAGIC "LPATCHR1"
+
+enum region_state { REGION_LOADED = 1, REGION_ACTIVE = 2 };
+
+struct lp_region_func {
+	uint64_t old_addr, old_size;	/* run-time address and size of the replaced function */
+	uint64_t new_addr, new_size;	/* the new function, in this region */
+	uint64_t cold_addr, cold_size;	/* the old function's .cold part, if any */
+	uint8_t orig[16];		/* original bytes at the jump site, before any patch */
+	uint8_t site_off;		/* the jump's offset in the function (4 after endbr64) */
+	uint8_t site_len;		/* bytes the jump replaces */
+	uint8_t pad[2];
+	uint32_t name_off;		/* into the header's strings */
+};
+
+struct lp_region_hdr {
+	char magic[8];
+	uint32_t version;		/* 1 */
+	uint32_t state;			/* enum region_state */
+	uint64_t seq;			/* order of application: the highest wins */
+	uint64_t size;			/* of the whole region */
+	uint64_t applied_at;		/* Unix time */
+	uint64_t object_bias;
+	uint64_t text_lo, text_hi;	/* the new code */
+	uint64_t eh_table, eh_count;	/* sorted (start, FDE) pairs, int32 from the region base */
+	uint32_t nfuncs, hdr_size;	/* hdr_size: header, functions and strings */
+	char name[64];
+	char build_id[80];
+	char object[256];		/* the target object's path, as mapped */
+	struct lp_region_func funcs[];	/* then the strings */
+};
+
+/* One patch region found in a process. */
+struct applied {
+	uint64_t base;
+	struct lp_region_hdr *hdr;	/* a copy, hdr_size bytes */
+};
+
+/* Find every patch region in pm's process, oldest first. */
+int state_scan(const struct proc_maps *pm, struct applied **out, size_t *n);
+void state_free(struct applied *a, size_t n);
+const char *region_func_name(const struct lp_region_hdr *h, const struct lp_region_func *f);
+/* The newest active patch other than skip redirecting the function at old_addr (NULL if none). */
+const struct applied *state_winner(const struct applied *a, size_t n, uint64_t old_addr,
+				   const struct applied *skip, const struct lp_region_func **fn);
+
+#endif

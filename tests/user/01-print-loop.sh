@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# A loop printing every 50 ms: after apply its output changes, after revert it is back.
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/user-lib.sh"
+
+$CC -O2 -g -o "$WORK/loop" "$FIX/loop.c" || fail "cannot build loop"
+patch_obj "$WORK/new.o" "$FIX/loop.c" -DPATCH_MESSAGE
+"$MKPATCH" -o "$WORK/msg.lpatch" --name msg --target "$WORK/loop" "$WORK/new.o" message ||
+	fail "mkpatch failed"
+
+start loop "$WORK/loop"
+wait_line "$WORK/loop.out" "report v1"
+grep -q "original message" "$WORK/loop.out" || fail "the program does not print its message"
+
+"$LPATCH" apply --pid "$PID" "$WORK/msg.lpatch" >"$WORK/apply.log" 2>&1 ||
+	{ cat "$WORK/apply.log"; fail "apply failed"; }
+expect_contains "$WORK/apply.log" "applied msg to process $PID"
+: >"$WORK/loop.out"
+wait_line "$WORK/loop.out" "report v1"
+expect_contains "$WORK/loop.out" "patched message"
+expect_not_contains "$WORK/loop.out" "original message"
+
+"$LPATCH" ps --pid "$PID" --json >"$WORK/ps.json" || fail "ps failed"
+expect_contains "$WORK/ps.json" '"name":"msg"'
+expect_contains "$WORK/ps.json" '"name":"message"'
+
+"$LPATCH" revert --pid "$PID" msg >"$WORK/revert.log" 2>&1 ||
+	{ cat "$WORK/revert.log"; fail "revert failed"; }
+: >"$WORK/loop.out"
+wait_line "$WORK/loop.out" "report v1"
+sleep 0.1
+expect_contains "$WORK/loop.out" "original message"
+expect_not_contains "$WORK/loop.out" "patched message"
+"$LPATCH" ps --pid "$PID" >"$WORK/ps.txt"
+expect_contains "$WORK/ps.txt" "no process has a patch applied"
+alive "$PID"
+echo "PASS: output changed after apply and came back after revert"

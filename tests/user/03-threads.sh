@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Eight threads call the patched function in a tight loop during apply and revert:
+# no crash, and afterwards every thread runs the new (then the old) code.
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/user-lib.sh"
+
+$CC -O2 -g -pthread -o "$WORK/threads" "$FIX/threads.c" || fail "cannot build threads"
+patch_obj "$WORK/new.o" "$FIX/threads.c" -DPATCHED
+"$MKPATCH" -o "$WORK/v2.lpatch" --name v2 --target "$WORK/threads" "$WORK/new.o" version ||
+	fail "mkpatch failed"
+
+start threads "$WORK/threads"
+wait_line "$WORK/threads.out" "seen=11111111"
+for round in 1 2 3; do
+	"$LPATCH" apply --pid "$PID" "$WORK/v2.lpatch" >"$WORK/apply.log" 2>&1 ||
+		{ cat "$WORK/apply.log"; fail "apply failed (round $round)"; }
+	cat "$WORK/apply.log"
+	wait_line "$WORK/threads.out" "seen=22222222"
+	"$LPATCH" revert --pid "$PID" v2 >"$WORK/revert.log" 2>&1 ||
+		{ cat "$WORK/revert.log"; fail "revert failed (round $round)"; }
+	cat "$WORK/revert.log"
+	wait_line "$WORK/threads.out" "seen=11111111"
+	alive "$PID"
+done
+echo "PASS: 3 apply/revert cycles under 8 busy threads"

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# PIE and non-PIE, -fcf-protection=full (the jump goes after endbr64), and -O2
+# builds where the patched function has a .cold part and calls an .isra clone.
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/user-lib.sh"
+
+variant() { # NAME CFLAGS...
+	local name=$1; shift
+	$CC -O2 -g "$@" -o "$WORK/$name" "$FIX/clones.c" || fail "$name: cannot build"
+	nm "$WORK/$name" >"$WORK/$name.nm"
+	grep -q " compute.cold$" "$WORK/$name.nm" || fail "$name: no compute.cold (the fixture must split)"
+	grep -qE " weigh\..*isra" "$WORK/$name.nm" || fail "$name: no .isra clone of weigh"
+	patch_obj "$WORK/$name.o" "$FIX/clones.c" -DPATCHED "$@"
+	"$MKPATCH" -o "$WORK/$name.lpatch" --name "p-$name" --target "$WORK/$name" "$WORK/$name.o" \
+		compute || fail "$name: mkpatch failed"
+
+	start "$name" "$WORK/$name"
+	wait_line "$WORK/$name.out" "^compute=1034$"
+	"$LPATCH" apply --pid "$PID" "$WORK/$name.lpatch" >"$WORK/$name.log" 2>&1 ||
+		{ cat "$WORK/$name.log"; fail "$name: apply failed"; }
+	wait_line "$WORK/$name.out" "^compute=2034$"
+	if [[ " $* " == *" -fcf-protection=full "* ]]; then
+		# endbr64 stays first, the jump follows it
+		addr=$("$LPATCH" ps --pid "$PID" --json | grep -oE '"old":"0x[0-9a-f]+"' | grep -oE '0x[0-9a-f]+')
+		bytes=$(dd if="/proc/$PID/mem" bs=1 skip=$((addr)) count=5 iflag=skip_bytes 2>/dev/null |
+			od -An -tx1 | tr -d ' \n')
+		[ "$bytes" = "f30f1efae9" ] || fail "$name: entry bytes are $bytes, expected endbr64 then jmp"
+	fi
+	"$LPATCH" revert --pid "$PID" >"$WORK/$name.rlog" 2>&1 ||
+		{ cat "$WORK/$name.rlog"; fail "$name: revert failed"; }
+	wait_line "$WORK/$name.out" "^compute=1034$"
+	alive "$PID"
+	kill -9 "$PID"
+	echo "$name: ok"
+}
+
+variant pie -fPIE -pie
+variant nopie -fno-pie -no-pie
+variant cet -fPIE -pie -fcf-protection=full
+variant cet-nopie -fno-pie -no-pie -fcf-protection=full
+echo "PASS: PIE, non-PIE and CET builds with .cold and .isra functions"

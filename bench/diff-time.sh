@@ -10,6 +10,9 @@ make -s lpatch
 json=$(./lpatch target --json --need symbols,source "$target")
 src=$(echo "$json" | sed -n 's/.*"src": *"\([^"]*\)".*/\1/p')
 vmlinux=$(echo "$json" | sed -n 's/.*"vmlinux": *"\([^"]*\)".*/\1/p')
+release=$(echo "$json" | sed -n 's/.*"release": *"\([^"]*\)".*/\1/p')
+# the directory's objects, built as lpatch builds them (left in the tree: harmless)
+make -s -C "$src" -j"$(nproc)" KERNELRELEASE="$release" KCFLAGS="-ffunction-sections -fdata-sections" "$dir/" >/dev/null
 n=0 start=$(date +%s%N)
 for o in "$src/$dir"/*.o; do
 	case $o in *.mod.o|*/built-in.o) continue ;; esac

@@ -63,6 +63,15 @@ static bool same_obj(const struct klp_part *a, const struct klp_part *b)
 	return !strcmp(a->objname, b->objname);
 }
 
+/* Is parts[i] the first part for its object? One klp_object per object. */
+static bool first_of_object(const struct klp_part *parts, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (same_obj(&parts[i], &parts[j]))
+			return false;
+	return true;
+}
+
 static char *stub_source(const struct kernel_target *t, struct klp_part *parts, size_t n,
 			 const struct klp_meta *m)
 {
@@ -80,10 +89,7 @@ static char *stub_source(const struct kernel_target *t, struct klp_part *parts, 
 			}
 	/* one klp_object per patched object, gathering every part for it */
 	for (size_t i = 0; i < n; i++) {
-		bool first = true;
-		for (size_t j = 0; j < i; j++)
-			first &= !same_obj(&parts[i], &parts[j]);
-		if (!first)
+		if (!first_of_object(parts, i))
 			continue;
 		sb_addf(&sb, "\nstatic struct klp_func lpatch_funcs_%zu[] = {\n", i);
 		for (size_t j = i; j < n; j++) {
@@ -105,10 +111,7 @@ static char *stub_source(const struct kernel_target *t, struct klp_part *parts, 
 	}
 	sb_add(&sb, "\nstatic struct klp_object lpatch_objs[] = {\n");
 	for (size_t i = 0; i < n; i++) {
-		bool first = true;
-		for (size_t j = 0; j < i; j++)
-			first &= !same_obj(&parts[i], &parts[j]);
-		if (!first)
+		if (!first_of_object(parts, i))
 			continue;
 		sb_add(&sb, "\t{ .name = ");
 		if (strcmp(parts[i].objname, "vmlinux"))

@@ -85,50 +85,35 @@ int patchset_read(struct patchset *ps, char **paths, size_t n)
 
 char *patchset_sha256(const struct patchset *ps)
 {
-	const char *argv[ps->npatches + 2];
-	char *out;
+	/* the hash of the diffs' concatenation (of the one diff, when there is one) */
+	struct strbuf sb = {0};
+	char *tmp = make_temp_dir("sha"), *cat, *out;
 	int st;
 
-	argv[0] = "sha256sum";
-	for (size_t i = 0; i < ps->npatches; i++)
-		argv[i + 1] = ps->patches[i];
-	argv[ps->npatches + 1] = NULL;
-	if (ps->npatches == 1) {
-		out = run_capture(argv, NULL, &st);
-		if (out && !st && strlen(out) >= 64) {
-			out[64] = '\0';
-			return out;
-		}
-		free(out);
+	if (!tmp)
 		return NULL;
+	for (size_t i = 0; i < ps->npatches; i++) {
+		char *t = read_file(ps->patches[i], NULL);
+		if (t)
+			sb_add(&sb, t);
+		free(t);
 	}
+	cat = path_join(tmp, "all.diff");
+	write_file(cat, sb.buf ? sb.buf : "", sb.len);
+	sb_free(&sb);
 	{
-		/* several diffs: the hash of their concatenation */
-		struct strbuf sb = {0};
-		char *tmp = make_temp_dir("sha"), *cat;
-		for (size_t i = 0; i < ps->npatches; i++) {
-			char *t = read_file(ps->patches[i], NULL);
-			if (t)
-				sb_add(&sb, t);
-			free(t);
-		}
-		cat = path_join(tmp, "all.diff");
-		write_file(cat, sb.buf ? sb.buf : "", sb.len);
-		sb_free(&sb);
-		{
-			const char *a[] = { "sha256sum", cat, NULL };
-			out = run_capture(a, NULL, &st);
-		}
-		rm_rf(tmp);
-		free(tmp);
-		free(cat);
-		if (out && !st && strlen(out) >= 64) {
-			out[64] = '\0';
-			return out;
-		}
-		free(out);
-		return NULL;
+		const char *argv[] = { "sha256sum", cat, NULL };
+		out = run_capture(argv, NULL, &st);
 	}
+	rm_rf(tmp);
+	free(tmp);
+	free(cat);
+	if (out && !st && strlen(out) >= 64) {
+		out[64] = '\0';
+		return out;
+	}
+	free(out);
+	return NULL;
 }
 
 /* patch(1) says "patching file X" then "Hunk #N FAILED at L." */

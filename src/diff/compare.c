@@ -10,19 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool pc_relative(uint32_t type)
-{
-	return type == R_X86_64_PC32 || type == R_X86_64_PLT32 || type == R_X86_64_GOTPCREL ||
-	       type == R_X86_64_GOTPCRELX || type == R_X86_64_REX_GOTPCRELX;
-}
-
-/* Where in its section a relocation points (a PC-relative field is 4 bytes
- * before the end of the instruction for every reference GCC emits here). */
-static int64_t target_offset(const struct reloc *r)
-{
-	return r->addend + (pc_relative(r->type) ? 4 : 0);
-}
-
 /* A section symbol + addend into a section held by one symbol becomes that symbol. */
 static void normalize(const struct reloc *r, struct symbol **sym, int64_t *addend)
 {
@@ -66,7 +53,7 @@ static bool refs_equal(struct differ *d, const struct reloc *ra, const struct re
 		if (!xa || !xb)
 			return false;
 		if (diff_is_strings(xa) && diff_is_strings(xb))
-			return strings_equal(xa, target_offset(ra), xb, target_offset(rb));
+			return strings_equal(xa, diff_target_offset(ra), xb, diff_target_offset(rb));
 		if (DSEC(xa)->twin != xb || aa != ab)
 			return false;
 		return readonly_data(xa) ? diff_sections_equal(d, xa, xb) : true;

@@ -96,6 +96,15 @@ static bool traceable(const struct symbol *f)
 	return r && r->offset < 16 && !strcmp(r->sym->name, "__fentry__");
 }
 
+static bool is_cold_part(const char *name)
+{
+	char *hot = diff_cold_parent(name);
+	bool cold = hot != NULL;
+
+	free(hot);
+	return cold;
+}
+
 static void list_items(struct differ *d)
 {
 	for (size_t i = 1; i < d->patched->nsym; i++) {
@@ -117,11 +126,8 @@ static void list_items(struct differ *d)
 		}
 		if (ds->status != ST_CHANGED)
 			continue;
-		if (diff_cold_parent(s->name)) {
-			char *hot = diff_cold_parent(s->name);	/* travels with its function */
-			free(hot);
-			continue;
-		}
+		if (is_cold_part(s->name))
+			continue;	/* a .cold part travels with its function */
 		if (!traceable(s)) {
 			diff_refuse(d, s->name, "'%s' changes but has no __fentry__ call (notrace, or "
 				    "always inlined): livepatch cannot redirect it; patch its callers",

@@ -94,7 +94,7 @@ static struct symbol *resolve(struct differ *d, struct section *from, const stru
 		} else if (carried_section(sec) || DSEC(sec)->included) {
 			return diff_out_symbol(d, sym);
 		} else {
-			int64_t off = r->addend + (r->type == R_X86_64_PC32 || r->type == R_X86_64_PLT32 ? 4 : 0);
+			int64_t off = diff_target_offset(r);
 			struct symbol *at = off >= 0 ? elf_symbol_at(d->patched, sec, (uint64_t)off) : NULL;
 			if (!at) {
 				diff_refuse(d, sec->name, "%s refers to %s+0x%llx, where no symbol is",

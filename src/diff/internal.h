@@ -61,6 +61,9 @@ bool diff_is_text(const struct section *sec);
 bool diff_is_strings(const struct section *sec);
 bool diff_is_ignored(const struct section *sec);
 bool diff_is_init(const struct section *sec);
+/* Where in its section a relocation points: a PC-relative field is 4 bytes
+ * before the end of the instruction for every reference GCC emits here. */
+int64_t diff_target_offset(const struct reloc *r);
 /* "name.cold", "name.cold.3": the hot function's name, else NULL (caller frees). */
 char *diff_cold_parent(const char *name);
 

@@ -40,6 +40,15 @@ bool diff_is_ignored(const struct section *sec)
 	return false;
 }
 
+int64_t diff_target_offset(const struct reloc *r)
+{
+	bool pc_relative = r->type == R_X86_64_PC32 || r->type == R_X86_64_PLT32 ||
+			   r->type == R_X86_64_GOTPCREL || r->type == R_X86_64_GOTPCRELX ||
+			   r->type == R_X86_64_REX_GOTPCRELX;
+
+	return r->addend + (pc_relative ? 4 : 0);
+}
+
 char *diff_cold_parent(const char *name)
 {
 	const char *c = strstr(name, ".cold");

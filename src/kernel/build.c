@@ -49,19 +49,34 @@ static int pick_objects(const struct patchset *ps, struct objset *os)
 	return LP_EXIT_OK;
 }
 
+/* Copy from_root/rel to to_root/rel, creating directories: 0 when copied,
+ * 1 when from_root/rel does not exist, -1 on errors (printed). */
+static int copy_rel(const char *from_root, const char *to_root, const char *rel)
+{
+	char *from = path_join(from_root, rel), *to = path_join(to_root, rel);
+	char *dir = path_dirname(to);
+	int r = 1;
+
+	if (path_exists(from))
+		r = mkdir_p(dir) || copy_file(from, to) ? -1 : 0;
+	free(from);
+	free(to);
+	free(dir);
+	return r;
+}
+
 /* Copy each built object out of the tree, and remove it there so the tree
  * never keeps a patched object. */
 static int collect(const struct kernel_target *t, const struct objset *os, const char *into)
 {
 	for (size_t i = 0; i < os->n; i++) {
-		char *from = path_join(t->src, os->objs[i]);
-		char *to = path_join(into, os->objs[i]);
-		char *dir = path_dirname(to);
-		int r = mkdir_p(dir) || copy_file(from, to);
-		unlink(from);
-		free(from);
-		free(to);
-		free(dir);
+		char *built = path_join(t->src, os->objs[i]);
+		int r = copy_rel(t->src, into, os->objs[i]);
+
+		if (r > 0)
+			lp_err("kbuild reported success but wrote no %s", built);
+		unlink(built);
+		free(built);
 		if (r)
 			return -1;
 	}
@@ -70,36 +85,24 @@ static int collect(const struct kernel_target *t, const struct objset *os, const
 
 static int backup(const struct kernel_target *t, const struct patchset *ps, const char *dir)
 {
-	for (size_t i = 0; i < ps->nfiles; i++) {
-		char *from = path_join(t->src, ps->files[i].path);
-		char *to = path_join(dir, ps->files[i].path);
-		char *d = path_dirname(to);
-		int r = 0;
-		if (path_exists(from))
-			r = mkdir_p(d) || copy_file(from, to);
-		free(from);
-		free(to);
-		free(d);
-		if (r)
+	for (size_t i = 0; i < ps->nfiles; i++)
+		if (copy_rel(t->src, dir, ps->files[i].path) < 0)
 			return -1;
-	}
 	return 0;
 }
 
-/* Put the pristine sources back, whatever happened. */
+/* Put the pristine sources back, whatever happened: files the diff created go. */
 static void restore(const struct kernel_target *t, const struct patchset *ps, const char *dir)
 {
 	for (size_t i = 0; i < ps->nfiles; i++) {
-		char *saved = path_join(dir, ps->files[i].path);
 		char *live = path_join(t->src, ps->files[i].path);
-		if (path_exists(saved)) {
-			if (copy_file(saved, live))
-				lp_err("could not restore %s in the prepared tree; remove %s to rebuild it",
-				       live, t->src);
-		} else {
+		int r = copy_rel(dir, t->src, ps->files[i].path);
+
+		if (r < 0)
+			lp_err("could not restore %s in the prepared tree; remove %s to rebuild it",
+			       live, t->src);
+		else if (r > 0)
 			unlink(live);
-		}
-		free(saved);
 		free(live);
 	}
 }

@@ -161,20 +161,15 @@ static void show_log_tail(const char *log)
 {
 	size_t len;
 	char *s = read_file_quiet(log, &len);
-	const char *start = s;
+	const char *start;
+	int lines = 0;
 
 	if (!s)
 		return;
-	for (int lines = 0; start > s || lines == 0;) {
-		start = s + len;
-		for (const char *p = s + len; p > s; p--)
-			if (p[-1] == '\n' && ++lines > 25) {
-				start = p;
-				break;
-			}
-		break;
-	}
-	fprintf(stderr, "%s", start ? start : s);
+	for (start = s + len; start > s; start--)
+		if (start[-1] == '\n' && ++lines > 25)
+			break;
+	fputs(start, stderr);
 	free(s);
 }
 

@@ -58,6 +58,15 @@ static void add_region_tables(struct unwinder *u, const struct applied *a, size_
 	}
 }
 
+/* Let the threads go, and keep how long they were held. */
+static void detach_and_record(struct lp_session *s, const struct switch_stats *st,
+			      struct user_result *res)
+{
+	sess_detach(s);
+	res->pause_ns = s->last_pause_ns;
+	res->max_pause_ns = st->max_pause_ns > s->last_pause_ns ? st->max_pause_ns : s->last_pause_ns;
+}
+
 static struct lp_thread *main_thread(struct lp_session *s)
 {
 	struct lp_thread *t = sess_find(s, s->pid);
@@ -257,9 +266,7 @@ int user_apply(pid_t pid, struct patch_file *pf, const struct user_opts *o, stru
 	}
 out_signals:
 	if (attached) {
-		sess_detach(&s);
-		res->pause_ns = s.last_pause_ns;
-		res->max_pause_ns = st.max_pause_ns > s.last_pause_ns ? st.max_pause_ns : s.last_pause_ns;
+		detach_and_record(&s, &st, res);
 	}
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 out:
@@ -373,9 +380,7 @@ int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct u
 		res->rounds = st.rounds;
 		if (sw == 0)
 			rc = LP_EXIT_OK;
-		sess_detach(&s);
-		res->pause_ns = s.last_pause_ns;
-		res->max_pause_ns = st.max_pause_ns > s.last_pause_ns ? st.max_pause_ns : s.last_pause_ns;
+		detach_and_record(&s, &st, res);
 	}
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 out:

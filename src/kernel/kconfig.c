@@ -70,10 +70,12 @@ static const char *lookup(const struct options *opts, const char *name)
 	return o ? o->value : NULL;
 }
 
-/* Options that follow the host's pahole (BTF generation) and not the code. */
+/* Options that follow the host's pahole (BTF generation) and not the code:
+ * without pahole, DEBUG_INFO_BTF and what depends on it drop out. */
 static bool tolerated(const char *name)
 {
-	return str_starts(name, "PAHOLE_") || str_starts(name, "DEBUG_INFO_BTF");
+	return str_starts(name, "PAHOLE_") || str_starts(name, "DEBUG_INFO_BTF") ||
+	       !strcmp(name, "MODULE_ALLOW_BTF_MISMATCH");
 }
 
 int config_diff(const char *want, const char *have, char **report)

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -211,6 +212,19 @@ static int read_relocs(struct elf_file *ef, struct section *rs)
 	return 0;
 }
 
+/* A file cut short: its section headers or contents end past its size. */
+static bool truncated(const struct elf_file *ef)
+{
+	uint64_t end = ef->ehdr.e_shoff + (uint64_t)ef->ehdr.e_shnum * ef->ehdr.e_shentsize;
+	struct stat st;
+
+	if (fstat(ef->fd, &st) || end <= (uint64_t)st.st_size)
+		return false;
+	lp_err("%s: truncated: its section headers end at byte %llu, the file has %llu",
+	       ef->path, (unsigned long long)end, (unsigned long long)st.st_size);
+	return true;
+}
+
 struct elf_file *elf_open(const char *path, unsigned flags)
 {
 	struct elf_file *ef;
@@ -238,6 +252,8 @@ struct elf_file *elf_open(const char *path, unsigned flags)
 		lp_err("%s: a 32-bit ELF file; lpatch handles 64-bit objects", path);
 		goto fail;
 	}
+	if (truncated(ef))
+		goto fail;
 	if (read_sections(ef) || read_symbols(ef))
 		goto fail;
 	if (!ef->lazy)
@@ -401,27 +417,36 @@ char **elf_needed(const struct elf_file *ef)
 	return out;
 }
 
+char *elf_note_build_id(Elf_Data *d)
+{
+	GElf_Nhdr nh;
+	size_t off = 0, name_off, desc_off;
+
+	while (d && (off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
+		const unsigned char *desc = (const unsigned char *)d->d_buf + desc_off;
+		struct strbuf sb = {0};
+
+		if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
+		    memcmp((char *)d->d_buf + name_off, "GNU", 4))
+			continue;
+		for (size_t k = 0; k < nh.n_descsz; k++)
+			sb_addf(&sb, "%02x", desc[k]);
+		return sb_take(&sb);
+	}
+	return NULL;
+}
+
 char *elf_build_id(const struct elf_file *ef)
 {
 	for (size_t i = 1; i < ef->nsec; i++) {
 		struct section *sec = ef->sec[i];
-		Elf_Data *d;
-		GElf_Nhdr nh;
-		size_t off = 0, name_off, desc_off;
+		char *id;
 
 		if (sec->sh.sh_type != SHT_NOTE)
 			continue;
-		d = elf_getdata(elf_getscn(ef->elf, sec->index), NULL);
-		while (d && (off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
-			const unsigned char *desc = (const unsigned char *)d->d_buf + desc_off;
-			struct strbuf sb = {0};
-			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
-			    memcmp((char *)d->d_buf + name_off, "GNU", 4))
-				continue;
-			for (size_t k = 0; k < nh.n_descsz; k++)
-				sb_addf(&sb, "%02x", desc[k]);
-			return sb_take(&sb);
-		}
+		id = elf_note_build_id(elf_getdata(elf_getscn(ef->elf, sec->index), NULL));
+		if (id)
+			return id;
 	}
 	return NULL;
 }

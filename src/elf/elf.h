@@ -120,6 +120,55 @@ unsigned elf_reloc_width(uint32_t type);
 char **elf_needed(const struct elf_file *ef);
 /* GNU build-id as hex, or NULL. */
 char *elf_build_id(const struct elf_file *ef);
+/* The GNU build-id in a note section's or segment's data, as hex, or NULL. */
+char *elf_note_build_id(Elf_Data *d);
+
+/*
+ * The dynamic view of a linked object (src/elf/dyn.c): .dynsym with each
+ * symbol's version, and the dynamic relocations (GOT slots and the like).
+ */
+struct elf_dynsym {
+	const char *name;
+	GElf_Sym s;
+	const char *version;	/* the version defined or required, NULL for none */
+	bool hidden;		/* a non-default version: name@VER, not name@@VER */
+};
+
+struct elf_dynrel {
+	uint64_t offset;
+	uint32_t type;
+	size_t sym;		/* index in elf_dyn.sym */
+	int64_t addend;
+};
+
+struct elf_dyn {
+	struct elf_dynsym *sym;	/* sym[0] is the null symbol */
+	size_t nsym;
+	struct elf_dynrel *rel;
+	size_t nrel;
+};
+
+/* NULL when ef has no .dynsym. Names point into ef: free before closing it. */
+struct elf_dyn *elf_dyn_read(const struct elf_file *ef);
+void elf_dyn_free(struct elf_dyn *dy);
+/* A defined dynamic symbol: "name" (default version), "name@VER" or "name@@VER". */
+const struct elf_dynsym *elf_dyn_lookup(const struct elf_dyn *dy, const char *name);
+/* The undefined (imported) dynamic symbol name (any "@VER" ignored), or NULL. */
+const struct elf_dynsym *elf_dyn_import(const struct elf_dyn *dy, const char *name);
+
+/* An object as mapped in a process: its program headers, read through a reader. */
+typedef int elf_image_reader(void *ctx, uint64_t addr, void *buf, size_t len);
+struct elf_image {
+	GElf_Half type;		/* ET_EXEC, ET_DYN */
+	GElf_Phdr *ph;
+	size_t nph;
+};
+
+/* Headers of the image whose first page is at addr; -1 when it is no ELF64 object. */
+int elf_image_read(elf_image_reader *read, void *ctx, uint64_t addr, struct elf_image *img);
+/* GNU build-id (hex) in the PT_NOTE contents at [addr, addr + size), or NULL. */
+char *elf_image_build_id(elf_image_reader *read, void *ctx, uint64_t addr, uint64_t size);
+void elf_image_free(struct elf_image *img);
 
 /*
  * Write the model to path as a new file: dropped sections and symbols left

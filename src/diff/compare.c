@@ -11,14 +11,10 @@
 #include <string.h>
 
 /* A section symbol + addend into a section held by one symbol becomes that symbol. */
-static void normalize(const struct reloc *r, struct symbol **sym, int64_t *addend)
+static void normalize(const struct section *in, const struct reloc *r, struct symbol **sym,
+		      int64_t *addend)
 {
-	*sym = r->sym;
-	*addend = r->addend;
-	if (r->sym->type == STT_SECTION && r->sym->sec && r->sym->sec->owner &&
-	    r->sym->sec->owner->s.st_value == 0) {
-		*sym = r->sym->sec->owner;
-	}
+	*sym = diff_ref_symbol(in, r, addend);
 }
 
 static bool readonly_data(const struct section *sec)
@@ -39,15 +35,40 @@ static bool strings_equal(const struct section *a, int64_t oa, const struct sect
 	       !strncmp(sa, sb, a->size - (size_t)oa);
 }
 
-static bool refs_equal(struct differ *d, const struct reloc *ra, const struct reloc *rb)
+/* Per-call-site statics: constants by content, the others (once-flags,
+ * keys) by what they are: the same name without its number. */
+static bool special_equal(struct differ *d, struct symbol *sa, struct symbol *sb)
+{
+	char *na, *nb;
+	bool same;
+
+	if (!diff_special_static(sa) || !diff_special_static(sb) || !sa->sec || !sb->sec)
+		return false;
+	if (readonly_data(sa->sec))
+		return readonly_data(sb->sec) && sa->s.st_size == sb->s.st_size &&
+		       sa->sec->owner == sa && sb->sec->owner == sb &&
+		       diff_sections_equal(d, sa->sec, sb->sec);
+	na = diff_stripped_name(sa->name);
+	nb = diff_stripped_name(sb->name);
+	same = !strcmp(na, nb) && sa->s.st_size == sb->s.st_size;
+	free(na);
+	free(nb);
+	return same;
+}
+
+static bool refs_equal(struct differ *d, const struct section *a, const struct reloc *ra,
+		       const struct section *b, const struct reloc *rb)
 {
 	struct symbol *sa, *sb;
 	int64_t aa, ab;
+	bool same;
 
 	if (ra->type != rb->type)
 		return false;
-	normalize(ra, &sa, &aa);
-	normalize(rb, &sb, &ab);
+	if (diff_string_refs(ra, rb, &same))
+		return same;
+	normalize(a, ra, &sa, &aa);
+	normalize(b, rb, &sb, &ab);
 	if (sa->type == STT_SECTION && sb->type == STT_SECTION) {
 		struct section *xa = sa->sec, *xb = sb->sec;
 		if (!xa || !xb)
@@ -62,6 +83,8 @@ static bool refs_equal(struct differ *d, const struct reloc *ra, const struct re
 		return false;
 	if (!sa->sec && !sb->sec)
 		return !strcmp(sa->name, sb->name);
+	if (diff_special_static(sa) || diff_special_static(sb))
+		return special_equal(d, sa, sb);
 	if (DSYM(sa)->twin != sb) {
 		/* unpaired constants (__func__.12 vs __func__.13): by content */
 		return sa->type == STT_OBJECT && sb->type == STT_OBJECT && readonly_data(sa->sec) &&
@@ -74,7 +97,7 @@ static bool refs_equal(struct differ *d, const struct reloc *ra, const struct re
 	return true;
 }
 
-static bool bytes_equal(const struct section *a, const struct section *b)
+bool diff_bytes_equal(const struct section *a, const struct section *b)
 {
 	const struct section *ra = a->rela;
 	size_t k = 0;
@@ -111,10 +134,10 @@ static bool compare_now(struct differ *d, struct section *a, struct section *b)
 		return false;
 	for (size_t i = 0; i < na; i++) {
 		const struct reloc *ra = &a->rela->rel[i], *rb = &b->rela->rel[i];
-		if (ra->offset != rb->offset || !refs_equal(d, ra, rb))
+		if (ra->offset != rb->offset || !refs_equal(d, a, ra, b, rb))
 			return false;
 	}
-	return bytes_equal(a, b);
+	return diff_bytes_equal(a, b) || (diff_is_text(a) && diff_line_only_change(a, b));
 }
 
 bool diff_sections_equal(struct differ *d, struct section *a, struct section *b)
@@ -148,26 +171,84 @@ static void compare_function(struct differ *d, struct symbol *f)
 	DSYM(f)->status = diff_sections_equal(d, f->sec, twin->sec) ? ST_SAME : ST_CHANGED;
 }
 
+/* The bytes of a and b in [oa, oa+size) and [ob, ob+size), and what the
+ * relocations there bind to: a variable in a section it shares with others. */
+static bool range_equal(struct differ *d, struct section *a, uint64_t oa, struct section *b,
+			uint64_t ob, uint64_t size)
+{
+	size_t ia = 0, ib = 0;
+	struct reloc *ra, *rb;
+
+	if (a->sh.sh_type != b->sh.sh_type || oa + size > a->size || ob + size > b->size)
+		return false;
+	if (a->sh.sh_type == SHT_NOBITS)
+		return true;
+	for (;;) {
+		ra = elf_reloc_in(a, oa, oa + size, &ia);
+		rb = elf_reloc_in(b, ob, ob + size, &ib);
+		if (!ra || !rb)
+			break;
+		if (ra->offset - oa != rb->offset - ob || !refs_equal(d, a, ra, b, rb))
+			return false;
+	}
+	if (ra || rb)
+		return false;
+	ia = 0;
+	ra = elf_reloc_in(a, oa, oa + size, &ia);
+	for (uint64_t i = 0; i < size; i++) {
+		while (ra && ra->offset + elf_reloc_width(ra->type) <= oa + i)
+			ra = elf_reloc_in(a, oa, oa + size, &ia);
+		if (ra && ra->offset <= oa + i)
+			continue;	/* a relocation field: compared above */
+		if (a->data[oa + i] != b->data[ob + i])
+			return false;
+	}
+	return true;
+}
+
+/* ".data.fx_var" -> ".data": the section a variable is in, without the
+ * -fdata-sections suffix (a move to .data..read_mostly is a change). */
+static size_t section_kind_len(const struct symbol *v)
+{
+	size_t n = strlen(v->sec->name), k = strlen(v->name);
+
+	if (n > k + 1 && !strcmp(v->sec->name + n - k, v->name) && v->sec->name[n - k - 1] == '.')
+		return n - k - 1;
+	return n;
+}
+
+static bool same_place(const struct symbol *a, const struct symbol *b)
+{
+	size_t la = section_kind_len(a), lb = section_kind_len(b);
+
+	return la == lb && !strncmp(a->sec->name, b->sec->name, la);
+}
+
 static void compare_object(struct differ *d, struct symbol *v)
 {
 	struct symbol *twin = DSYM(v)->twin;
-	bool writable = v->sec->sh.sh_flags & SHF_WRITE;
+	bool writable = v->sec->sh.sh_flags & SHF_WRITE, same;
 
 	if (!twin || !twin->sec) {
 		DSYM(v)->status = ST_NEW;
 		return;
 	}
-	if (twin->sec->owner != twin || v->s.st_size != twin->s.st_size ||
-	    !diff_sections_equal(d, v->sec, twin->sec)) {
-		DSYM(v)->status = ST_CHANGED;
-		if (writable || v->bind != STB_LOCAL)
-			diff_refuse(d, v->name, "the %s variable '%s' changes (its initial value, size or "
-				    "section differs); a live patch cannot change data that already exists: "
-				    "keep the old definition and add new state in a new variable or a shadow "
-				    "variable", v->bind == STB_LOCAL ? "static" : "global", v->name);
+	if (DSEC(v->sec)->shared || DSEC(twin->sec)->shared)
+		same = v->s.st_size == twin->s.st_size && same_place(v, twin) &&
+		       range_equal(d, v->sec, v->s.st_value, twin->sec, twin->s.st_value, v->s.st_size);
+	else
+		same = twin->sec->owner == twin && v->s.st_size == twin->s.st_size &&
+		       same_place(v, twin) && diff_sections_equal(d, v->sec, twin->sec);
+	if (same) {
+		DSYM(v)->status = ST_SAME;
 		return;
 	}
-	DSYM(v)->status = ST_SAME;
+	DSYM(v)->status = ST_CHANGED;
+	if ((writable || v->bind != STB_LOCAL) && !diff_is_init(v->sec))
+		diff_refuse(d, v->name, "the %s variable '%s' changes (its initial value, size or "
+			    "section differs); a live patch cannot change data that already exists: "
+			    "keep the old definition and add new state in a new variable or a shadow "
+			    "variable", v->bind == STB_LOCAL ? "static" : "global", v->name);
 }
 
 /* A .cold part shares its function's fate: a change to either is a change to both. */
@@ -190,6 +271,26 @@ static void join_cold_parts(struct differ *d)
 	}
 }
 
+/* Section groups (COMDAT): the linker keeps one copy of a group for the
+ * whole kernel, so a patch cannot tell which copy runs: a change is refused. */
+static void refuse_group_changes(struct differ *d)
+{
+	for (size_t i = 1; i < d->patched->nsec; i++) {
+		struct section *sec = d->patched->sec[i], *twin = DSEC(sec)->twin;
+		struct symbol *owner = sec->owner;
+
+		if (!(sec->sh.sh_flags & SHF_GROUP) || diff_is_ignored(sec) ||
+		    (twin && diff_sections_equal(d, sec, twin)))
+			continue;
+		diff_refuse(d, owner ? owner->name : sec->name, "section %s is in a section group "
+			    "(COMDAT) and %s: the kernel keeps one copy of a group, so a live patch "
+			    "cannot replace it; change the code outside the group",
+			    sec->name, twin ? "changes" : "is new");
+		if (owner)
+			DSYM(owner)->status = ST_SAME;
+	}
+}
+
 void diff_compare(struct differ *d)
 {
 	for (size_t i = 1; i < d->patched->nsym; i++) {
@@ -197,10 +298,20 @@ void diff_compare(struct differ *d)
 
 		if (!s->sec || diff_is_ignored(s->sec) || (s->type != STT_FUNC && s->type != STT_OBJECT))
 			continue;
+		if (s->type == STT_OBJECT && s->sec->owner != s && DSEC(s->sec)->shared) {
+			compare_object(d, s);
+			if (diff_is_init(s->sec) && DSYM(s)->status != ST_SAME)
+				diff_refuse(d, s->name, "'%s' is init data (%s), which has been freed: "
+					    "a live patch cannot change it", s->name, s->sec->name);
+			continue;
+		}
 		if (s->sec->owner != s) {
 			/* an alias (same address, e.g. __x64_sys_getpid) shares its owner's fate */
+			struct section *twin = DSEC(s->sec)->twin;
+			/* several functions in one section (.sched.text): only a change is refused */
 			if (s->type == STT_FUNC && s->sec->owner && s->sec->owner->type == STT_FUNC &&
-			    s->s.st_value != s->sec->owner->s.st_value && !diff_is_init(s->sec))
+			    s->s.st_value != s->sec->owner->s.st_value && !diff_is_init(s->sec) &&
+			    !(twin && diff_sections_equal(d, s->sec, twin)))
 				diff_refuse(d, s->name, "functions '%s' and '%s' share section %s: "
 					    "build with -ffunction-sections", s->name,
 					    s->sec->owner->name, s->sec->name);
@@ -210,7 +321,10 @@ void diff_compare(struct differ *d)
 			compare_function(d, s);
 		else
 			compare_object(d, s);
-		if (diff_is_init(s->sec) && DSYM(s)->status != ST_SAME) {
+		/* per-call-site statics are never paired, so they always look new:
+		 * only a function using them can make them matter */
+		if (diff_is_init(s->sec) && DSYM(s)->status != ST_SAME &&
+		    !(DSYM(s)->status == ST_NEW && diff_special_static(s))) {
 			diff_refuse(d, s->name, "'%s' is init code or data (%s), which has already run "
 				    "and been freed: a live patch cannot change it",
 				    s->name, s->sec->name);
@@ -218,4 +332,5 @@ void diff_compare(struct differ *d)
 		}
 	}
 	join_cold_parts(d);
+	refuse_group_changes(d);
 }

@@ -1,5 +1,6 @@
 /* The differ's entry point: load, correlate, compare, include, report. */
 #include "internal.h"
+#include "author.h"
 
 #include "util/log.h"
 #include "util/str.h"
@@ -77,6 +78,13 @@ static void attach_state(struct elf_file *ef)
 		ef->sec[i]->priv = xcalloc(1, sizeof(struct dsec));
 	for (size_t i = 0; i < ef->nsym; i++)
 		ef->sym[i]->priv = xcalloc(1, sizeof(struct dsym));
+	/* a section holding symbols at several offsets is shared (explicit
+	 * section attributes: __read_mostly, .data.once, .sched.text) */
+	for (size_t i = 1; i < ef->nsym; i++) {
+		struct symbol *s = ef->sym[i];
+		if ((s->type == STT_FUNC || s->type == STT_OBJECT) && s->sec && s->s.st_value != 0)
+			DSEC(s->sec)->shared = true;
+	}
 }
 
 static void detach_state(struct elf_file *ef)
@@ -116,19 +124,21 @@ static void list_items(struct differ *d)
 		if (!ds->included || (s->type != STT_FUNC && s->type != STT_OBJECT))
 			continue;
 		if (s->type == STT_OBJECT) {
-			if (ds->status == ST_NEW)
+			/* per-call-site statics travel with their function, unlisted */
+			if (ds->status == ST_NEW && !diff_special_static(s))
 				diff_add_item(d, DIFF_NEW_DATA, s->name, 0);
 			continue;
 		}
 		if (ds->status == ST_NEW) {
-			diff_add_item(d, DIFF_NEW_FUNC, s->name, 0);
+			if (!is_cold_part(s->name))
+				diff_add_item(d, DIFF_NEW_FUNC, s->name, 0);
 			continue;
 		}
 		if (ds->status != ST_CHANGED)
 			continue;
 		if (is_cold_part(s->name))
 			continue;	/* a .cold part travels with its function */
-		if (!traceable(s)) {
+		if (!d->process && !traceable(s)) {
 			diff_refuse(d, s->name, "'%s' changes but has no __fentry__ call (notrace, or "
 				    "always inlined): livepatch cannot redirect it; patch its callers",
 				    s->name);
@@ -147,7 +157,7 @@ static void list_items(struct differ *d)
 int diff_objects(const char *orig, const char *patched, const struct diff_opts *opts,
 		 struct diff_result *result)
 {
-	struct differ d = { .parent = opts->parent, .res = result };
+	struct differ d = { .parent = opts->parent, .res = result, .process = opts->process };
 	int ret = LP_EXIT_FAIL;
 
 	memset(result, 0, sizeof(*result));
@@ -162,6 +172,7 @@ int diff_objects(const char *orig, const char *patched, const struct diff_opts *
 	diff_compare(&d);
 	d.out = elf_create(d.patched);
 	elf_add_symbol(d.out, d.source, STT_FILE, STB_LOCAL, NULL, SHN_ABS, 0, 0);
+	diff_author(&d);	/* lpatch.h markers: ignore, force, callbacks */
 	diff_include(&d);
 	list_items(&d);
 	if (result->nrefusals) {

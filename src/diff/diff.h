@@ -48,6 +48,8 @@ struct diff_result {
 
 struct diff_opts {
 	struct parent *parent;	/* the target object's symbols (required) */
+	bool process;		/* a process patch (src/diff/process.c): no __fentry__ needed,
+				 * references bind by name, bindings' klp = defined in the target */
 };
 
 /*

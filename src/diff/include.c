@@ -11,9 +11,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_call(uint32_t type)
+/* A call or tail jump (call/jmp rel32), as opposed to taking an address. */
+static bool is_call(const struct section *from, const struct reloc *r)
 {
-	return type == R_X86_64_PLT32;
+	if (r->type == R_X86_64_PLT32)
+		return true;
+	const unsigned char *b = from->data;
+
+	if (r->type != R_X86_64_PC32 || !b || r->offset < 1)
+		return false;
+	/* call rel32, jmp rel32, or jcc rel32 (0f 8x) */
+	return b[r->offset - 1] == 0xe8 || b[r->offset - 1] == 0xe9 ||
+	       (r->offset >= 2 && b[r->offset - 2] == 0x0f && (b[r->offset - 1] & 0xf0) == 0x80);
+}
+
+static bool is_cold_part(const struct symbol *sym)
+{
+	char *hot = diff_cold_parent(sym->name);
+
+	free(hot);
+	return hot != NULL;
+}
+
+/* A pointer to a function the target has (not a call, not a table entry of
+ * the patch's own code): it means the target's function, which livepatch
+ * redirects, never the patch's copy. */
+static bool pointer_to_existing(const struct section *from, const struct reloc *r,
+				const struct symbol *sym)
+{
+	/* a .cold part is a piece of its function, never a function of its own */
+	return sym->type == STT_FUNC && DSYM(sym)->twin && !is_call(from, r) &&
+	       !is_cold_part(sym) && !diff_is_special(from) && !str_starts(from->name, ".rela");
 }
 
 static void add_binding(struct differ *d, const char *name, long pos, bool klp)
@@ -37,15 +65,20 @@ static struct symbol *bind_external(struct differ *d, const char *name, bool loc
 	char *sname;
 	long pos;
 
-	if (!local && parent_exports(p, name)) {
+	/* a module's own exports bind through livepatch relocations too: the
+	 * patch must load whether or not that module is loaded */
+	if (!local && !strcmp(p->objname, "vmlinux") && parent_exports(p, name)) {
 		s = elf_find_symbol(d->out, name);
 		if (!s)
 			s = elf_add_symbol(d->out, name, STT_NOTYPE, STB_GLOBAL, NULL, SHN_UNDEF, 0, 0);
 		add_binding(d, name, 0, false);
 		return s;
 	}
-	if (!parent_defines(p, name) && !local && strcmp(p->objname, "vmlinux")) {
-		/* undefined in a module: provided by vmlinux or another module's exports */
+	if (!parent_defines(p, name) && !local &&
+	    (strcmp(p->objname, "vmlinux") || p->elf->ehdr.e_type == ET_REL)) {
+		/* undefined in a module: provided by vmlinux or another module's
+		 * exports; undefined in an object given as the parent: defined
+		 * elsewhere in the kernel, which the object cannot tell about */
 		s = elf_find_symbol(d->out, name);
 		if (!s)
 			s = elf_add_symbol(d->out, name, STT_NOTYPE, STB_GLOBAL, NULL, SHN_UNDEF, 0, 0);
@@ -105,13 +138,17 @@ static struct symbol *resolve(struct differ *d, struct section *from, const stru
 			*addend -= (int64_t)at->s.st_value;
 		}
 	}
+	if (d->process)
+		return diff_process_resolve(d, sym, from->name);
 	if (!sym->sec)
 		return bind_external(d, sym->name, false, from->name);
 	ds = DSYM(sym);
+	if (pointer_to_existing(from, r, sym))
+		return bind_external(d, sym->name, sym->bind == STB_LOCAL, from->name);
 	if (ds->included || DSEC(sym->sec)->included)
 		return diff_out_symbol(d, sym);
 	if (sym->type == STT_FUNC && (ds->status == ST_NEW ||
-				      (ds->status == ST_CHANGED && is_call(r->type))))
+				      (ds->status == ST_CHANGED && is_call(from, r))))
 		return diff_out_symbol(d, sym);
 	if (sym->type == STT_OBJECT && (ds->status == ST_NEW || ds->status == ST_CHANGED))
 		return diff_out_symbol(d, sym);

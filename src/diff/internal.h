@@ -11,6 +11,7 @@ struct dsec {
 	enum status status;
 	bool comparing;		/* recursion guard while comparing */
 	bool included;		/* the patch carries this section */
+	bool shared;		/* holds several variables or functions (.data..read_mostly) */
 	struct section *out;	/* its copy in the output object */
 };
 
@@ -30,6 +31,7 @@ struct differ {
 	struct section **work;	/* sections to include, not yet processed */
 	size_t nwork, workcap;
 	bool failed;		/* an error (not a refusal) happened */
+	bool process;		/* diff_opts.process */
 };
 
 static inline struct dsec *DSEC(const struct section *s) { return s->priv; }
@@ -40,6 +42,10 @@ void diff_correlate(struct differ *d);
 /* compare.c */
 void diff_compare(struct differ *d);
 bool diff_sections_equal(struct differ *d, struct section *a, struct section *b);
+/* Same bytes outside relocation fields (a and b of equal size). */
+bool diff_bytes_equal(const struct section *a, const struct section *b);
+/* lines.c: the only differences are line numbers passed to printk/WARN/might_sleep */
+bool diff_line_only_change(const struct section *a, const struct section *b);
 /* include.c */
 void diff_include(struct differ *d);
 void diff_include_section(struct differ *d, struct section *sec);
@@ -51,6 +57,10 @@ struct section *diff_out_section(struct differ *d, struct section *sec);
 struct symbol *diff_out_symbol(struct differ *d, struct symbol *sym);
 void diff_copy_relocs(struct differ *d, struct section *sec, struct section *out,
 		      uint64_t from, uint64_t to, int64_t shift);
+/* labels.c: true when ra or rb goes through a string label; *equal says if the strings match */
+bool diff_string_refs(const struct reloc *ra, const struct reloc *rb, bool *equal);
+/* process.c */
+struct symbol *diff_process_resolve(struct differ *d, struct symbol *sym, const char *from);
 /* diff.c */
 void diff_refuse(struct differ *d, const char *symbol, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -64,6 +74,18 @@ bool diff_is_init(const struct section *sec);
 /* Where in its section a relocation points: a PC-relative field is 4 bytes
  * before the end of the instruction for every reference GCC emits here. */
 int64_t diff_target_offset(const struct reloc *r);
+/* The symbol a relocation means (a section symbol of a one-symbol section
+ * is that symbol; of a shared one, the symbol at the target), and the
+ * addend relative to it. */
+struct symbol *diff_ref_symbol(const struct section *in, const struct reloc *r, int64_t *addend);
+/* diff_target_offset, exact for RIP-relative operands followed by an
+ * immediate (in: the section holding the relocation, NULL: not known). */
+int64_t diff_ref_offset(const struct section *in, const struct reloc *r);
+/* "calls.3" -> "calls", "f.isra.0" -> "f.isra" (caller frees); has it a ".N"? */
+char *diff_stripped_name(const char *name);
+bool diff_is_numbered(const char *name);
+/* A per-call-site static (once-flag, __func__, CSWTCH, ...): never correlated. */
+bool diff_special_static(const struct symbol *s);
 /* "name.cold", "name.cold.3": the hot function's name, else NULL (caller frees). */
 char *diff_cold_parent(const char *name);
 

@@ -3,6 +3,7 @@
 
 #include "util/str.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 bool diff_is_text(const struct section *sec)
@@ -58,4 +59,124 @@ char *diff_cold_parent(const char *name)
 	if (c[5] && c[5] != '.')
 		return NULL;
 	return xstrndup(name, (size_t)(c - name));
+}
+
+/* Drop every ".N" component the compiler numbers: "calls.3" -> "calls",
+ * "f.constprop.0.isra.1" -> "f.constprop.isra". Caller frees. */
+char *diff_stripped_name(const char *name)
+{
+	struct strbuf sb = { 0 };
+	const char *p = name;
+
+	sb_add(&sb, "");
+	while (*p) {
+		const char *dot = strchr(p + 1, '.'), *end = dot ? dot : p + strlen(p);
+		bool number = *p == '.' && end > p + 1;
+
+		for (const char *q = p + 1; number && q < end; q++)
+			number = *q >= '0' && *q <= '9';
+		if (!number || p == name)
+			sb_addn(&sb, p, (size_t)(end - p));
+		p = end;
+	}
+	return sb_take(&sb);
+}
+
+bool diff_is_numbered(const char *name)
+{
+	char *s = diff_stripped_name(name);
+	bool numbered = strcmp(s, name) != 0;
+
+	free(s);
+	return numbered;
+}
+
+/*
+ * Statics the compiler or a kernel macro makes per call site: once-flags,
+ * __func__, switch tables, lockdep keys, ratelimit states, dynamic debug
+ * descriptors. They are never correlated with the target's: a patched
+ * function gets its own (a fresh once-flag), and its references compare by
+ * role (name without number) or content (constants), not by identity.
+ */
+bool diff_special_static(const struct symbol *s)
+{
+	static const char *const names[] = {
+		"__already_done", "__warned", "__print_once", "__func__", "CSWTCH", "__key",
+		"_rs", "descriptor", "__msg", "_entry", "_entry_ptr", "__compound_literal",
+		"__fmt", "__tpstrtab", "__UNIQUE_ID_",
+	};
+	char *base;
+	bool yes = false;
+
+	if (s->type != STT_OBJECT || s->bind != STB_LOCAL)
+		return false;
+	base = diff_stripped_name(s->name);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !yes; i++)
+		yes = str_ends(names[i], "_") ? str_starts(base, names[i]) : !strcmp(base, names[i]);
+	free(base);
+	return yes;
+}
+
+/* Bytes of immediate after the 4-byte RIP-relative field of the instruction
+ * holding it (cmpb $0, x(%rip) has one): decoded from the opcode before the
+ * ModRM byte, for the instruction forms GCC emits with memory operands. */
+static int64_t imm_after(const struct section *in, uint64_t field)
+{
+	const unsigned char *b = in->data;
+	unsigned char op;
+	bool osize = false;
+	size_t k;
+
+	if (!b || field < 2 || (b[field - 1] & 0xc7) != 0x05)
+		return 0;	/* not ModRM with a RIP-relative operand */
+	op = b[field - 2];
+	k = field - 2;
+	if (k >= 1 && (b[k - 1] & 0xf0) == 0x40)
+		k--;		/* REX */
+	if (k >= 1 && b[k - 1] == 0x0f)
+		return op == 0xba ? 1 : 0;	/* bt* $imm8; other 0f xx take none */
+	osize = k >= 1 && b[k - 1] == 0x66;
+	switch (op) {
+	case 0x80: case 0x83: case 0xc6: case 0xc0: case 0xc1: case 0x6b:
+		return 1;
+	case 0x81: case 0xc7: case 0x69:
+		return osize ? 2 : 4;
+	case 0xf6:
+		return (b[field - 1] & 0x38) == 0 ? 1 : 0;	/* testb $imm8 */
+	case 0xf7:
+		return (b[field - 1] & 0x38) == 0 ? (osize ? 2 : 4) : 0;
+	}
+	return 0;
+}
+
+int64_t diff_ref_offset(const struct section *in, const struct reloc *r)
+{
+	int64_t off = diff_target_offset(r);
+
+	if (in && (r->type == R_X86_64_PC32 || r->type == R_X86_64_PLT32) && in->sh.sh_flags & SHF_EXECINSTR)
+		off += imm_after(in, r->offset);
+	return off;
+}
+
+struct symbol *diff_ref_symbol(const struct section *in, const struct reloc *r, int64_t *addend)
+{
+	struct symbol *s = r->sym;
+	struct section *sec = s->sec;
+	int64_t a = r->addend;
+
+	if (s->type == STT_SECTION && sec && sec->priv) {
+		if (!DSEC(sec)->shared && sec->owner && sec->owner->s.st_value == 0) {
+			s = sec->owner;
+		} else if (DSEC(sec)->shared) {
+			int64_t off = diff_ref_offset(in, r);
+			struct symbol *at = off >= 0 ? elf_symbol_at(sec->elf, sec, (uint64_t)off) : NULL;
+			if (at) {
+				s = at;
+				a -= (int64_t)at->s.st_value;
+			}
+		}
+	}
+	if (addend)
+		*addend = a;
+	return s;
 }

@@ -86,6 +86,7 @@ void parent_close(struct parent *p)
 {
 	if (!p)
 		return;
+	parent_types_close(p);
 	elf_close(p->elf);
 	free(p->syms);
 	free(p->buckets);
@@ -116,6 +117,11 @@ bool parent_exports(const struct parent *p, const char *name)
 
 	free(k);
 	return yes;
+}
+
+const struct parent_sym *parent_find(const struct parent *p, const char *name)
+{
+	return find(p, name, NULL, NULL);
 }
 
 bool parent_defines(const struct parent *p, const char *name)
@@ -185,4 +191,16 @@ long parent_sympos(const struct parent *p, const char *name, const char *file,
 	}
 	free(q.all);
 	return pos;
+}
+
+struct symbol *parent_symbol(const struct parent *p, const char *name, const char *file,
+			     bool local)
+{
+	struct pos_query q = { .file = file, .local = local };
+
+	find(p, name, collect, &q);
+	if (!q.matches && q.nall == 1 && !local)
+		q.match = q.all[0], q.matches = 1;
+	free(q.all);
+	return q.matches == 1 ? p->elf->sym[q.match->order] : NULL;
 }

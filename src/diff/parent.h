@@ -28,6 +28,7 @@ struct parent {
 	size_t *buckets;	/* hash of names -> first index + 1; chain in next[] */
 	size_t *next;
 	size_t nbuckets;
+	struct parent_types *types;	/* debug info, opened on first use (parent_types.c) */
 };
 
 /* objname: "vmlinux" or the module name (NULL: vmlinux). */
@@ -36,6 +37,8 @@ void parent_close(struct parent *p);
 
 /* Is name exported by the parent (EXPORT_SYMBOL*, seen as __ksymtab_<name>)? */
 bool parent_exports(const struct parent *p, const char *name);
+/* The first symbol called name in symtab order, or NULL. */
+const struct parent_sym *parent_find(const struct parent *p, const char *name);
 /* Does the parent define a function or variable called name? */
 bool parent_defines(const struct parent *p, const char *name);
 
@@ -46,5 +49,20 @@ bool parent_defines(const struct parent *p, const char *name);
  */
 long parent_sympos(const struct parent *p, const char *name, const char *file,
 		   bool local, const char **why);
+
+/* The target's own symbol for name from source file `file` (as for
+ * parent_sympos), or NULL when there is not exactly one. */
+struct symbol *parent_symbol(const struct parent *p, const char *name, const char *file,
+			     bool local);
+
+/*
+ * The size of `struct type` as the target defines it, read from the parent's
+ * debug info in the compile unit of `user` (a function of the target that
+ * uses the type, e.g. find_bug for bug_entry). Returns -1 when the parent
+ * has no debug info, no such function or no such type (then *why says
+ * which). Answers are cached per parent.
+ */
+long parent_type_size(struct parent *p, const char *type, const char *user, const char **why);
+void parent_types_close(struct parent *p);
 
 #endif

@@ -1,103 +1,180 @@
 /*
- * Special sections: tables with one entry per site (ftrace call, bug, fixup,
- * jump label, alternative, ORC row, ...). The patch keeps the entries of the
- * functions it carries and drops the rest.
+ * Special sections: the patch keeps the entries of the functions it carries
+ * and drops the rest. Which tables there are, and what a kept entry may
+ * refer to (static keys), is decided here; entry sizes come from entsize.c.
  */
-#include "internal.h"
+#include "special.h"
 
 #include "util/log.h"
 #include "util/str.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-struct special {
-	const char *name;
-	size_t entsize;		/* x86-64 layout, checked against each section's size */
-	const char *pair;	/* a section indexed in step with this one */
-	size_t pair_entsize;
+static const struct special_kind kinds[] = {
+	{ .name = "__bug_table", .entry = ENTRY_STRUCT,
+	  .ctype = "bug_entry", .user = "find_bug" },
+	{ .name = "__ex_table", .entry = ENTRY_STRUCT,
+	  .ctype = "exception_table_entry", .user = "fixup_exception" },
+	{ .name = "__jump_table", .entry = ENTRY_STRUCT,
+	  .ctype = "jump_entry", .user = "static_key_enable", .keys = true },
+	{ .name = ".altinstructions", .entry = ENTRY_STRUCT,
+	  .ctype = "alt_instr", .user = "apply_alternatives" },
+	{ .name = ".parainstructions", .entry = ENTRY_STRUCT,
+	  .ctype = "paravirt_patch_site", .user = "apply_paravirt" },
+	{ .name = ".static_call_sites", .entry = ENTRY_STRUCT,
+	  .ctype = "static_call_site", .user = "static_call_text_reserved" },
+	{ .name = ".orc_unwind_ip", .entry = ENTRY_OFFSET, .pair = ".orc_unwind", .pair_ctype = "orc_entry",
+	  .pair_user = "unwind_next_frame" },
+	{ .name = "__mcount_loc", .entry = ENTRY_POINTER },
+	{ .name = ".return_sites", .entry = ENTRY_OFFSET },
+	{ .name = ".retpoline_sites", .entry = ENTRY_OFFSET },
+	{ .name = ".call_sites", .entry = ENTRY_OFFSET },
+	{ .name = ".ibt_endbr_seal", .entry = ENTRY_OFFSET },
+	{ .name = ".smp_locks", .entry = ENTRY_OFFSET },
+	{ .name = ".printk_index", .entry = ENTRY_POINTER, .via_data = true },
 };
 
-/* Entry sizes of x86-64 kernels (struct bug_entry with relative pointers,
- * exception_table_entry, jump_entry, alt_instr, orc_entry, ...). */
-static const struct special specials[] = {
-	{ "__mcount_loc", 8, NULL, 0 },
-	{ ".orc_unwind_ip", 4, ".orc_unwind", 6 },
-	{ "__bug_table", 12, NULL, 0 },
-	{ "__ex_table", 12, NULL, 0 },
-	{ "__jump_table", 16, NULL, 0 },
-	{ ".altinstructions", 12, NULL, 0 },
-	{ ".return_sites", 4, NULL, 0 },
-	{ ".retpoline_sites", 4, NULL, 0 },
-	{ ".call_sites", 4, NULL, 0 },
-	{ ".ibt_endbr_seal", 4, NULL, 0 },
-	{ ".static_call_sites", 8, NULL, 0 },
-	{ ".smp_locks", 4, NULL, 0 },
-	{ ".parainstructions", 16, NULL, 0 },
-};
-
-static const struct special *lookup(const char *name)
+const struct special_kind *special_kind_of(const char *name)
 {
-	for (size_t i = 0; i < sizeof(specials) / sizeof(specials[0]); i++)
-		if (!strcmp(specials[i].name, name))
-			return &specials[i];
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kinds[i].name, name))
+			return &kinds[i];
 	return NULL;
 }
 
 bool diff_is_special(const struct section *sec)
 {
-	if (lookup(sec->name) || !strcmp(sec->name, ".orc_unwind"))
+	if (special_kind_of(sec->name))
 		return true;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i].pair && !strcmp(kinds[i].pair, sec->name))
+			return true;
 	return str_starts(sec->name, ".altinstr_");
 }
 
-/* Does the entry at offset belong to a function the patch carries? */
-static bool entry_kept(struct section *sec, uint64_t offset)
+static bool carried_text(const struct section *sec)
 {
-	struct reloc *r = elf_reloc_at(sec, offset);
-	struct section *target;
+	return sec && diff_is_text(sec) && DSEC(sec)->included && !diff_is_special(sec);
+}
+
+/* Is the string at (sec, off) used by code the patch carries? */
+static bool string_used(struct differ *d, const struct section *sec, int64_t off)
+{
+	for (size_t i = 1; i < d->patched->nsec; i++) {
+		const struct section *t = d->patched->sec[i];
+		if (!carried_text(t) || !t->rela)
+			continue;
+		for (size_t j = 0; j < t->rela->nrel; j++) {
+			const struct reloc *r = &t->rela->rel[j];
+			if (r->sym && r->sym->sec == sec && diff_target_offset(r) == off)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* A printk index entry points at a record naming the format string that
+ * one printk call uses: kept when carried code uses that string. */
+static struct symbol *printk_record(struct differ *d, const struct reloc *r)
+{
+	struct symbol *rec = r->sym;
+	size_t idx = 0;
+	struct reloc *f;
+
+	if (rec && rec->type == STT_SECTION && rec->sec)
+		rec = elf_symbol_at(d->patched, rec->sec, (uint64_t)r->addend);
+	if (!rec || !rec->sec || !rec->sec->rela)
+		return NULL;
+	while ((f = elf_reloc_in(rec->sec, rec->s.st_value, rec->s.st_value + rec->s.st_size, &idx)))
+		if (f->sym && f->sym->sec && diff_is_strings(f->sym->sec) &&
+		    string_used(d, f->sym->sec, diff_target_offset(f)))
+			return rec;
+	return NULL;
+}
+
+/* Does the entry [at, at + size) belong to code the patch carries? */
+static bool entry_kept(struct differ *d, const struct section *sec, const struct special_kind *k,
+		       uint64_t at, size_t size)
+{
+	size_t idx = 0;
+	struct reloc *r = elf_reloc_in(sec, at, at + size, &idx);
 
 	if (!r || !r->sym)
 		return false;
-	target = r->sym->sec;
-	return target && diff_is_text(target) && DSEC(target)->included &&
-	       !diff_is_special(target);
+	if (k->via_data)
+		return printk_record(d, r) != NULL;
+	return carried_text(r->sym->sec);
 }
 
-static void filter(struct differ *d, struct section *sec, const struct special *sp)
+/* A kept jump label's key must be usable when the module is loaded: the
+ * kernel sets up a module's jump labels before livepatch resolves symbols
+ * of other modules, so only keys of vmlinux (or exported, or in the patch)
+ * work. */
+static void check_keys(struct differ *d, const struct section *sec, const struct section *out,
+		       uint64_t from, uint64_t to)
 {
-	struct section *pair = sp->pair ? elf_find_section(d->patched, sp->pair) : NULL;
-	size_t n = sec->size / sp->entsize, kept = 0;
+	size_t idx = 0;
+	struct reloc *r;
+	char *prefix = xasprintf(".klp.sym.%s.", d->parent->objname);
+
+	while ((r = elf_reloc_in(out, from, to, &idx))) {
+		const char *name = r->sym->name;
+		char *key;
+		if (!str_starts(name, ".klp.sym.") || !strcmp(d->parent->objname, "vmlinux") ||
+		    !str_starts(name, prefix))
+			continue;
+		key = xstrndup(name + strlen(prefix), strcspn(name + strlen(prefix), ","));
+		diff_refuse(d, key, "a jump label in the patch uses static key "
+			    "'%s' of module %s: the kernel sets up a module's jump labels before "
+			    "livepatch can bind it to another module's key; test the key with "
+			    "static_key_enabled() in the patched code instead of static_branch_*()",
+			    key, d->parent->objname);
+		free(key);
+	}
+	free(prefix);
+	(void)sec;
+}
+
+static void filter(struct differ *d, struct section *sec, const struct special_kind *k)
+{
+	struct section *pair = k->pair ? elf_find_section(d->patched, k->pair) : NULL;
+	size_t es = special_entry_size(d, sec, k), pes = 0, n, kept = 0;
 	struct section *out, *pout = NULL;
 
-	if (sec->size % sp->entsize || (pair && pair->size != n * sp->pair_entsize)) {
-		diff_refuse(d, sec->name, "section %s is %zu bytes, not a whole number of %zu-byte "
-			    "entries: this kernel's layout of it is not one lpatch knows",
-			    sec->name, sec->size, sp->entsize);
+	if (!es)
 		return;
-	}
+	n = sec->size / es;
+	if (pair && !(pes = special_pair_entry_size(d, pair, k, n)))
+		return;
 	for (size_t i = 0; i < n; i++)
-		kept += entry_kept(sec, i * sp->entsize);
+		kept += entry_kept(d, sec, k, i * es, es);
+	lp_debug("%s: %zu entries of %zu bytes, %zu kept", sec->name, n, es, kept);
 	if (!kept)
 		return;
 	out = elf_add_section(d->out, sec->name, sec->sh.sh_type, sec->sh.sh_flags, NULL,
-			      kept * sp->entsize, sec->sh.sh_addralign, sec->sh.sh_entsize);
+			      kept * es, sec->sh.sh_addralign, sec->sh.sh_entsize);
 	if (pair)
 		pout = elf_add_section(d->out, pair->name, pair->sh.sh_type, pair->sh.sh_flags, NULL,
-				       kept * sp->pair_entsize, pair->sh.sh_addralign,
-				       pair->sh.sh_entsize);
+				       kept * pes, pair->sh.sh_addralign, pair->sh.sh_entsize);
 	DSEC(sec)->out = out;
 	DSEC(sec)->included = true;
-	for (size_t i = 0, k = 0; i < n; i++) {
-		uint64_t at = i * sp->entsize;
-		if (!entry_kept(sec, at))
+	for (size_t i = 0, j = 0; i < n; i++) {
+		uint64_t at = i * es, to = j * es;
+		if (!entry_kept(d, sec, k, at, es))
 			continue;
-		memcpy(out->data + k * sp->entsize, sec->data + at, sp->entsize);
-		diff_copy_relocs(d, sec, out, at, at + sp->entsize,
-				 (int64_t)(k * sp->entsize) - (int64_t)at);
+		if (k->via_data) {
+			size_t idx = 0;
+			struct symbol *rec = printk_record(d, elf_reloc_in(sec, at, at + es, &idx));
+			diff_out_section(d, rec->sec);
+		}
+		memcpy(out->data + to, sec->data + at, es);
+		diff_copy_relocs(d, sec, out, at, at + es, (int64_t)to - (int64_t)at);
+		if (k->keys)
+			check_keys(d, sec, out, to, to + es);
 		if (pout)
-			memcpy(pout->data + k * sp->pair_entsize, pair->data + i * sp->pair_entsize,
-			       sp->pair_entsize);
-		k++;
+			memcpy(pout->data + j * pes, pair->data + i * pes, pes);
+		j++;
 	}
 }
 
@@ -105,9 +182,9 @@ void diff_special_sections(struct differ *d)
 {
 	for (size_t i = 1; i < d->patched->nsec; i++) {
 		struct section *sec = d->patched->sec[i];
-		const struct special *sp = lookup(sec->name);
+		const struct special_kind *k = special_kind_of(sec->name);
 
-		if (sp && sec->rela)
-			filter(d, sec, sp);
+		if (k && sec->rela && sec->size)
+			filter(d, sec, k);
 	}
 }

@@ -1,0 +1,29 @@
+# Sourced by tests and benches: build_tree_objects TARGET DIR DEST compiles
+# every object of kernel directory DIR (e.g. fs/proc) in TARGET's prepared
+# tree as lpatch build does (-ffunction-sections -fdata-sections), under
+# lpatch's lock on that tree, moves the objects to DEST/DIR and removes
+# what the build left in DIR, so the shared tree keeps no extra objects.
+# Sets KOBJS_VMLINUX to the target's vmlinux.
+build_tree_objects() {
+	local target=$1 dir=$2 dest=$3 json src rel cc tdir
+	json=$("${LPATCH:-./lpatch}" target --json --need symbols,source "$target") || return 1
+	src=$(echo "$json" | sed -n 's/.*"src": *"\([^"]*\)".*/\1/p')
+	tdir=$(echo "$json" | sed -n 's/.*"dir": *"\([^"]*\)".*/\1/p')
+	rel=$(echo "$json" | sed -n 's/.*"release": *"\([^"]*\)".*/\1/p')
+	cc=$(echo "$json" | sed -n 's/.*"cc": *"\([^"]*\)".*/\1/p')
+	KOBJS_VMLINUX=$(echo "$json" | sed -n 's/.*"vmlinux": *"\([^"]*\)".*/\1/p')
+	[ -d "$src/$dir" ] || { echo "no directory $dir in $src" >&2; return 1; }
+	mkdir -p "$dest/$dir"
+	# the same lock lpatch build takes (target_lock_source)
+	flock "$tdir/.source.lock" bash -c '
+		src=$1 dir=$2 dest=$3 rel=$4 cc=$5
+		make -s -C "$src" -j"$(nproc)" KERNELRELEASE="$rel" CC="${cc:-gcc}" \
+			KCFLAGS="-ffunction-sections -fdata-sections" "$dir/" >"$dest/kbuild.log" 2>&1
+		st=$?
+		for o in "$src/$dir"/*.o; do
+			case $o in */built-in.o|*.mod.o) rm -f "$o"; continue ;; esac
+			[ -e "$o" ] && mv "$o" "$dest/$dir/"
+		done
+		rm -f "$src/$dir/built-in.a" "$src/$dir/modules.order"
+		exit $st' _ "$src" "$dir" "$dest" "$rel" "$cc" || { tail -20 "$dest/kbuild.log" >&2; return 1; }
+}

@@ -1,0 +1,163 @@
+/*
+ * Differ, special sections (issue 3, case 7): kernel fixtures with two
+ * functions, one changed; the patch keeps exactly the table entries of the
+ * changed function. Entry sizes are derived by the differ; here they are
+ * the patched object's section size over the number of sites the fixture
+ * plants, so a wrong derivation shows as a wrong count.
+ */
+#include "kfixture.h"
+#include "unit.h"
+
+/* Two functions around SITE: fx_changed (two sites, changes) and fx_same
+ * (one site, does not). */
+static void add_fixture(const char *name, const char *head, const char *site)
+{
+	const char *body =
+		"%s\n"
+		"noinline int fx_changed(int x)\n{\n\t%s\n\t%s\n\treturn x + %d;\n}\n\n"
+		"noinline int fx_same(int x)\n{\n\t%s\n\treturn x + 7;\n}\n";
+	char *o = xasprintf(body, head, site, site, 1, site);
+	char *p = xasprintf(body, head, site, site, 2, site);
+
+	kfix_add(name, o, p);
+	free(o);
+	free(p);
+}
+
+/* Is r's target the section of fx_changed (and not fx_same)? */
+static const char *target_section(const struct reloc *r)
+{
+	return r->sym && r->sym->sec ? r->sym->sec->name : "";
+}
+
+/*
+ * Check table sec of fixture name: `sites` entries in the patched object
+ * (0: unknown, then the entry size is not checked), `kept` in the output
+ * (0: at least one), and every code reference of the kept entries into
+ * ordinary text points at fx_changed.
+ */
+static void check_table(const char *name, const char *sec, size_t sites, size_t kept)
+{
+	struct diff_result r;
+	char *po = kfix_patched(name);
+	struct elf_file *pf = elf_open(po, 0);
+	struct section *in = pf ? elf_find_section(pf, sec) : NULL, *out;
+	size_t n_in = in && in->rela ? in->rela->nrel : 0, n_out = 0;
+
+	CHECK(in != NULL);
+	CHECK(kfix_diff(name, NULL, &r) == LP_EXIT_OK);
+	CHECK_ITEMS(&r, "changed fx_changed");
+	out = r.out ? elf_find_section(r.out, sec) : NULL;
+	CHECK(out != NULL);
+	if (in && out) {
+		if (sites) {
+			size_t es = in->size / sites;
+			CHECK(in->size % sites == 0);
+			CHECK(out->size == kept * es);
+			if (out->size != kept * es)
+				fprintf(stderr, "    %s: %zu bytes kept, expected %zu entries of %zu\n",
+					sec, out->size, kept, es);
+		} else {
+			CHECK(out->size > 0 && out->size < in->size);
+		}
+		for (size_t i = 0; out->rela && i < out->rela->nrel; i++) {
+			const char *t = target_section(&out->rela->rel[i]);
+			if (str_starts(t, ".text."))
+				CHECK_STR(t, ".text.fx_changed");
+			n_out += !strcmp(t, ".text.fx_changed");
+		}
+		if (n_in)	/* .orc_unwind has none: it follows .orc_unwind_ip */
+			CHECK(n_out > 0 && n_out < n_in);
+	}
+	diff_result_free(&r);
+	elf_close(pf);
+	free(po);
+}
+
+static void bug_table(void) { check_table("sp_bug", "__bug_table", 3, 2); }
+static void mcount_loc(void) { check_table("sp_bug", "__mcount_loc", 2, 1); }
+static void orc_unwind(void)
+{
+	check_table("sp_bug", ".orc_unwind_ip", 0, 0);
+	check_table("sp_bug", ".orc_unwind", 0, 0);
+}
+static void return_sites(void) { check_table("sp_bug", ".return_sites", 0, 0); }
+static void ex_table(void) { check_table("sp_extable", "__ex_table", 3, 2); }
+static void jump_table(void) { check_table("sp_jump", "__jump_table", 3, 2); }
+static void altinstructions(void) { check_table("sp_alt", ".altinstructions", 3, 2); }
+static void static_call_sites(void) { check_table("sp_static_call", ".static_call_sites", 3, 2); }
+static void retpoline_sites(void) { check_table("sp_retpoline", ".retpoline_sites", 3, 2); }
+static void smp_locks(void) { check_table("sp_locks", ".smp_locks", 3, 2); }
+static void parainstructions(void) { check_table("sp_paravirt", ".parainstructions", 6, 4); }
+
+/* A static key of the patched file binds to vmlinux's key: allowed. The
+ * same key in a module would be set up before livepatch binds it: refused. */
+static void jump_key_in_module(void)
+{
+	struct diff_result r;
+	char *o = kfix_orig("sp_jump"), *p = kfix_patched("sp_jump");
+	struct parent *par = parent_open(o, "fxmod");
+
+	CHECK(par != NULL);
+	CHECK(diff_objects(o, p, &(struct diff_opts){ .parent = par }, &r) == LP_EXIT_REFUSED);
+	CHECK_REFUSED(&r, "fx_key");
+	CHECK(kfix_refusal_says(&r, "static_key_enabled()"));
+	CHECK(kfix_refusal_says(&r, "module fxmod"));
+	diff_result_free(&r);
+	parent_close(par);
+	free(o);
+	free(p);
+}
+
+/* A table whose size is not a whole number of entries: refused, named. */
+static void entry_size_mismatch(void)
+{
+	struct diff_result r;
+
+	CHECK(kfix_diff("sp_bad_locks", NULL, &r) == LP_EXIT_REFUSED);
+	CHECK_REFUSED(&r, ".smp_locks");
+	CHECK(kfix_refusal_says(&r, "not a whole number of 4-byte entries"));
+	diff_result_free(&r);
+}
+
+int main(void)
+{
+	add_fixture("sp_bug", "#include <linux/bug.h>", "WARN_ON(x == __LINE__);");
+	add_fixture("sp_extable", "#include <linux/uaccess.h>",
+		    "{ __label__ f; int v = 0; __get_kernel_nofault(&v, (int *)(long)x, int, f); "
+		    "f: x += v; }");
+	add_fixture("sp_jump", "#include <linux/jump_label.h>\n"
+		    "static DEFINE_STATIC_KEY_FALSE(fx_key);",
+		    "if (static_branch_unlikely(&fx_key)) x += __LINE__;");
+	add_fixture("sp_alt", "#include <asm/alternative.h>\n#include <asm/cpufeatures.h>",
+		    "alternative(\"\", \"lfence\", X86_FEATURE_LFENCE_RDTSC);");
+	add_fixture("sp_static_call", "#include <linux/static_call.h>\n"
+		    "noinline int fx_target(int x) { return x * 3; }\n"
+		    "DEFINE_STATIC_CALL(fx_sc, fx_target);",
+		    "x += static_call(fx_sc)(x);");
+	add_fixture("sp_retpoline", "int (*volatile fx_fp)(int);", "x += fx_fp(x);");
+	add_fixture("sp_locks", "#include <linux/atomic.h>\natomic_t fx_count;",
+		    "atomic_inc(&fx_count);");
+	add_fixture("sp_paravirt", "#include <linux/irqflags.h>",
+		    "raw_local_irq_disable(); raw_local_irq_enable();");
+	add_fixture("sp_bad_locks", "",
+		    "asm volatile(\"1: nop\\n.pushsection .smp_locks,\\\"a\\\"\\n"
+		    ".long 1b - .\\n.byte 0\\n.popsection\");");
+	if (kfix_build())
+		return 1;
+	RUN(bug_table);
+	RUN(mcount_loc);
+	RUN(orc_unwind);
+	RUN(return_sites);
+	RUN(ex_table);
+	RUN(jump_table);
+	RUN(jump_key_in_module);
+	RUN(altinstructions);
+	RUN(static_call_sites);
+	RUN(retpoline_sites);
+	RUN(smp_locks);
+	RUN(parainstructions);
+	RUN(entry_size_mismatch);
+	kfix_cleanup();
+	return unit_done();
+}

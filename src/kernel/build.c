@@ -7,11 +7,14 @@
 
 #include "diff/diff.h"
 #include "kernel/kbuild.h"
+#include "kernel/parents.h"
 #include "kernel/patchset.h"
+#include "kernel/verify.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/str.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -145,45 +148,74 @@ out:
 	return ret;
 }
 
+/* Is the original object the code the target runs? (unless --no-verify) */
+static int verify(struct kernel_build *b, const char *orig, const char *obj, struct parent *p)
+{
+	struct verify_stats st;
+	int r;
+
+	if (b->no_verify)
+		return LP_EXIT_OK;
+	r = kernel_verify_object(orig, obj, p, &st);
+	if (r > 0) {
+		lp_err("%s as compiled here is not what %s runs (%zu of %zu functions differ)", obj,
+		       p->objname, st.mismatched, st.checked);
+		lp_hint("a different compiler, config or source than the target's; check them, or "
+			"build with --no-verify if you know why they differ");
+		return LP_EXIT_REFUSED;
+	}
+	if (!r)
+		printf("%s: verified against %s: %zu function%s identical%s\n", obj, p->objname,
+		       st.checked, st.checked == 1 ? "" : "s",
+		       st.absent ? " (others inlined or discarded there)" : "");
+	return r < 0 ? LP_EXIT_FAIL : LP_EXIT_OK;
+}
+
+/* Diff one object pair against its parent: vmlinux, or the module it is built into. */
+static int diff_one(struct kernel_build *b, struct parents *pars, const char *obj,
+		    const char *work, struct diff_result *res, struct klp_part *part)
+{
+	char *a = xasprintf("%s/orig/%s", work, obj), *p = xasprintf("%s/patched/%s", work, obj);
+	char *mod = kbuild_object_module(b->target, obj);
+	struct parent *parent = parents_get(pars, mod);
+	int r = LP_EXIT_FAIL;
+
+	if (!parent)
+		goto out;
+	r = verify(b, a, obj, parent);
+	if (r)
+		goto out;
+	r = diff_objects(a, p, &(struct diff_opts){ .parent = parent }, res);
+	diff_report_text(res, obj);
+	*part = (struct klp_part){ .objname = parent->objname, .source = obj, .diff = res };
+out:
+	free(mod);
+	free(a);
+	free(p);
+	return r;
+}
+
 static int diff_all(struct kernel_build *b, const struct objset *os, const char *work,
 		    struct diff_result *res, struct klp_part *parts, size_t *nparts)
 {
-	struct parent *vmlinux = parent_open(b->target->vmlinux, "vmlinux");
+	struct parents pars = { .target = b->target };
 	int worst = LP_EXIT_NOCHANGE;
 
-	if (!vmlinux)
-		return LP_EXIT_FAIL;
 	*nparts = 0;
 	for (size_t i = 0; i < os->n; i++) {
-		char *a = xasprintf("%s/orig/%s", work, os->objs[i]);
-		char *p = xasprintf("%s/patched/%s", work, os->objs[i]);
-		char *mod = kbuild_object_module(b->target, os->objs[i]);
-		int r;
+		int r = diff_one(b, &pars, os->objs[i], work, &res[i], &parts[*nparts]);
 
-		if (mod) {
-			lp_err("%s is built into module %s: patching loadable modules is not supported "
-			       "yet", os->objs[i], mod);
-			free(mod);
-			free(a);
-			free(p);
-			parent_close(vmlinux);
-			return LP_EXIT_REFUSED;
-		}
-		r = diff_objects(a, p, &(struct diff_opts){ .parent = vmlinux }, &res[i]);
-		diff_report_text(&res[i], os->objs[i]);
-		free(a);
-		free(p);
 		if (r == LP_EXIT_OK) {
-			parts[*nparts] = (struct klp_part){ .objname = "vmlinux", .source = os->objs[i],
-							    .diff = &res[i] };
+			/* klp_module keeps the objname: it must outlive the parents */
+			parts[*nparts].objname = xstrdup(parts[*nparts].objname);
 			(*nparts)++;
 			if (worst == LP_EXIT_NOCHANGE)
 				worst = LP_EXIT_OK;
-		} else if (r != LP_EXIT_NOCHANGE) {
+		} else if (r != LP_EXIT_NOCHANGE && worst != LP_EXIT_FAIL) {
 			worst = r;
 		}
 	}
-	parent_close(vmlinux);
+	parents_free(&pars);
 	return worst;
 }
 
@@ -235,6 +267,8 @@ out:
 	for (size_t i = 0; res && i < os.n; i++)
 		diff_result_free(&res[i]);
 	free(res);
+	for (size_t i = 0; i < nparts; i++)
+		free((char *)parts[i].objname);
 	free(parts);
 	for (size_t i = 0; i < os.n; i++)
 		free(os.objs[i]);

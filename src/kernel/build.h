@@ -14,6 +14,7 @@ struct kernel_build {
 	const char *out;	/* the .ko to write */
 	struct klp_meta meta;
 	bool keep_work;		/* keep the work directory (debugging) */
+	bool no_verify;		/* skip checking the original objects against the target */
 };
 
 /* Returns an LP_EXIT_* code; the .ko appears only on success. */

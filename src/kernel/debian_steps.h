@@ -51,4 +51,9 @@ int debian_extract_members(struct debian_ctx *c, const char *deb, const char *di
 /* Fetch and prepare a Debian target (target_open for "debian:..."). */
 int debian_target_open(const char *spec, unsigned need, struct kernel_target *t);
 
+/* The -dbg package's copy of a module (relpath as in modules.dep),
+ * extracted once into <dir>/symbols/modules/ under a lock; its path, or
+ * NULL with an error. Caller frees. */
+char *debian_module_symbols(const struct kernel_target *t, const char *relpath);
+
 #endif

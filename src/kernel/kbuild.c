@@ -1,5 +1,6 @@
 /* Compiling single objects of a prepared kernel tree through kbuild. */
 #include "kbuild.h"
+#include "author_headers.h"
 
 #include "util/fs.h"
 #include "util/log.h"
@@ -16,6 +17,10 @@ int kbuild_objects(const struct kernel_target *t, char **objs, size_t n, const c
 	char *rel = xasprintf("KERNELRELEASE=%s", t->release);
 	char *cc = xasprintf("CC=%s", t->cc ? t->cc : "gcc");
 	char *jobs = xasprintf("-j%ld", sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1);
+	/* patched sources may #include "lpatch.h" or "kpatch-macros.h" */
+	char *hdrs = author_headers_dir();
+	char *kcflags = xasprintf("KCFLAGS=-ffunction-sections -fdata-sections%s%s",
+				  hdrs ? " -I" : "", hdrs ? hdrs : "");
 	size_t k = 0;
 	int st;
 
@@ -23,7 +28,7 @@ int kbuild_objects(const struct kernel_target *t, char **objs, size_t n, const c
 	argv[k++] = jobs;
 	argv[k++] = rel;
 	argv[k++] = cc;
-	argv[k++] = "KCFLAGS=-ffunction-sections -fdata-sections";
+	argv[k++] = kcflags;
 	for (size_t i = 0; i < n; i++)
 		argv[k++] = objs[i];
 	argv[k] = NULL;
@@ -31,6 +36,8 @@ int kbuild_objects(const struct kernel_target *t, char **objs, size_t n, const c
 	free(rel);
 	free(cc);
 	free(jobs);
+	free(hdrs);
+	free(kcflags);
 	if (st) {
 		lp_err("kbuild failed to compile %s%s (make exited %d); see %s", objs[0],
 		       n > 1 ? " and others" : "", st, log);

@@ -5,6 +5,9 @@
  */
 #include "klp_module.h"
 
+#include "diff/author.h"
+#include "kernel/klp_relocs.h"
+
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/run.h"
@@ -20,10 +23,134 @@ static char *alias(size_t part, size_t item)
 	return xasprintf("__lpatch_new_%zu_%zu", part, item);
 }
 
+static bool same_obj(const struct klp_part *a, const struct klp_part *b);
+static bool first_of_object(const struct klp_part *parts, size_t i);
+
+/* Which callbacks each part declares (lpatch.h), by diff_callback_kind. */
+typedef bool part_callbacks[DIFF_CB_KINDS];
+
+/* Name of the global alias the generated C file uses for a callback. */
+static char *cb_alias(size_t part, enum diff_callback_kind k)
+{
+	return xasprintf("__lpatch_cb_%zu_%s", part, diff_callback_field(k));
+}
+
+/* Give each callback the part declares a global alias too. */
+static int alias_callbacks(struct klp_part *p, size_t idx, part_callbacks cbs)
+{
+	for (int k = 0; k < DIFF_CB_KINDS; k++) {
+		bool err = false;
+		struct symbol *f = diff_callback(p->diff->out, k, p->source, &err);
+		char *a;
+
+		if (err)
+			return -1;
+		if (!f)
+			continue;
+		a = cb_alias(idx, k);
+		elf_add_symbol(p->diff->out, a, STT_FUNC, STB_GLOBAL, f->sec, 0, f->s.st_value,
+			       f->s.st_size);
+		free(a);
+		cbs[k] = true;
+	}
+	return 0;
+}
+
+/* At most one callback of a kind per klp_object, whichever file declares it. */
+static int check_callbacks(const struct klp_part *parts, size_t n, const part_callbacks *cbs)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			for (int k = 0; k < DIFF_CB_KINDS; k++)
+				if (cbs[i][k] && cbs[j][k] && same_obj(&parts[i], &parts[j])) {
+					lp_err("%s and %s both declare a %s callback for %s: a "
+					       "livepatch object has one of each kind", parts[i].source,
+					       parts[j].source, diff_callback_field(k), parts[i].objname);
+					lp_hint("call one function from the other and declare one callback");
+					return -1;
+				}
+	return 0;
+}
+
+static bool is_module(const struct klp_part *p)
+{
+	return strcmp(p->objname, "vmlinux") != 0;
+}
+
+/* The post-unpatch callback of a module object also clears its livepatch
+ * relocations (klp_relocs.c): after the author's own, when there is one. */
+static const char *post_unpatch_of(const struct klp_part *parts, size_t n, size_t first,
+				   const part_callbacks *cbs, char **user)
+{
+	*user = NULL;
+	for (size_t j = first; j < n; j++)
+		if (cbs[j][DIFF_CB_POST_UNPATCH] && same_obj(&parts[first], &parts[j]))
+			*user = cb_alias(j, DIFF_CB_POST_UNPATCH);
+	if (!is_module(&parts[first]))
+		return *user;
+	return *user ? "wrapper" : "lpatch_clear_relocs";
+}
+
+/* .callbacks = { ... } of the klp_object whose first part is first */
+static void callbacks_init(struct strbuf *sb, const struct klp_part *parts, size_t n, size_t first,
+			   const part_callbacks *cbs)
+{
+	bool any = false;
+	char *user;
+	const char *post = post_unpatch_of(parts, n, first, cbs, &user);
+
+	for (size_t j = first; j < n; j++)
+		for (int k = 0; k < DIFF_CB_POST_UNPATCH; k++) {
+			char *a;
+			if (!cbs[j][k] || !same_obj(&parts[first], &parts[j]))
+				continue;
+			a = cb_alias(j, k);
+			sb_addf(sb, "%s.%s = %s", any ? ", " : ", .callbacks = { ",
+				diff_callback_field(k), a);
+			free(a);
+			any = true;
+		}
+	if (post && !strcmp(post, "wrapper"))
+		sb_addf(sb, "%s.%s = lpatch_post_unpatch_%zu", any ? ", " : ", .callbacks = { ",
+			diff_callback_field(DIFF_CB_POST_UNPATCH), first);
+	else if (post)
+		sb_addf(sb, "%s.%s = %s", any ? ", " : ", .callbacks = { ",
+			diff_callback_field(DIFF_CB_POST_UNPATCH), post);
+	if (any || post)
+		sb_add(sb, " }");
+	free(user);
+}
+
+/* For module objects whose author declared a post-unpatch callback too. */
+static void post_unpatch_wrappers(struct strbuf *sb, const struct klp_part *parts, size_t n,
+				  const part_callbacks *cbs)
+{
+	bool declared = false;
+
+	for (size_t i = 0; i < n; i++) {
+		char *user;
+		const char *post;
+
+		if (!first_of_object(parts, i) || !is_module(&parts[i]))
+			continue;
+		if (!declared)
+			sb_add(sb, "extern void lpatch_clear_relocs(struct klp_object *);\n");
+		declared = true;
+		post = post_unpatch_of(parts, n, i, cbs, &user);
+		if (!strcmp(post, "wrapper"))
+			sb_addf(sb, "static void lpatch_post_unpatch_%zu(struct klp_object *obj)\n"
+				    "{\n\t%s(obj);\n\tlpatch_clear_relocs(obj);\n}\n", i, user);
+		free(user);
+	}
+}
+
 /* Give each replaced function a global alias the generated file can name. */
-static int write_part(struct klp_part *p, size_t idx, const char *path)
+static int write_part(struct klp_part *p, size_t idx, const char *path, part_callbacks cbs)
 {
 	struct elf_file *out = p->diff->out;
+
+	if (alias_callbacks(p, idx, cbs))
+		return -1;
 
 	for (size_t k = 0; k < p->diff->nitems; k++) {
 		struct diff_item *it = &p->diff->items[k];
@@ -44,20 +171,6 @@ static int write_part(struct klp_part *p, size_t idx, const char *path)
 	return elf_write(out, path);
 }
 
-static void c_string(struct strbuf *sb, const char *s)
-{
-	sb_add(sb, "\"");
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			sb_addf(sb, "\\%c", *s);
-		else if (*s == '\n')
-			sb_add(sb, "\\n");
-		else
-			sb_addn(sb, s, 1);
-	}
-	sb_add(sb, "\"");
-}
-
 static bool same_obj(const struct klp_part *a, const struct klp_part *b)
 {
 	return !strcmp(a->objname, b->objname);
@@ -73,7 +186,7 @@ static bool first_of_object(const struct klp_part *parts, size_t i)
 }
 
 static char *stub_source(const struct kernel_target *t, struct klp_part *parts, size_t n,
-			 const struct klp_meta *m)
+			 const struct klp_meta *m, const part_callbacks *cbs)
 {
 	struct strbuf sb = {0};
 
@@ -87,6 +200,17 @@ static char *stub_source(const struct kernel_target *t, struct klp_part *parts, 
 				sb_addf(&sb, "extern void %s(void);\n", a);
 				free(a);
 			}
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < DIFF_CB_KINDS; k++) {
+			char *a;
+			if (!cbs[i][k])
+				continue;
+			a = cb_alias(i, k);
+			sb_addf(&sb, "extern %s %s(struct klp_object *);\n",
+				k == DIFF_CB_PRE_PATCH ? "int" : "void", a);
+			free(a);
+		}
+	post_unpatch_wrappers(&sb, parts, n, cbs);
 	/* one klp_object per patched object, gathering every part for it */
 	for (size_t i = 0; i < n; i++) {
 		if (!first_of_object(parts, i))
@@ -102,7 +226,7 @@ static char *stub_source(const struct kernel_target *t, struct klp_part *parts, 
 					continue;
 				a = alias(j, k);
 				sb_add(&sb, "\t{ .old_name = ");
-				c_string(&sb, it->name);
+				klp_c_string(&sb, it->name);
 				sb_addf(&sb, ", .new_func = %s, .old_sympos = %ld },\n", a, it->sympos);
 				free(a);
 			}
@@ -115,10 +239,12 @@ static char *stub_source(const struct kernel_target *t, struct klp_part *parts, 
 			continue;
 		sb_add(&sb, "\t{ .name = ");
 		if (strcmp(parts[i].objname, "vmlinux"))
-			c_string(&sb, parts[i].objname);
+			klp_c_string(&sb, parts[i].objname);
 		else
 			sb_add(&sb, "NULL");
-		sb_addf(&sb, ", .funcs = lpatch_funcs_%zu },\n", i);
+		sb_addf(&sb, ", .funcs = lpatch_funcs_%zu", i);
+		callbacks_init(&sb, parts, n, i, cbs);
+		sb_add(&sb, " },\n");
 	}
 	sb_addf(&sb, "\t{ }\n};\n\n"
 		     "static struct klp_patch lpatch_patch = {\n"
@@ -128,29 +254,16 @@ static char *stub_source(const struct kernel_target *t, struct klp_part *parts, 
 		     "module_init(lpatch_init);\nmodule_exit(lpatch_exit);\n"
 		     "MODULE_LICENSE(\"GPL\");\nMODULE_INFO(livepatch, \"Y\");\n",
 		m->replace ? "true" : "false");
-	sb_add(&sb, "MODULE_DESCRIPTION(");
-	c_string(&sb, m->description ? m->description : "live patch built by lpatch");
-	sb_add(&sb, ");\nMODULE_INFO(lpatch_target, ");
-	c_string(&sb, t->release);
-	sb_add(&sb, ");\n");
-	if (m->patch_sha256) {
-		sb_add(&sb, "MODULE_INFO(lpatch_patch_sha256, ");
-		c_string(&sb, m->patch_sha256);
-		sb_add(&sb, ");\n");
-	}
-	for (const char *const *c = m->cves; c && *c; c++) {
-		sb_add(&sb, "MODULE_INFO(lpatch_cve, ");
-		c_string(&sb, *c);
-		sb_add(&sb, ");\n");
-	}
+	klp_meta_source(&sb, t, m);
 	return sb_take(&sb);
 }
 
-static char *kbuild_file(const char *modname, size_t nparts)
+static char *kbuild_file(const char *modname, size_t nparts, bool relocs)
 {
 	struct strbuf sb = {0};
 
-	sb_addf(&sb, "obj-m := %s.o\n%s-y := lpatch-stub.o", modname, modname);
+	sb_addf(&sb, "obj-m := %s.o\n%s-y := lpatch-stub.o%s", modname, modname,
+		relocs ? " lpatch-relocs.o" : "");
 	for (size_t i = 0; i < nparts; i++)
 		sb_addf(&sb, " lpatch-part%zu.o", i);
 	sb_add(&sb, "\n");
@@ -178,6 +291,8 @@ int klp_module_build(const struct kernel_target *t, struct klp_part *parts, size
 {
 	char *dir = path_join(workdir, "module"), *log = path_join(workdir, "kbuild.log");
 	char *stub = NULL, *kb = NULL, *ko = NULL, *mflag = NULL;
+	part_callbacks *cbs = xcalloc(nparts, sizeof(*cbs));
+	bool relocs = false;
 	int ret = -1, st;
 
 	if (mkdir_p(dir))
@@ -187,7 +302,7 @@ int klp_module_build(const struct kernel_target *t, struct klp_part *parts, size
 		/* kbuild's modpost reads a .cmd file for every object it links */
 		char *cmd = xasprintf("%s/.%s.cmd", dir, name);
 		char *text = xasprintf("cmd_%s := written by lpatch from %s\n", p, parts[i].source);
-		int r = write_part(&parts[i], i, p) || write_file(cmd, text, strlen(text));
+		int r = write_part(&parts[i], i, p, cbs[i]) || write_file(cmd, text, strlen(text));
 		free(name);
 		free(p);
 		free(cmd);
@@ -195,13 +310,21 @@ int klp_module_build(const struct kernel_target *t, struct klp_part *parts, size
 		if (r)
 			goto out;
 	}
-	stub = stub_source(t, parts, nparts, m);
-	kb = kbuild_file(m->name, nparts);
+	if (check_callbacks(parts, nparts, cbs))
+		goto out;
+	stub = stub_source(t, parts, nparts, m, cbs);
+	for (size_t i = 0; i < nparts; i++)
+		relocs |= is_module(&parts[i]);
+	kb = kbuild_file(m->name, nparts, relocs);
 	{
 		char *sp = path_join(dir, "lpatch-stub.c"), *kp = path_join(dir, "Kbuild");
-		int r = write_file(sp, stub, strlen(stub)) || write_file(kp, kb, strlen(kb));
+		char *rp = path_join(dir, "lpatch-relocs.c");
+		const char *rsrc = klp_relocs_source();
+		int r = write_file(sp, stub, strlen(stub)) || write_file(kp, kb, strlen(kb)) ||
+			(relocs && write_file(rp, rsrc, strlen(rsrc)));
 		free(sp);
 		free(kp);
+		free(rp);
 		if (r)
 			goto out;
 	}
@@ -226,5 +349,6 @@ out:
 	free(kb);
 	free(ko);
 	free(mflag);
+	free(cbs);
 	return ret;
 }

@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+struct strbuf;
+
 struct klp_part {
 	const char *objname;		/* "vmlinux" or the patched module's name */
 	const char *source;		/* the source file, for messages */
@@ -25,6 +27,12 @@ struct klp_meta {
  * atomically. Returns 0, or -1 with the reason printed. */
 int klp_module_build(const struct kernel_target *t, struct klp_part *parts, size_t nparts,
 		     const struct klp_meta *meta, const char *workdir, const char *out_ko);
+
+/* klp_meta.c: the metadata of the generated source (modinfo and read-only
+ * parameters lpatch_cves, lpatch_description, lpatch_target,
+ * lpatch_patch_sha256), and C string literals. */
+void klp_meta_source(struct strbuf *sb, const struct kernel_target *t, const struct klp_meta *m);
+void klp_c_string(struct strbuf *sb, const char *s);
 
 /* Turn references to .klp.sym.* symbols in a linked module into livepatch
  * relocation sections and symbols (module-elf-format.rst); write to out. */

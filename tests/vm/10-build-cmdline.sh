@@ -2,6 +2,8 @@
 # transition reaches 0, it is restored after disable, and rmmod succeeds.
 . "$(dirname "$0")/../lib.sh"
 build_patch "$WORK/lp.ko" cmdline.patch --name livepatch-cmdline
+# the original object was checked against the target's own code
+expect_contains "$WORK/build.log" "fs/proc/cmdline.o: verified against vmlinux: 2 functions identical"
 cat > "$WORK/guest.sh" <<'G'
 . ./guest-lib.sh
 grep -q lpatch-cmdline /proc/cmdline && die "patched before insmod"

@@ -1,0 +1,58 @@
+/* Finding the patch-author headers lpatch ships (include/ in the source
+ * tree, $(DATADIR)/include = PREFIX/share/lpatch/include once installed). */
+#include "author_headers.h"
+
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static bool has_header(const char *dir)
+{
+	char *h = path_join(dir, "lpatch.h");
+	bool ok = path_exists(h);
+
+	free(h);
+	/* the directory goes into KCFLAGS, which make splits at blanks */
+	return ok && !strpbrk(dir, " \t\n");
+}
+
+char *author_headers_dir(void)
+{
+	static const char *const beside_binary[] = { "include", "../share/lpatch/include" };
+	const char *env = getenv("LPATCH_INCLUDE");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env) {
+		if (has_header(env))
+			return xstrdup(env);
+		lp_warn("LPATCH_INCLUDE=%s has no lpatch.h (or contains blanks); ignoring it", env);
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *bindir;
+		exe[n] = '\0';
+		bindir = path_dirname(exe);
+		for (size_t i = 0; i < sizeof(beside_binary) / sizeof(beside_binary[0]); i++) {
+			char *dir = path_join(bindir, beside_binary[i]);
+			char *real = realpath(dir, NULL);
+			free(dir);
+			if (real && has_header(real)) {
+				free(bindir);
+				return real;
+			}
+			free(real);
+		}
+		free(bindir);
+	}
+	lp_warn("lpatch's patch-author headers (lpatch.h, kpatch-macros.h) were not found next to "
+		"the lpatch binary nor in ../share/lpatch/include; patches that include them will "
+		"not compile");
+	lp_hint("set LPATCH_INCLUDE to the directory holding lpatch.h");
+	return NULL;
+}

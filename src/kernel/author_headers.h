@@ -1,0 +1,11 @@
+/* Where the patch-author headers (lpatch.h, kpatch-macros.h, ...) are. */
+#ifndef LPATCH_KERNEL_AUTHOR_HEADERS_H
+#define LPATCH_KERNEL_AUTHOR_HEADERS_H
+
+/* The directory holding lpatch.h, for the compiler's include path:
+ * $LPATCH_INCLUDE if set; else include/ next to the lpatch binary (the
+ * source tree); else ../share/lpatch/include from it (make install).
+ * NULL (with a warning) when none has lpatch.h. Caller frees. */
+char *author_headers_dir(void);
+
+#endif

@@ -1,0 +1,20 @@
+/* A target's loadable modules: where each one is, and its full symbol table. */
+#ifndef LPATCH_KERNEL_MODSYMS_H
+#define LPATCH_KERNEL_MODSYMS_H
+
+#include "kernel/target.h"
+
+/* The module's path relative to t->modules (as in modules.dep, e.g.
+ * "kernel/fs/xfs/xfs.ko"); modname as KBUILD_MODNAME has it ('-' and '_'
+ * are the same). NULL with an error when the target has no such module. */
+char *target_module_relpath(const struct kernel_target *t, const char *modname);
+
+/*
+ * A copy of the module with its full symbol table (FILE symbols included,
+ * so same-named statics can be told apart), for binding and verifying a
+ * patch of it: for Debian targets the -dbg package's copy, extracted once
+ * into the cache. NULL with an error. Caller frees.
+ */
+char *target_module_symbols(const struct kernel_target *t, const char *modname);
+
+#endif

@@ -1,0 +1,69 @@
+# A patch of a loadable module (binfmt_misc, with a reference to its static
+# `enabled`) together with a vmlinux function, in the three load orders:
+# the module not loaded when the patch loads (the patch waits for it), loaded
+# after the patch (patched as it loads), loaded before the patch; and the
+# module removed and loaded again while the patch stays enabled (6.1's
+# livepatch core does not clear the module's relocations when it goes:
+# lpatch's module does, see docs/kernel-builds.md).
+. "$(dirname "$0")/../lib.sh"
+"$LPATCH" build --target "$TARGET" -o "$WORK/lp.ko" --name livepatch-mod \
+	"$TOP/tests/vm/patches/binfmt-misc-status.patch" "$TOP/tests/vm/patches/cmdline.patch" \
+	>"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; fail "lpatch build failed"; }
+expect_contains "$WORK/build.log" "fs/binfmt_misc.o: verified against binfmt_misc"
+expect_contains "$WORK/build.log" "fs/binfmt_misc.o: changed bm_status_read"
+readelf -SW "$WORK/lp.ko" | grep -q '\.klp\.rela\.binfmt_misc\.' ||
+	fail "no .klp.rela.binfmt_misc.* section in the module"
+readelf -sW "$WORK/lp.ko" | grep -q '\.klp\.sym\.binfmt_misc\.enabled,0' ||
+	fail "the static 'enabled' of binfmt_misc is not bound through a klp symbol"
+cat > "$WORK/guest.sh" <<'G'
+. ./guest-lib.sh
+P=/sys/kernel/livepatch/livepatch_mod
+status() { cat /proc/sys/fs/binfmt_misc/status; }
+load_bm() {
+	modprobe binfmt_misc || die "modprobe binfmt_misc failed"
+	mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || die "mount binfmt_misc failed"
+}
+unload_bm() { umount /proc/sys/fs/binfmt_misc && rmmod binfmt_misc || die "cannot remove binfmt_misc"; }
+
+# 1. not loaded: the patch loads, its binfmt_misc object waits
+grep -q binfmt_misc /proc/modules && die "binfmt_misc loaded before the test"
+insmod lp.ko || die "insmod failed"
+lp_wait_transition livepatch_mod
+[ "$(cat $P/binfmt_misc/patched)" = 0 ] || die "binfmt_misc object patched while not loaded"
+[ "$(cat $P/vmlinux/patched)" = 1 ] || die "vmlinux object not patched"
+grep -q '^lpatch-cmdline ' /proc/cmdline || die "vmlinux part not live"
+echo "order 1: module absent, patch loaded"
+# 2. loaded after the patch: patched as it comes
+load_bm
+[ "$(status)" = "enabled (lpatch)" ] || die "module loaded after the patch: status is '$(status)'"
+[ "$(cat $P/binfmt_misc/patched)" = 1 ] || die "binfmt_misc object not marked patched"
+echo "order 2: $(status)"
+# removed and loaded again while the patch stays
+unload_bm
+[ "$(cat $P/binfmt_misc/patched)" = 0 ] || die "binfmt_misc object still patched after rmmod"
+load_bm
+[ "$(status)" = "enabled (lpatch)" ] || die "reloaded module: status is '$(status)'"
+echo "reloaded: $(status)"
+# 3. loaded before the patch
+lp_disable livepatch_mod
+rmmod livepatch_mod || die "rmmod failed"
+[ "$(status)" = enabled ] || die "after disable: status is '$(status)'"
+unload_bm
+load_bm
+[ "$(status)" = enabled ] || die "fresh module: status is '$(status)'"
+insmod lp.ko || die "second insmod failed"
+lp_wait_transition livepatch_mod
+[ "$(status)" = "enabled (lpatch)" ] || die "module loaded before the patch: status is '$(status)'"
+echo "order 3: $(status)"
+lp_disable livepatch_mod
+[ "$(status)" = enabled ] || die "after the last disable: status is '$(status)'"
+rmmod livepatch_mod || die "last rmmod failed"
+unload_bm
+echo GUEST-OK
+G
+in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/lp.ko" || { cat "$WORK/out"; fail "VM run failed"; }
+expect_contains "$WORK/out" "order 1: module absent, patch loaded"
+expect_contains "$WORK/out" "order 2: enabled (lpatch)"
+expect_contains "$WORK/out" "reloaded: enabled (lpatch)"
+expect_contains "$WORK/out" "order 3: enabled (lpatch)"
+expect_contains "$WORK/out" GUEST-OK

@@ -48,8 +48,9 @@ install: lpatch
 	install -m 0755 lpatch $(DESTDIR)$(BINDIR)/lpatch
 	install -m 0644 man/lpatch.1 $(DESTDIR)$(MANDIR)/man1/lpatch.1
 	@if [ -d include ]; then cp -r include/. $(DESTDIR)$(DATADIR)/include/; fi
-	@if [ -f systemd/lpatch.service ]; then install -d $(DESTDIR)$(UNITDIR) && \
-		install -m 0644 systemd/lpatch.service $(DESTDIR)$(UNITDIR)/lpatch.service; fi
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' dist/lpatch.service >$(DESTDIR)$(UNITDIR)/lpatch.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/lpatch.service
 
 clean:
 	rm -rf build lpatch

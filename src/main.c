@@ -16,6 +16,13 @@ const struct command lp_commands[] = {
 	{ "apply",  "patch running processes with a .lpatch file", cmd_apply },
 	{ "revert", "take a patch out of a running process", cmd_revert },
 	{ "ps",     "list processes with patches applied", cmd_ps },
+	{ "info",   "show a livepatch module's metadata and functions", cmd_info },
+	{ "load",   "load a livepatch into the running kernel (or --all installed)", cmd_load },
+	{ "unload", "disable a livepatch and remove its module", cmd_unload },
+	{ "list",   "list loaded and installed livepatches and patched functions", cmd_list },
+	{ "status", "kernel release, livepatch states, CVEs fixed, taint (--json)", cmd_status },
+	{ "install", "keep a livepatch to load at every boot of its kernel", cmd_install },
+	{ "uninstall", "stop loading an installed livepatch at boot", cmd_uninstall },
 	{ NULL, NULL, NULL },
 };
 
@@ -25,10 +32,11 @@ static void usage(FILE *f)
 		   "Live patching for Linux: kernel livepatch modules from source diffs,\n"
 		   "and patches for running processes.\n\ncommands:\n");
 	for (const struct command *c = lp_commands; c->name; c++)
-		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+		fprintf(f, "  %-9s %s\n", c->name, c->summary);
 	fprintf(f, "\n`lpatch COMMAND --help` describes a command; `man lpatch` has the rest.\n"
 		   "Exit codes: 0 success, 1 failure, 2 bad usage or refused input,\n"
-		   "3 no functional change (build, diff).\n");
+		   "3 no functional change (build, diff), 4 a livepatch transition stalled\n"
+		   "(load, unload).\n");
 }
 
 bool cli_is_help(const char *arg)

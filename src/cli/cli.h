@@ -14,12 +14,20 @@ extern const struct command lp_commands[];
 
 /* Each command's entry point (src/cli/<name>.c). */
 int cmd_build(int argc, char **argv);
+int cmd_build_user(int argc, char **argv);	/* build --user (build_user.c) */
 int cmd_diff(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_target(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_revert(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
+int cmd_load(int argc, char **argv);
+int cmd_unload(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_install(int argc, char **argv);
+int cmd_uninstall(int argc, char **argv);
+int cmd_info(int argc, char **argv);
 
 /* True when arg is -h or --help. */
 bool cli_is_help(const char *arg);

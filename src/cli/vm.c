@@ -15,7 +15,7 @@
 static void usage(void)
 {
 	printf("usage: lpatch vm --target SPEC [--copy FILE]... [--timeout SEC] [--memory MB]\n"
-	       "                 [--cpus N] [--log FILE] -- COMMAND [ARG]...\n\n"
+	       "                 [--cpus N] [--log FILE] [--append ARGS] -- COMMAND [ARG]...\n\n"
 	       "Boot the target kernel in qemu with a small busybox initramfs and run COMMAND\n"
 	       "as root in a directory holding the --copy files. The guest has /proc, /sys,\n"
 	       "/dev and debugfs (/sys/kernel/debug) mounted, busybox and lpatch on PATH, and\n"
@@ -32,7 +32,8 @@ static void usage(void)
 	       "  --timeout SEC   stop the VM after SEC seconds, boot included (default %d)\n"
 	       "  --memory MB     guest memory (default %d)\n"
 	       "  --cpus N        guest CPUs (default %d)\n"
-	       "  --log FILE      keep the whole kernel console log in FILE\n\n"
+	       "  --log FILE      keep the whole kernel console log in FILE\n"
+	       "  --append ARGS   add ARGS to the kernel command line (e.g. lpatch.disable=1)\n\n"
 	       "The VM uses KVM when /dev/kvm works (checked once with a short probe boot,\n"
 	       "the verdict cached), else TCG (-accel tcg -cpu max); LPATCH_VM_ACCEL=tcg|kvm\n"
 	       "decides without the probe. A boot with a short command takes ~3 s under TCG.\n\n"
@@ -139,6 +140,8 @@ int cmd_vm(int argc, char **argv)
 				return bad_number(&o, "--cpus", v, "1 to 64");
 		} else if ((v = option(argc, argv, &i, "--log", &missing))) {
 			o.log = v;
+		} else if ((v = option(argc, argv, &i, "--append", &missing))) {
+			o.append = v;
 		} else if (missing) {
 			free(o.copies);
 			return cli_usage_error("vm", "%s needs a value", argv[i]);

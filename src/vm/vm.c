@@ -149,7 +149,7 @@ static int verdict(const struct vm_opts *o, const struct run_files *f, const str
 static int boot(const struct vm_opts *o, const struct kernel_target *t, struct run_files *f,
 		struct qemu_result *r)
 {
-	char *busybox = NULL, *image = NULL, **mods = NULL, **argv = NULL;
+	char *busybox = NULL, *image = NULL, **mods = NULL, **argv = NULL, *cmdline = NULL;
 	enum vm_accel accel;
 	int ret = -1;
 
@@ -167,9 +167,10 @@ static int boot(const struct vm_opts *o, const struct kernel_target *t, struct r
 		    .argv = o->argv }))
 		goto out;
 	accel = accel_choose(t);
+	cmdline = o->append ? xasprintf("%s %s", KERNEL_CMDLINE, o->append) : xstrdup(KERNEL_CMDLINE);
 	argv = qemu_argv(&(struct qemu_config){
 		.accel = accel, .kernel = t->vmlinuz, .initrd = f->initrd, .disk = image,
-		.append = KERNEL_CMDLINE, .memory_mb = o->memory_mb, .cpus = o->cpus,
+		.append = cmdline, .memory_mb = o->memory_mb, .cpus = o->cpus,
 		.console = f->console, .relay = true, .status = f->status });
 	lp_progress("booting %s (%s)", t->release, accel_name(accel));
 	if (qemu_run(argv, true, o->timeout_s, f->qemu_log, r))
@@ -177,6 +178,7 @@ static int boot(const struct vm_opts *o, const struct kernel_target *t, struct r
 	ret = 0;
 out:
 	qemu_argv_free(argv);
+	free(cmdline);
 	free_list(mods);
 	free(image);
 	free(busybox);

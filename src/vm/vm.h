@@ -21,6 +21,7 @@ struct vm_opts {
 	unsigned memory_mb;
 	unsigned cpus;
 	const char *log;	/* keep the kernel console log here (NULL: don't) */
+	const char *append;	/* more kernel command line, after lpatch's own (NULL: none) */
 	char **argv;		/* the command, NULL-terminated */
 };
 

@@ -1,0 +1,33 @@
+/* lpatch install: keep a livepatch to be loaded at every boot of its kernel. */
+#include "cli/cli.h"
+#include "cli/host_args.h"
+
+#include <stdio.h>
+
+static void usage(void)
+{
+	printf("usage: lpatch install [--root DIR] [--release REL] FILE.ko\n\n"
+	       "Copy a livepatch module (atomically) to ROOT/RELEASE/NAME.ko, where\n"
+	       "`lpatch load --all` (lpatch.service, at boot) loads it. RELEASE is the running\n"
+	       "kernel's unless --release names another (to prepare a kernel not yet booted).\n"
+	       "The module must be a livepatch for exactly that release (vermagic and\n"
+	       "lpatch_target); otherwise it is refused. Installing does not load it: run\n"
+	       "`lpatch load FILE.ko` for that. A module of the same name is replaced.\n\n"
+	       "options:\n"
+	       "  --root DIR      the store (default $LPATCH_ROOT, else /var/lib/lpatch)\n"
+	       "  --release REL   install for kernel REL\n\n"
+	       "Exit: 0 installed, 1 failure (I/O), 2 refused (not a livepatch, another\n"
+	       "release) or bad usage.\n");
+}
+
+int cmd_install(int argc, char **argv)
+{
+	struct host_args a;
+	int r = host_args_parse("install", argc, argv, HA_ROOT | HA_RELEASE, usage, &a);
+
+	if (r >= 0)
+		return r;
+	if (!a.operand)
+		return cli_usage_error("install", "which module? e.g. `lpatch install fix.ko`");
+	return host_install(a.operand, &a.o);
+}

@@ -1,0 +1,29 @@
+/* lpatch uninstall: stop loading a livepatch at boot. */
+#include "cli/cli.h"
+#include "cli/host_args.h"
+
+#include <stdio.h>
+
+static void usage(void)
+{
+	printf("usage: lpatch uninstall [--root DIR] [--release REL] NAME\n\n"
+	       "Remove installed patch NAME (its module name; - and _ are the same) from\n"
+	       "ROOT/RELEASE, so that it is not loaded at the next boot. A loaded patch stays\n"
+	       "loaded: `lpatch unload NAME` takes it out now.\n\n"
+	       "options:\n"
+	       "  --root DIR      the store (default $LPATCH_ROOT, else /var/lib/lpatch)\n"
+	       "  --release REL   uninstall from kernel REL (default: the running one)\n\n"
+	       "Exit: 0 removed, 1 failure (I/O), 2 not installed or bad usage.\n");
+}
+
+int cmd_uninstall(int argc, char **argv)
+{
+	struct host_args a;
+	int r = host_args_parse("uninstall", argc, argv, HA_ROOT | HA_RELEASE, usage, &a);
+
+	if (r >= 0)
+		return r;
+	if (!a.operand)
+		return cli_usage_error("uninstall", "which patch? (`lpatch list` shows them)");
+	return host_uninstall(a.operand, &a.o);
+}

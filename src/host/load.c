@@ -1,0 +1,171 @@
+/*
+ * lpatch load: check a livepatch module against the running kernel, insert
+ * it, follow its transition, and when the transition stalls past the
+ * timeout either force it (only when asked twice) or back the patch out.
+ */
+#include "host/ops.h"
+
+#include "host/kmsg.h"
+#include "host/patchinfo.h"
+#include "host/store.h"
+#include "host/sysfs.h"
+#include "host/transition.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define BACKOUT_TIMEOUT_MS 30000
+
+static const char *insert_advice(int err)
+{
+	switch (err) {
+	case EEXIST:
+		return "a module of that name is already loaded";
+	case ENOEXEC:
+		return "the kernel found the module malformed or for another kernel";
+	case EKEYREJECTED:
+	case EPERM:
+		return "module signature or lockdown policy (check `cat /sys/kernel/security/lockdown`)";
+	case ENOENT:
+	case EINVAL:
+		return "a symbol or livepatch relocation it needs was not found (the kernel log says which)";
+	default:
+		return NULL;
+	}
+}
+
+static int insert(const char *ko, const char *name)
+{
+	int fd = open(ko, O_RDONLY | O_CLOEXEC), err;
+	const char *why;
+
+	if (fd < 0) {
+		lp_perr("cannot open %s", ko);
+		return -1;
+	}
+	if (syscall(SYS_finit_module, fd, "", 0) == 0) {
+		close(fd);
+		return 0;
+	}
+	err = errno;
+	close(fd);
+	lp_err("the kernel refused module %s (%s): %s", name, ko, strerror(err));
+	if ((why = insert_advice(err)))
+		lp_hint("%s", why);
+	kmsg_show_recent(name, 8);
+	return -1;
+}
+
+/* The transition did not finish: reverse it, wait, remove the module. */
+static int back_out(const char *name, unsigned timeout_s, int stalled)
+{
+	char *en = xasprintf("%s/%s/enabled", KLP_SYSFS, name);
+	int ret = HOST_EXIT_STALLED;
+
+	lp_progress("%s: giving up; reversing the transition", name);
+	if (sysfs_write(en, "0")) {
+		lp_perr("cannot reverse the transition of %s: writing 0 to %s", name, en);
+		free(en);
+		return LP_EXIT_FAIL;
+	}
+	free(en);
+	if (transition_wait(name, BACKOUT_TIMEOUT_MS) || transition_wait_gone(name, BACKOUT_TIMEOUT_MS)) {
+		lp_err("%s: reversing the transition has not finished either; the patch stays "
+		       "loaded and the kernel keeps trying", name);
+		transition_report_stalled(name);
+		lp_hint("see `lpatch status`; `lpatch unload %s` when the tasks above have moved on", name);
+		return LP_EXIT_FAIL;
+	}
+	if (host_rmmod(name))
+		return LP_EXIT_FAIL;
+	lp_err("%s was not applied: %d task%s stayed in the functions it replaces for %u s, so "
+	       "the kernel could not switch %s; the patch was disabled and its module removed "
+	       "(nothing changed)", name, stalled, stalled == 1 ? "" : "s", timeout_s,
+	       stalled == 1 ? "it" : "them");
+	lp_hint("retry when the system is quieter, with a longer --timeout, or (knowing the risk) "
+		"--force --yes-i-know");
+	return ret;
+}
+
+static int finish_transition(const char *name, const struct host_opts *o)
+{
+	int stalled;
+
+	lp_progress("%s: transition to patched started", name);
+	if (!transition_wait(name, o->timeout_s * 1000u))
+		return 0;
+	stalled = transition_report_stalled(name);
+	if (!o->force)
+		return back_out(name, o->timeout_s, stalled);
+	lp_warn("%s: forcing the transition (--force): the kernel no longer checks that the "
+		"tasks above left the old functions, and the module can never be removed", name);
+	if (transition_force(name))
+		return LP_EXIT_FAIL;
+	if (transition_wait(name, BACKOUT_TIMEOUT_MS)) {
+		lp_err("%s: the forced transition has not finished", name);
+		return LP_EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int refuse_loaded(const char *ko, const char *name, const struct klp_live *st)
+{
+	if (st->registered && st->enabled)
+		lp_err("%s: patch %s is already loaded and enabled", ko, name);
+	else if (st->registered)
+		lp_err("%s: patch %s is loaded and being disabled", ko, name);
+	else
+		lp_err("%s: module %s is still loaded (its patch was replaced or disabled)", ko, name);
+	if (!st->registered || !st->enabled)
+		lp_hint("remove it first: `lpatch unload %s`", name);
+	return LP_EXIT_REFUSED;
+}
+
+int host_load(const char *ko, const struct host_opts *o)
+{
+	struct patch_info pi;
+	struct klp_live st;
+	char *release = host_release();
+	int ret;
+
+	if ((ret = host_check_module(ko, release, &pi)))
+		goto out;
+	ret = LP_EXIT_FAIL;
+	if (!klp_supported()) {
+		lp_err("cannot load %s: this kernel has no livepatch support (%s is missing)", ko,
+		       KLP_SYSFS);
+		lp_hint("the kernel needs CONFIG_LIVEPATCH=y");
+		goto out;
+	}
+	klp_state(pi.name, &st);
+	if (st.module || st.registered) {
+		ret = refuse_loaded(ko, pi.name, &st);
+		goto out;
+	}
+	lp_progress("loading %s (%s) into %s", pi.name, ko, release);
+	if (insert(ko, pi.name))
+		goto out;
+	klp_state(pi.name, &st);
+	if (!st.registered) {
+		lp_err("module %s loaded but registered no livepatch in %s", pi.name, KLP_SYSFS);
+		goto out;
+	}
+	if ((ret = finish_transition(pi.name, o)))
+		goto out;
+	printf("loaded %s: %zu function%s patched", pi.name, pi.nfuncs, pi.nfuncs == 1 ? "" : "s");
+	for (size_t i = 0; i < pi.ncves; i++)
+		printf("%s%s", i ? ", " : "; fixes ", pi.cves[i]);
+	printf("\n");
+	ret = LP_EXIT_OK;
+out:
+	patch_info_free(&pi);
+	free(release);
+	return ret;
+}

@@ -1,0 +1,87 @@
+/* A .ko's .modinfo: "key=value\0" strings, read through the ELF model. */
+#include "host/modinfo.h"
+
+#include "elf/elf.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void set_once(char **field, const char *value)
+{
+	if (!*field)
+		*field = xstrdup(value);
+}
+
+static void take_entry(struct patch_info *pi, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	size_t klen;
+	const char *v;
+
+	if (!eq)
+		return;
+	klen = (size_t)(eq - kv);
+	v = eq + 1;
+#define KEY(k) (klen == strlen(k) && !strncmp(kv, k, klen))
+	if (KEY("name"))
+		set_once(&pi->name, v);
+	else if (KEY("vermagic"))
+		set_once(&pi->vermagic, v);
+	else if (KEY("livepatch"))
+		pi->livepatch = !strcmp(v, "Y");
+	else if (KEY("lpatch_target"))
+		set_once(&pi->target, v);
+	else if (KEY("lpatch_patch_sha256"))
+		set_once(&pi->patch_sha256, v);
+	else if (KEY("lpatch_cve"))
+		patch_info_add_cve(pi, v);
+	else if (KEY("description"))
+		set_once(&pi->description, v);
+	else if (KEY("lpatch_replace"))
+		pi->replace = !strcmp(v, "Y") || !strcmp(v, "1") || !strcmp(v, "true");
+#undef KEY
+}
+
+int ko_info_read(const char *path, struct patch_info *pi)
+{
+	struct elf_file *ef;
+	struct section *mi;
+	const unsigned char *d;
+
+	memset(pi, 0, sizeof(*pi));
+	pi->replace = -1;
+	if (!(ef = elf_open(path, 0)))
+		return -2;
+	if (ef->ehdr.e_type != ET_REL) {
+		lp_err("%s: not a kernel module (an ELF file, but not relocatable: e_type %u)",
+		       path, (unsigned)ef->ehdr.e_type);
+		elf_close(ef);
+		return -2;
+	}
+	if (!(mi = elf_find_section(ef, ".modinfo")) || !(d = elf_section_data(mi))) {
+		lp_err("%s: not a kernel module (no .modinfo section)", path);
+		elf_close(ef);
+		return -2;
+	}
+	for (size_t off = 0; off < mi->size;) {
+		size_t n = strnlen((const char *)d + off, mi->size - off);
+		char *kv = xstrndup((const char *)d + off, n);
+
+		take_entry(pi, kv);
+		free(kv);
+		off += n + 1;
+	}
+	pi->file = xstrdup(path);
+	if (!pi->name) {
+		/* modpost always writes name=; an object that lacks it is no module */
+		lp_err("%s: not a kernel module (.modinfo has no name=)", path);
+		elf_close(ef);
+		return -2;
+	}
+	ko_read_klp_structs(ef, pi);
+	patch_info_sort(pi);
+	elf_close(ef);
+	return 0;
+}

@@ -1,0 +1,132 @@
+/* One livepatch's metadata and functions: building, sorting, printing as JSON. */
+#include "host/patchinfo.h"
+
+#include "util/fs.h"
+#include "util/str.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void patch_info_free(struct patch_info *pi)
+{
+	free(pi->name);
+	free(pi->file);
+	free(pi->vermagic);
+	free(pi->target);
+	free(pi->description);
+	free(pi->patch_sha256);
+	for (size_t i = 0; i < pi->ncves; i++)
+		free(pi->cves[i]);
+	free(pi->cves);
+	for (size_t i = 0; i < pi->nfuncs; i++) {
+		free(pi->funcs[i].object);
+		free(pi->funcs[i].name);
+	}
+	free(pi->funcs);
+	memset(pi, 0, sizeof(*pi));
+	pi->replace = -1;
+}
+
+void patch_info_add_cve(struct patch_info *pi, const char *cve)
+{
+	for (size_t i = 0; i < pi->ncves; i++)
+		if (!strcmp(pi->cves[i], cve))
+			return;
+	*ARRAY_PUSH(pi->cves, pi->ncves, pi->cvecap) = xstrdup(cve);
+}
+
+void patch_info_add_func(struct patch_info *pi, const char *object, const char *name, long sympos)
+{
+	struct patch_func *f = ARRAY_PUSH(pi->funcs, pi->nfuncs, pi->funccap);
+
+	f->object = xstrdup(object);
+	f->name = xstrdup(name);
+	/* as sysfs shows it: the 1-based position among same-name symbols; a
+	 * klp_func's old_sympos 0 ("the only one") is position 1 */
+	f->sympos = sympos > 0 ? sympos : 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_func(const void *a, const void *b)
+{
+	const struct patch_func *x = a, *y = b;
+	int c = strcmp(x->object, y->object);
+
+	if (!c)
+		c = strcmp(x->name, y->name);
+	return c ? c : (x->sympos > y->sympos) - (x->sympos < y->sympos);
+}
+
+void patch_info_sort(struct patch_info *pi)
+{
+	if (pi->ncves)
+		qsort(pi->cves, pi->ncves, sizeof(*pi->cves), cmp_str);
+	if (pi->nfuncs)
+		qsort(pi->funcs, pi->nfuncs, sizeof(*pi->funcs), cmp_func);
+}
+
+char *patch_module_name(const char *name)
+{
+	const char *base = path_basename(name);
+	char *s = str_ends(base, ".ko") ? xstrndup(base, strlen(base) - 3) : xstrdup(base);
+
+	for (char *p = s; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return s;
+}
+
+char *vermagic_release(const char *vermagic)
+{
+	return vermagic ? xstrndup(vermagic, strcspn(vermagic, " ")) : NULL;
+}
+
+static void json_str_or_null(struct strbuf *sb, const char *key, const char *v, bool comma)
+{
+	sb_addf(sb, "%s\"%s\":", comma ? "," : "", key);
+	if (v)
+		sb_add_json_str(sb, v);
+	else
+		sb_add(sb, "null");
+}
+
+void patch_info_json(struct strbuf *sb, const struct patch_info *pi)
+{
+	const char *last = NULL;
+
+	json_str_or_null(sb, "name", pi->name, false);
+	json_str_or_null(sb, "file", pi->file, true);
+	json_str_or_null(sb, "vermagic", pi->vermagic, true);
+	json_str_or_null(sb, "target", pi->target, true);
+	json_str_or_null(sb, "description", pi->description, true);
+	json_str_or_null(sb, "patch_sha256", pi->patch_sha256, true);
+	sb_addf(sb, ",\"replace\":%s,\"cves\":[",
+		pi->replace < 0 ? "null" : pi->replace ? "true" : "false");
+	for (size_t i = 0; i < pi->ncves; i++) {
+		if (i)
+			sb_add(sb, ",");
+		sb_add_json_str(sb, pi->cves[i]);
+	}
+	/* functions grouped by object: [{"name":"vmlinux","functions":[{...}]}] */
+	sb_add(sb, "],\"objects\":[");
+	for (size_t i = 0; i < pi->nfuncs; i++) {
+		const struct patch_func *f = &pi->funcs[i];
+
+		if (!last || strcmp(last, f->object)) {
+			sb_add(sb, last ? "]},{\"name\":" : "{\"name\":");
+			sb_add_json_str(sb, f->object);
+			sb_add(sb, ",\"functions\":[");
+		} else {
+			sb_add(sb, ",");
+		}
+		sb_add(sb, "{\"name\":");
+		sb_add_json_str(sb, f->name);
+		sb_addf(sb, ",\"sympos\":%ld}", f->sympos);
+		last = f->object;
+	}
+	sb_add(sb, last ? "]}]" : "]");
+}

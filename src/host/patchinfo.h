@@ -1,0 +1,47 @@
+/*
+ * What lpatch knows about one kernel livepatch: its metadata (from a .ko's
+ * .modinfo, or from a loaded patch's lpatch_* module parameters) and the
+ * functions it replaces (from the .ko's klp structures, or from sysfs).
+ */
+#ifndef LPATCH_HOST_PATCHINFO_H
+#define LPATCH_HOST_PATCHINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct patch_func {
+	char *object;		/* "vmlinux" or a module's name */
+	char *name;
+	long sympos;		/* position among symbols of that name, from 1 (as in sysfs) */
+};
+
+struct patch_info {
+	char *name;		/* module name, as the kernel spells it (underscores) */
+	char *file;		/* the .ko read, or NULL */
+	char *vermagic;
+	char *target;		/* lpatch_target: the release it was built for */
+	char *description;
+	char *patch_sha256;	/* of the source diff(s) */
+	char **cves;		/* sorted */
+	size_t ncves, cvecap;
+	bool livepatch;		/* modinfo livepatch=Y */
+	int replace;		/* 1 atomic replace, 0 stacks, -1 unknown */
+	struct patch_func *funcs;
+	size_t nfuncs, funccap;
+};
+
+void patch_info_free(struct patch_info *pi);
+void patch_info_add_cve(struct patch_info *pi, const char *cve);
+void patch_info_add_func(struct patch_info *pi, const char *object, const char *name, long sympos);
+/* Sort the CVEs and functions (object, then name) for stable output. */
+void patch_info_sort(struct patch_info *pi);
+/* "livepatch-cmdline" -> "livepatch_cmdline" (the kernel's spelling); caller frees. */
+char *patch_module_name(const char *name);
+/* The release named by a vermagic string (its first word); caller frees. */
+char *vermagic_release(const char *vermagic);
+
+/* The JSON object of pi (keys documented in docs/host.md), appended to sb. */
+struct strbuf;
+void patch_info_json(struct strbuf *sb, const struct patch_info *pi);
+
+#endif

@@ -1,0 +1,108 @@
+/* lpatch unload: disable a patch, wait for the kernel to switch every task back, remove it. */
+#include "host/ops.h"
+
+#include "host/patchinfo.h"
+#include "host/sysfs.h"
+#include "host/transition.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* delete_module(2), retrying briefly while the livepatch core still holds it. */
+int host_rmmod(const char *name)
+{
+	for (int tries = 0;; tries++) {
+		struct timespec ts = { 0, 100 * 1000000L };
+
+		if (syscall(SYS_delete_module, name, O_NONBLOCK) == 0)
+			return 0;
+		if ((errno != EBUSY && errno != EAGAIN) || tries >= 50)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	lp_perr("cannot remove module %s", name);
+	if (errno == EBUSY)
+		lp_hint("it is still in use; a forced patch can never be removed");
+	return -1;
+}
+
+static int disable(const char *name, const struct host_opts *o)
+{
+	char *en = xasprintf("%s/%s/enabled", KLP_SYSFS, name);
+	struct klp_live st;
+	int ret = 0;
+
+	klp_state(name, &st);
+	if (st.enabled && sysfs_write(en, "0")) {
+		lp_perr("cannot disable %s: writing 0 to %s", name, en);
+		ret = LP_EXIT_FAIL;
+	} else if (st.enabled || st.transition) {
+		lp_progress("%s: transition to unpatched started", name);
+	}
+	free(en);
+	if (ret)
+		return ret;
+	if (transition_wait(name, o->timeout_s * 1000u)) {
+		transition_report_stalled(name);
+		if (!o->force) {
+			lp_err("%s: unpatching did not finish in %u s; the patch stays loaded and the "
+			       "kernel keeps trying", name, o->timeout_s);
+			lp_hint("run `lpatch unload %s` again later, or (knowing the risk) add "
+				"--force --yes-i-know", name);
+			return HOST_EXIT_STALLED;
+		}
+		lp_warn("%s: forcing the transition (--force): the module will not be removable", name);
+		if (transition_force(name) || transition_wait(name, o->timeout_s * 1000u))
+			return LP_EXIT_FAIL;
+	}
+	if (transition_wait_gone(name, o->timeout_s * 1000u)) {
+		lp_err("%s: disabled, but the kernel has not released it after %u s", name, o->timeout_s);
+		return LP_EXIT_FAIL;
+	}
+	return 0;
+}
+
+int host_unload(const char *arg, const struct host_opts *o)
+{
+	char *name = patch_module_name(arg);
+	struct klp_live st;
+	int ret;
+
+	klp_state(name, &st);
+	if (!st.module && !st.registered) {
+		lp_err("no livepatch %s is loaded", name);
+		lp_hint("`lpatch list` shows the loaded patches");
+		free(name);
+		return LP_EXIT_REFUSED;
+	}
+	if (!st.registered) {
+		/* a patch that was replaced: its module only waits to be removed */
+		char *p = xasprintf("/sys/module/%s/taint", name), *t = sysfs_line(p);
+		bool klp = t && strchr(t, 'K');
+
+		free(p);
+		free(t);
+		if (!klp) {
+			lp_err("module %s is not a livepatch; lpatch does not remove it", name);
+			free(name);
+			return LP_EXIT_REFUSED;
+		}
+	}
+	if (st.registered && (ret = disable(name, o))) {
+		free(name);
+		return ret;
+	}
+	ret = host_rmmod(name) ? LP_EXIT_FAIL : LP_EXIT_OK;
+	if (!ret)
+		printf("unloaded %s\n", name);
+	free(name);
+	return ret;
+}

@@ -1,0 +1,34 @@
+# dist/lpatch.service, as `make install` writes it, passes systemd-analyze
+# verify (its ExecStart is an executable lpatch, its man page is found), runs
+# `lpatch load --all` as a oneshot that stays active, and is skipped by
+# lpatch.disable=1. A unit pointing at a missing lpatch fails verify, so the
+# check can fail. No VM: this is about the unit file.
+. "$(dirname "$0")/../lib.sh"
+command -v systemd-analyze >/dev/null || skip "systemd-analyze not installed (scripts/deps.sh --test)"
+
+make -s -C "$TOP" install DESTDIR="$WORK/dest" PREFIX=/usr >"$WORK/make.log" 2>&1 ||
+	{ cat "$WORK/make.log"; fail "make install failed"; }
+unit="$WORK/dest/usr/lib/systemd/system/lpatch.service"
+[ -f "$unit" ] || fail "make install did not install lpatch.service"
+expect_contains "$unit" "ExecStart=/usr/bin/lpatch load --all"
+expect_contains "$unit" "Type=oneshot"
+expect_contains "$unit" "RemainAfterExit=yes"
+expect_contains "$unit" "ConditionKernelCommandLine=!lpatch.disable=1"
+expect_not_contains "$unit" "@BINDIR@"
+
+# verify with the installed paths made real: lpatch and its man page
+mkdir -p "$WORK/verify" "$WORK/man/man1"
+sed "s|^ExecStart=/usr/bin/lpatch|ExecStart=$WORK/dest/usr/bin/lpatch|" "$unit" >"$WORK/verify/lpatch.service"
+cp "$WORK/dest/usr/share/man/man1/lpatch.1" "$WORK/man/man1/"
+MANPATH="$WORK/man" systemd-analyze verify "$WORK/verify/lpatch.service" >"$WORK/verify.log" 2>&1 ||
+	{ cat "$WORK/verify.log"; fail "systemd-analyze verify rejected lpatch.service"; }
+cat "$WORK/verify.log"
+
+# the check can fail: a unit whose lpatch is missing
+mkdir -p "$WORK/bad"
+sed "s|^ExecStart=/usr/bin/lpatch|ExecStart=$WORK/missing/lpatch|" "$unit" >"$WORK/bad/lpatch.service"
+MANPATH="$WORK/man" systemd-analyze verify "$WORK/bad/lpatch.service" >"$WORK/bad.log" 2>&1 &&
+	fail "systemd-analyze verify accepted a unit with a missing lpatch"
+expect_contains "$WORK/bad.log" "is not executable"
+echo "systemd-analyze verify: ok"
+exit 0

@@ -12,12 +12,10 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/lpatch-bench.XXXXXX")
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$W"' EXIT
 
-make -s -C "$TOP" lpatch build/liblpatch.a >/dev/null || exit 1
-cc -std=c11 -D_GNU_SOURCE -O1 -I"$TOP/src" -o "$W/mkpatch" "$TOP/tests/fixtures/user/mkpatch.c" \
-	"$TOP/build/liblpatch.a" -lelf -ldw -lz || exit 1
-cc -O2 -pthread -o "$W/busy" "$HERE/busy.c" || exit 1
-cc -O2 -fPIC -ffunction-sections -fdata-sections -DPATCHED -c -o "$W/new.o" "$HERE/busy.c" || exit 1
-"$W/mkpatch" -o "$W/work.lpatch" --name work --target "$W/busy" "$W/new.o" work || exit 1
+make -s -C "$TOP" lpatch >/dev/null || exit 1
+cp -r "$HERE/busy" "$W/src" && make -s -C "$W/src" >/dev/null || exit 1
+"$LPATCH" build --user --src "$W/src" --binary "$W/src/busy" --name work -o "$W/work.lpatch" \
+	"$HERE/busy/work.patch" 2>"$W/build.log" || { cat "$W/build.log"; exit 1; }
 
 stats() { # values on stdin (us) -> "median X ms, worst Y ms"
 	sort -n | awk '{ v[NR] = $1 } END { printf "median %.3f ms, worst %.3f ms", v[int((NR + 1) / 2)] / 1000, v[NR] / 1000 }'
@@ -27,7 +25,7 @@ cost() { # FILE: mean ns_per_call of the last 3 samples
 }
 
 for n in 1 8; do
-	"$W/busy" "$n" >"$W/busy$n.out" 2>&1 &
+	"$W/src/busy" "$n" >"$W/busy$n.out" 2>&1 &
 	pid=$!; PIDS+=("$pid")
 	sleep 1
 	before=$(cost "$W/busy$n.out")

@@ -35,6 +35,8 @@ static void help(void)
 	       "  --no-replace       stack on earlier patches instead of replacing them\n"
 	       "  --cve ID           record a CVE the patch fixes (repeatable)\n"
 	       "  --description TEXT record a description\n"
+	       "  --no-verify        do not check that the original objects compiled here are,\n"
+	       "                     byte for byte, the functions the target runs\n"
 	       "  --keep-work        keep the work directory, for debugging\n\n"
 	       "Exit: 0 module written, 1 failure, 2 bad usage or the change is refused,\n"
 	       "3 no functional change.\n");
@@ -84,6 +86,7 @@ int cmd_build(int argc, char **argv)
 		{ "cve", required_argument, NULL, 'C' },
 		{ "description", required_argument, NULL, 'd' },
 		{ "keep-work", no_argument, NULL, 'k' },
+		{ "no-verify", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -96,6 +99,9 @@ int cmd_build(int argc, char **argv)
 	char *dname = NULL, *dout = NULL;
 	int c, ret;
 
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--user"))
+			return cmd_build_user(argc, argv);	/* process patches: src/cli/build_user.c */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -110,6 +116,7 @@ int cmd_build(int argc, char **argv)
 		case 'C': cves[ncves++] = optarg; break;
 		case 'd': b.meta.description = optarg; break;
 		case 'k': b.keep_work = true; break;
+		case 'V': b.no_verify = true; break;
 		case 'h': help(); free(cves); return LP_EXIT_OK;
 		default: free(cves); return cli_usage_error("build", "unknown option");
 		}
@@ -141,7 +148,7 @@ int cmd_build(int argc, char **argv)
 			lp_perr("cannot read patch %s", argv[i]);
 			goto out;
 		}
-	c = spec ? target_open(spec, TARGET_HEADERS | TARGET_SYMBOLS | TARGET_SOURCE, &t)
+	c = spec ? target_open(spec, TARGET_BOOT | TARGET_HEADERS | TARGET_SYMBOLS | TARGET_SOURCE, &t)
 		 : target_custom(src, config, vmlinux, symvers, &t);
 	if (c) {
 		/* -2: the target itself is refused (bad spec, unknown release, mismatch) */

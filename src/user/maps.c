@@ -1,10 +1,10 @@
 /* /proc/PID/maps parsing, and the program headers of each loaded ELF object. */
 #include "user/maps.h"
 
+#include "elf/elf.h"
 #include "user/mem.h"
 #include "util/str.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -35,64 +35,42 @@ static int parse_line(const char *line, struct mapping *m)
 	return 0;
 }
 
-static void read_build_id(pid_t pid, struct proc_object *o, uint64_t at, uint64_t size)
+static int read_remote(void *ctx, uint64_t addr, void *buf, size_t len)
 {
-	unsigned char buf[4096];
-	size_t off = 0;
-
-	if (size > sizeof(buf) || rmem_read(pid, at, buf, size))
-		return;
-	while (off + sizeof(Elf64_Nhdr) <= size) {
-		Elf64_Nhdr *nh = (Elf64_Nhdr *)(buf + off);
-		size_t name = off + sizeof(*nh), desc = name + ((nh->n_namesz + 3) & ~3u);
-		size_t next = desc + ((nh->n_descsz + 3) & ~3u);
-
-		if (next > size)
-			return;
-		if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
-		    !memcmp(buf + name, "GNU", 4)) {
-			struct strbuf sb = { 0 };
-			for (size_t i = 0; i < nh->n_descsz; i++)
-				sb_addf(&sb, "%02x", buf[desc + i]);
-			o->build_id = sb_take(&sb);
-			return;
-		}
-		off = next;
-	}
+	return rmem_read(*(pid_t *)ctx, addr, buf, len);
 }
 
 /* Fill o from the ELF and program headers mapped at start (file offset 0). */
 static int read_headers(pid_t pid, uint64_t start, struct proc_object *o)
 {
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph[64];
+	struct elf_image img;
 	bool first = true;
 
-	if (rmem_read(pid, start, &eh, sizeof(eh)) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) ||
-	    eh.e_phnum == 0 || eh.e_phnum > 64 ||
-	    rmem_read(pid, start + eh.e_phoff, ph, eh.e_phnum * sizeof(ph[0])))
+	if (elf_image_read(read_remote, &pid, start, &img))
 		return -1;
-	o->e_type = eh.e_type;
-	for (int i = 0; i < eh.e_phnum; i++)
-		if (ph[i].p_type == PT_LOAD && first) {
-			o->bias = start - (ph[i].p_vaddr & ~(PAGE - 1));
+	o->e_type = img.type;
+	for (size_t i = 0; i < img.nph && first; i++)
+		if (img.ph[i].p_type == PT_LOAD) {
+			o->bias = start - (img.ph[i].p_vaddr & ~(PAGE - 1));
 			first = false;
 		}
-	if (first)
+	if (first) {
+		elf_image_free(&img);
 		return -1;
+	}
 	o->lo = UINT64_MAX;
-	for (int i = 0; i < eh.e_phnum; i++) {
-		uint64_t lo = o->bias + (ph[i].p_vaddr & ~(PAGE - 1));
-		uint64_t hi = o->bias + ph[i].p_vaddr + ph[i].p_memsz;
+	for (size_t i = 0; i < img.nph; i++) {
+		const GElf_Phdr *ph = &img.ph[i];
+		uint64_t lo = o->bias + (ph->p_vaddr & ~(PAGE - 1));
+		uint64_t hi = o->bias + ph->p_vaddr + ph->p_memsz;
 
-		switch (ph[i].p_type) {
+		switch (ph->p_type) {
 		case PT_LOAD:
 			if (lo < o->lo)
 				o->lo = lo;
 			if (hi > o->hi)
 				o->hi = hi;
-			if (ph[i].p_flags & PF_X) {
+			if (ph->p_flags & PF_X) {
 				if (!o->exec_lo || lo < o->exec_lo)
 					o->exec_lo = lo;
 				if (hi > o->exec_hi)
@@ -100,20 +78,22 @@ static int read_headers(pid_t pid, uint64_t start, struct proc_object *o)
 			}
 			break;
 		case PT_GNU_EH_FRAME:
-			o->eh_frame_hdr = o->bias + ph[i].p_vaddr;
+			o->eh_frame_hdr = o->bias + ph->p_vaddr;
 			break;
 		case PT_TLS:
 			o->has_tls = true;
-			o->tls_vaddr = ph[i].p_vaddr;
-			o->tls_memsz = ph[i].p_memsz;
-			o->tls_align = ph[i].p_align ? ph[i].p_align : 1;
+			o->tls_vaddr = ph->p_vaddr;
+			o->tls_memsz = ph->p_memsz;
+			o->tls_align = ph->p_align ? ph->p_align : 1;
 			break;
 		case PT_NOTE:
 			if (!o->build_id)
-				read_build_id(pid, o, o->bias + ph[i].p_vaddr, ph[i].p_filesz);
+				o->build_id = elf_image_build_id(read_remote, &pid, o->bias + ph->p_vaddr,
+								 ph->p_filesz);
 			break;
 		}
 	}
+	elf_image_free(&img);
 	return 0;
 }
 

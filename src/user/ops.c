@@ -168,6 +168,7 @@ int user_apply(pid_t pid, struct patch_file *pf, const struct user_opts *o, stru
 	struct applied *a = NULL;
 	size_t na = 0, nr = 0, rcap = 0;
 	struct resolver rs = { 0 };
+	bool rs_ok;
 	struct load_plan lp = { 0 };
 	struct lp_session s = { 0 };
 	struct unwinder *u = NULL;
@@ -207,7 +208,10 @@ int user_apply(pid_t pid, struct patch_file *pf, const struct user_opts *o, stru
 			goto out_maps;
 		}
 	}
-	if (resolver_init(&rs, &pm, target) || check_funcs(&rs, pf) || load_plan(pf, &rs, &lp)) {
+	rs_ok = !resolver_init(&rs, &pm, target);
+	rs.refs = pf->refs;
+	rs.nrefs = pf->nrefs;
+	if (!rs_ok || check_funcs(&rs, pf) || load_plan(pf, &rs, &lp)) {
 		rc = LP_EXIT_REFUSED;
 		goto out;
 	}
@@ -293,7 +297,6 @@ static int revert_commit(void *arg)
 {
 	struct revert_ctx *c = arg;
 	struct lp_region_hdr *h = c->victim->hdr;
-	struct lp_thread *t;
 
 	for (uint32_t i = 0; i < h->nfuncs; i++) {
 		const struct lp_region_func *f = &h->funcs[i], *older;
@@ -308,11 +311,21 @@ static int revert_commit(void *arg)
 			return -1;
 		}
 	}
-	/* No thread is in the region and nothing jumps to it any more: unmap it. */
-	t = main_thread(c->s);
-	if (!t || load_unmap(c->s, t, c->gadget, c->victim->base, h->size))
-		lp_warn("process %d: the reverted patch's memory stays mapped", (int)c->s->pid);
 	return 0;
+}
+
+/*
+ * No thread is in the region and nothing jumps to it any more: let every
+ * other thread go, then unmap it with one thread held (as apply maps it).
+ */
+static void unmap_reverted(struct revert_ctx *c)
+{
+	struct lp_thread *t = main_thread(c->s);
+
+	if (t && t->state == T_STOPPED)
+		sess_release_except(c->s, t);
+	if (!t || load_unmap(c->s, t, c->gadget, c->victim->base, c->victim->hdr->size))
+		lp_warn("process %d: the reverted patch's memory stays mapped", (int)c->s->pid);
 }
 
 int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct user_result *res)
@@ -378,8 +391,10 @@ int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct u
 		};
 		sw = consistency_switch(&s, u, &op, &st);
 		res->rounds = st.rounds;
-		if (sw == 0)
+		if (sw == 0) {
 			rc = LP_EXIT_OK;
+			unmap_reverted(&ctx);
+		}
 		detach_and_record(&s, &st, res);
 	}
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);

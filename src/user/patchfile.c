@@ -28,6 +28,23 @@ static int parse_func(struct patch_file *pf, const char *val, int lineno)
 	return 0;
 }
 
+static int parse_ref(struct patch_file *pf, const char *val, int lineno)
+{
+	char name[512];
+	unsigned long long addr;
+	struct patch_ref *r;
+
+	if (sscanf(val, "%511s %llx", name, &addr) != 2) {
+		lp_err("%s: .lpatch.meta line %d: expected `ref=NAME ADDRESS`, got `ref=%s`",
+		       pf->path, lineno, val);
+		return -1;
+	}
+	r = ARRAY_PUSH(pf->refs, pf->nrefs, pf->refcap);
+	r->name = xstrdup(name);
+	r->addr = addr;
+	return 0;
+}
+
 static int parse_meta(struct patch_file *pf, const char *text, size_t len)
 {
 	char *copy = xstrndup(text, len), *save = NULL;
@@ -56,6 +73,8 @@ static int parse_meta(struct patch_file *pf, const char *text, size_t len)
 			pf->object = xstrdup(eq);
 		else if (!strcmp(line, "func"))
 			rc = parse_func(pf, eq, lineno);
+		else if (!strcmp(line, "ref"))
+			rc = parse_ref(pf, eq, lineno);
 		/* unknown keys are for newer runtimes: ignored */
 	}
 	free(copy);
@@ -122,6 +141,9 @@ void patch_close(struct patch_file *pf)
 	for (size_t i = 0; i < pf->nfuncs; i++)
 		free(pf->funcs[i].name);
 	free(pf->funcs);
+	for (size_t i = 0; i < pf->nrefs; i++)
+		free(pf->refs[i].name);
+	free(pf->refs);
 	free(pf->name);
 	free(pf->build_id);
 	free(pf->object);

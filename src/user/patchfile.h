@@ -14,6 +14,12 @@ struct patch_func {
 	struct symbol *sym;	/* the new function in the patch */
 };
 
+/* ref= lines: which of the target's symbols a name means (statics that repeat). */
+struct patch_ref {
+	char *name;
+	uint64_t addr;		/* st_value in the target object file */
+};
+
 struct patch_file {
 	char *path;
 	struct elf_file *ef;
@@ -22,6 +28,8 @@ struct patch_file {
 	char *object;		/* file name of the target object */
 	struct patch_func *funcs;
 	size_t nfuncs, funcap;
+	struct patch_ref *refs;
+	size_t nrefs, refcap;
 };
 
 /* Read and check a patch; errors name the file and what is wrong. */

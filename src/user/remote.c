@@ -50,8 +50,8 @@ uint64_t remote_find_syscall(const struct proc_maps *pm)
 	return 0;
 }
 
-int remote_syscall(struct lp_session *s, struct lp_thread *t, uint64_t gadget, long nr,
-		   const long args[6], long *ret)
+static int inject(struct lp_session *s, struct lp_thread *t, uint64_t gadget, long nr,
+		  const long args[6], long *ret)
 {
 	struct user_regs_struct *cur = sess_regs(t), saved, call;
 
@@ -115,4 +115,25 @@ fail:
 	t->have_regs = true;
 	t->regs_dirty = true;
 	return -1;
+}
+
+/*
+ * Signals are blocked in the thread while it runs the call: a signal arriving
+ * meanwhile stays pending in the kernel (queued ones stay queued, none is
+ * taken out by a signal-delivery-stop) and is delivered once the thread runs
+ * its own code again with its own mask.
+ */
+int remote_syscall(struct lp_session *s, struct lp_thread *t, uint64_t gadget, long nr,
+		   const long args[6], long *ret)
+{
+	uint64_t mask, all = ~0ULL;
+	bool masked = !ptrace(PTRACE_GETSIGMASK, t->tid, sizeof(mask), &mask) &&
+		      !ptrace(PTRACE_SETSIGMASK, t->tid, sizeof(all), &all);
+	int rc = inject(s, t, gadget, nr, args, ret);
+
+	if (masked && ptrace(PTRACE_SETSIGMASK, t->tid, sizeof(mask), &mask) && rc == 0) {
+		lp_perr("cannot restore the signal mask of thread %d", (int)t->tid);
+		return -1;
+	}
+	return rc;
 }

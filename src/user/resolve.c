@@ -4,7 +4,6 @@
 #include "util/log.h"
 #include "util/str.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +40,7 @@ int resolver_init(struct resolver *r, const struct proc_maps *pm, const struct p
 	r->pm = pm;
 	r->target = target;
 	r->libs = xcalloc(pm->nobj ? pm->nobj : 1, sizeof(*r->libs));
+	r->dyns = xcalloc(pm->nobj ? pm->nobj : 1, sizeof(*r->dyns));
 	r->tef = open_object(pm, target);
 	if (!r->tef) {
 		lp_err("process %d: cannot read %s", (int)pm->pid, target->path);
@@ -55,6 +55,7 @@ int resolver_init(struct resolver *r, const struct proc_maps *pm, const struct p
 		return -1;
 	}
 	free(bid);
+	r->tdyn = elf_dyn_read(r->tef);
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pm->pid);
 	n = readlink(exe, link, sizeof(link) - 1);
 	if (n > 0) {
@@ -66,11 +67,15 @@ int resolver_init(struct resolver *r, const struct proc_maps *pm, const struct p
 
 void resolver_free(struct resolver *r)
 {
+	elf_dyn_free(r->tdyn);
 	if (r->tef)
 		elf_close(r->tef);
-	for (size_t i = 0; r->libs && i < r->pm->nobj; i++)
+	for (size_t i = 0; r->libs && i < r->pm->nobj; i++) {
+		elf_dyn_free(r->dyns[i]);
 		if (r->libs[i])
 			elf_close(r->libs[i]);
+	}
+	free(r->dyns);
 	free(r->libs);
 	memset(r, 0, sizeof(*r));
 }
@@ -114,12 +119,18 @@ static int from_symtab(struct resolver *r, const char *name, struct resolution *
 {
 	struct symbol *pick = NULL;
 	size_t nlocal = 0, nsame = 0;
-	struct symbol *global = NULL, *same = NULL, *local = NULL;
+	struct symbol *global = NULL, *same = NULL, *local = NULL, *exact = NULL;
+	const struct patch_ref *ref = NULL;
 
+	for (size_t i = 0; i < r->nrefs && !ref; i++)
+		if (!strcmp(r->refs[i].name, name))
+			ref = &r->refs[i];
 	for (size_t i = 1; i < r->tef->nsym; i++) {
 		struct symbol *s = r->tef->sym[i];
 		if (!s->sec || s->type == STT_SECTION || s->type == STT_FILE || strcmp(s->name, name))
 			continue;
+		if (ref && s->s.st_value == ref->addr)
+			exact = s;
 		if (s->bind != STB_LOCAL) {
 			global = s;
 			continue;
@@ -131,7 +142,14 @@ static int from_symtab(struct resolver *r, const char *name, struct resolution *
 			same = s;
 		}
 	}
-	if (nsame == 1)
+	if (ref && !exact) {
+		lp_err("symbol %s: the patch was built for the one at %#llx in %s, which has none there",
+		       name, (unsigned long long)ref->addr, r->target->path);
+		return -1;
+	}
+	if (exact)
+		pick = exact;
+	else if (nsame == 1)
 		pick = same;
 	else if (global)
 		pick = global;
@@ -172,140 +190,43 @@ static int from_symtab(struct resolver *r, const char *name, struct resolution *
 	return 0;
 }
 
-struct dyn {
-	const Elf64_Sym *sym;
-	size_t nsym;
-	const char *str;
-	const uint16_t *versym;
-	struct section *verdef;
-	struct elf_file *ef;
-};
-
-static int dyn_open(struct elf_file *ef, struct dyn *d)
-{
-	memset(d, 0, sizeof(*d));
-	d->ef = ef;
-	for (size_t i = 1; i < ef->nsec; i++) {
-		struct section *s = ef->sec[i];
-		if (s->sh.sh_type == SHT_DYNSYM && s->sh.sh_link < ef->nsec) {
-			d->sym = (const Elf64_Sym *)elf_section_data(s);
-			d->nsym = s->size / sizeof(Elf64_Sym);
-			d->str = (const char *)elf_section_data(ef->sec[s->sh.sh_link]);
-		} else if (s->sh.sh_type == SHT_GNU_versym) {
-			d->versym = (const uint16_t *)elf_section_data(s);
-		} else if (s->sh.sh_type == SHT_GNU_verdef) {
-			d->verdef = s;
-		}
-	}
-	return d->sym && d->str ? 0 : -1;
-}
-
-/* Name of version index ndx in the object's verdef, or NULL. */
-static const char *verdef_name(const struct dyn *d, unsigned ndx)
-{
-	const unsigned char *p;
-	size_t off = 0;
-	const char *str;
-
-	if (!d->verdef || !(p = elf_section_data(d->verdef)) || d->verdef->sh.sh_link >= d->ef->nsec)
-		return NULL;
-	str = (const char *)elf_section_data(d->ef->sec[d->verdef->sh.sh_link]);
-	while (str && off + sizeof(Elf64_Verdef) <= d->verdef->size) {
-		const Elf64_Verdef *vd = (const Elf64_Verdef *)(p + off);
-		if (vd->vd_ndx == ndx && vd->vd_aux) {
-			const Elf64_Verdaux *va = (const Elf64_Verdaux *)(p + off + vd->vd_aux);
-			return str + va->vda_name;
-		}
-		if (!vd->vd_next)
-			break;
-		off += vd->vd_next;
-	}
-	return NULL;
-}
-
-/* Defined symbol name (optionally @version) in d; the default version when none given. */
-static const Elf64_Sym *dyn_lookup(const struct dyn *d, const char *name)
-{
-	const char *at = strchr(name, '@');
-	size_t len = at ? (size_t)(at - name) : strlen(name);
-	const char *want = at ? at + 1 + (at[1] == '@') : NULL;
-	const Elf64_Sym *weak = NULL;
-
-	for (size_t i = 1; i < d->nsym; i++) {
-		const Elf64_Sym *s = &d->sym[i];
-		const char *n = d->str + s->st_name;
-		unsigned v = d->versym ? d->versym[i] : 1;
-
-		if (s->st_shndx == SHN_UNDEF || strncmp(n, name, len) || n[len])
-			continue;
-		if (want) {
-			const char *vn = verdef_name(d, v & 0x7fff);
-			if (!vn || strcmp(vn, want))
-				continue;
-		} else if (v & 0x8000) {
-			continue;	/* a hidden (non-default) version */
-		}
-		if (ELF64_ST_BIND(s->st_info) != STB_WEAK)
-			return s;
-		if (!weak)
-			weak = s;
-	}
-	return weak;
-}
-
 /* The target's own GOT slot for an imported name (JUMP_SLOT, GLOB_DAT or 64). */
 static int from_imports(struct resolver *r, const char *name, struct resolution *out)
 {
-	struct dyn d;
+	const struct elf_dyn *d = r->tdyn;
+	const struct elf_dynsym *imp = elf_dyn_import(d, name);
 
-	if (dyn_open(r->tef, &d))
+	if (!imp)
 		return 1;
-	for (size_t i = 1; i < r->tef->nsec; i++) {
-		struct section *s = r->tef->sec[i];
-		const Elf64_Rela *rel;
+	for (size_t k = 0; k < d->nrel; k++) {
+		const struct elf_dynrel *rel = &d->rel[k];
 
-		if (s->sh.sh_type != SHT_RELA || s->sh.sh_link >= r->tef->nsec ||
-		    r->tef->sec[s->sh.sh_link]->sh.sh_type != SHT_DYNSYM ||
-		    !(rel = (const Elf64_Rela *)elf_section_data(s)))
+		if ((rel->type != R_X86_64_JUMP_SLOT && rel->type != R_X86_64_GLOB_DAT &&
+		     rel->type != R_X86_64_64) || !rel->sym || rel->sym >= d->nsym || rel->addend ||
+		    strcmp(d->sym[rel->sym].name, imp->name))
 			continue;
-		for (size_t k = 0; k < s->size / sizeof(*rel); k++) {
-			unsigned type = ELF64_R_TYPE(rel[k].r_info);
-			size_t si = ELF64_R_SYM(rel[k].r_info);
-			const char *n;
-			size_t len;
-
-			if ((type != R_X86_64_JUMP_SLOT && type != R_X86_64_GLOB_DAT &&
-			     type != R_X86_64_64) || !si || si >= d.nsym || rel[k].r_addend)
-				continue;
-			n = d.str + d.sym[si].st_name;
-			len = strcspn(name, "@");
-			if (strncmp(n, name, len) || n[len])
-				continue;
-			memset(out, 0, sizeof(*out));
-			out->kind = RES_SLOT;
-			out->value = runtime(r, r->target, rel[k].r_offset);
-			out->is_func = type == R_X86_64_JUMP_SLOT ||
-				       ELF64_ST_TYPE(d.sym[si].st_info) == STT_FUNC;
-			out->where = r->target->path;
-			return 0;
-		}
+		memset(out, 0, sizeof(*out));
+		out->kind = RES_SLOT;
+		out->value = runtime(r, r->target, rel->offset);
+		out->is_func = rel->type == R_X86_64_JUMP_SLOT ||
+			       GELF_ST_TYPE(d->sym[rel->sym].s.st_info) == STT_FUNC;
+		out->where = r->target->path;
+		return 0;
 	}
 	return 1;
 }
 
 static int from_target_dynsym(struct resolver *r, const char *name, struct resolution *out)
 {
-	struct dyn d;
-	const Elf64_Sym *s;
+	const struct elf_dynsym *s = elf_dyn_lookup(r->tdyn, name);
+	unsigned type = s ? GELF_ST_TYPE(s->s.st_info) : STT_NOTYPE;
 
-	if (dyn_open(r->tef, &d) || !(s = dyn_lookup(&d, name)))
-		return 1;
-	if (ELF64_ST_TYPE(s->st_info) == STT_TLS || ELF64_ST_TYPE(s->st_info) == STT_GNU_IFUNC)
+	if (!s || type == STT_TLS || type == STT_GNU_IFUNC)
 		return 1;
 	memset(out, 0, sizeof(*out));
 	out->kind = RES_ADDR;
-	out->value = runtime(r, r->target, s->st_value);
-	out->is_func = ELF64_ST_TYPE(s->st_info) == STT_FUNC;
+	out->value = runtime(r, r->target, s->s.st_value);
+	out->is_func = type == STT_FUNC;
 	out->where = r->target->path;
 	return 0;
 }
@@ -314,29 +235,33 @@ static int from_other_objects(struct resolver *r, const char *name, struct resol
 {
 	for (size_t i = 0; i < r->pm->nobj; i++) {
 		const struct proc_object *o = &r->pm->obj[i];
-		const Elf64_Sym *s;
-		struct dyn d;
+		const struct elf_dynsym *s;
+		unsigned type;
 
 		if (o == r->target || o->path[0] != '/')
 			continue;
-		if (!r->libs[i] && !(r->libs[i] = open_object(r->pm, o)))
+		if (!r->libs[i]) {
+			if (!(r->libs[i] = open_object(r->pm, o)))
+				continue;
+			r->dyns[i] = elf_dyn_read(r->libs[i]);
+		}
+		if (!(s = elf_dyn_lookup(r->dyns[i], name)))
 			continue;
-		if (dyn_open(r->libs[i], &d) || !(s = dyn_lookup(&d, name)))
-			continue;
-		if (ELF64_ST_TYPE(s->st_info) == STT_GNU_IFUNC) {
+		type = GELF_ST_TYPE(s->s.st_info);
+		if (type == STT_GNU_IFUNC) {
 			lp_err("symbol %s: an IFUNC in %s that %s does not import; cannot resolve it",
 			       name, o->path, r->target->path);
 			return -1;
 		}
-		if (ELF64_ST_TYPE(s->st_info) == STT_TLS) {
+		if (type == STT_TLS) {
 			lp_err("symbol %s: thread-local variables of shared libraries are not supported yet",
 			       name);
 			return -1;
 		}
 		memset(out, 0, sizeof(*out));
 		out->kind = RES_ADDR;
-		out->value = runtime(r, o, s->st_value);
-		out->is_func = ELF64_ST_TYPE(s->st_info) == STT_FUNC;
+		out->value = runtime(r, o, s->s.st_value);
+		out->is_func = type == STT_FUNC;
 		out->where = o->path;
 		return 0;
 	}

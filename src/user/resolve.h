@@ -11,6 +11,7 @@
 
 #include "elf/elf.h"
 #include "user/maps.h"
+#include "user/patchfile.h"
 
 #include <stdbool.h>
 
@@ -36,6 +37,10 @@ struct resolver {
 	bool target_is_main;		/* the executable itself (TLS module 1) */
 	size_t anchor_file;		/* .symtab index of the STT_FILE the patched functions are in */
 	struct elf_file **libs;		/* parallel to pm->obj; NULL when not opened */
+	struct elf_dyn **dyns;		/* their dynamic symbols, parallel to libs */
+	struct elf_dyn *tdyn;		/* the target's */
+	const struct patch_ref *refs;	/* the patch's ref= lines: exact symbols for names */
+	size_t nrefs;
 };
 
 /* Open the target's file (the one mapped, via /proc/PID/map_files) and check its build-id. */

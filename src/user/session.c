@@ -367,6 +367,40 @@ static void requeue(pid_t pid, struct lp_thread *t, int sig, const siginfo_t *si
 	syscall(SYS_tgkill, pid, t->tid, sig);
 }
 
+/* Detach a stopped thread: registers back, kept signals delivered. */
+static void release(struct lp_session *s, struct lp_thread *t, uint64_t now)
+{
+	int sig = 0;
+
+	if (leave_stop(t, &sig))
+		lp_perr("cannot restore the registers of thread %d", (int)t->tid);
+	if (ptrace(PTRACE_DETACH, t->tid, 0, (long)sig) && errno != ESRCH)
+		lp_perr("cannot detach from thread %d", (int)t->tid);
+	note_pause(s, t, now);
+	t->state = T_GONE;
+	if (t->sig)
+		requeue(s->pid, t, t->sig, &t->si);
+	for (int k = 0; k < t->ndeferred; k++)
+		requeue(s->pid, t, t->deferred[k], NULL);
+}
+
+static void end_pause(struct lp_session *s)
+{
+	if (s->pause_start_ns)
+		s->last_pause_ns = s->round_max_ns;
+	s->pause_start_ns = 0;
+}
+
+void sess_release_except(struct lp_session *s, struct lp_thread *keep)
+{
+	uint64_t now = now_ns();
+
+	for (size_t i = 0; i < s->n; i++)
+		if (&s->t[i] != keep && s->t[i].state == T_STOPPED)
+			release(s, &s->t[i], now);
+	end_pause(s);
+}
+
 void sess_detach(struct lp_session *s)
 {
 	uint64_t now;
@@ -375,26 +409,10 @@ void sess_detach(struct lp_session *s)
 		if (s->t[i].state == T_RUNNING)
 			sess_stop(s, &s->t[i]);
 	now = now_ns();
-	for (size_t i = 0; i < s->n; i++) {
-		struct lp_thread *t = &s->t[i];
-		int sig = 0;
-
-		if (t->state != T_STOPPED)
-			continue;
-		if (leave_stop(t, &sig))
-			lp_perr("cannot restore the registers of thread %d", (int)t->tid);
-		if (ptrace(PTRACE_DETACH, t->tid, 0, (long)sig) && errno != ESRCH)
-			lp_perr("cannot detach from thread %d", (int)t->tid);
-		note_pause(s, t, now);
-		t->state = T_GONE;
-		if (t->sig)
-			requeue(s->pid, t, t->sig, &t->si);
-		for (int k = 0; k < t->ndeferred; k++)
-			requeue(s->pid, t, t->deferred[k], NULL);
-	}
-	if (s->pause_start_ns)
-		s->last_pause_ns = s->round_max_ns;
-	s->pause_start_ns = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->t[i].state == T_STOPPED)
+			release(s, &s->t[i], now);
+	end_pause(s);
 	rmem_close();
 	free(s->t);
 	free(s->early);

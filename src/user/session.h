@@ -64,6 +64,8 @@ int sess_resume(struct lp_session *s, struct lp_thread *t);
 void sess_resume_all(struct lp_session *s);
 /* Until until_ns, keep running threads running: pass signals, end stray stops. */
 void sess_pump(struct lp_session *s, uint64_t until_ns);
+/* Detach every stopped thread but keep (which stays held): ends the all-threads pause. */
+void sess_release_except(struct lp_session *s, struct lp_thread *keep);
 /* Stop what still runs, write back registers, deliver kept signals, detach. */
 void sess_detach(struct lp_session *s);
 

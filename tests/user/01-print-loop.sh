@@ -3,12 +3,11 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/user-lib.sh"
 
-$CC -O2 -g -o "$WORK/loop" "$FIX/loop.c" || fail "cannot build loop"
-patch_obj "$WORK/new.o" "$FIX/loop.c" -DPATCH_MESSAGE
-"$MKPATCH" -o "$WORK/msg.lpatch" --name msg --target "$WORK/loop" "$WORK/new.o" message ||
-	fail "mkpatch failed"
+project loop
+user_build "$WORK/msg.lpatch" "$SRC/loop" "$FIX/loop/message.patch" --name msg
+expect_contains "$WORK/msg.lpatch.log" "changed message"
 
-start loop "$WORK/loop"
+start loop "$SRC/loop"
 wait_line "$WORK/loop.out" "report v1"
 grep -q "original message" "$WORK/loop.out" || fail "the program does not print its message"
 

@@ -4,17 +4,23 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/user-lib.sh"
 
-$CC -O2 -g -o "$WORK/loop" "$FIX/loop.c" || fail "cannot build loop"
-patch_obj "$WORK/new.o" "$FIX/loop.c" -DPATCH_REPORT
-"$MKPATCH" -o "$WORK/rep.lpatch" --name rep --target "$WORK/loop" "$WORK/new.o" report ||
-	fail "mkpatch failed"
-# The references the runtime must resolve: they are undefined in the patch.
+project loop
+user_build "$WORK/rep.lpatch" "$SRC/loop" "$FIX/loop/report.patch" --name rep
+# The references the runtime must resolve are undefined in the patch: the target's
+# statics (with their addresses in .lpatch.meta), printf with its symbol version, TLS.
 readelf -sW "$WORK/rep.lpatch" >"$WORK/syms"
-for s in counter bump printf tls_value; do
-	grep -qE " (UND|[0-9]+) $s\$" "$WORK/syms" || fail "patch has no symbol $s"
+for s in counter bump 'printf@GLIBC_[0-9.]+' tls_value; do
+	grep -qE " UND $s\$" "$WORK/syms" || fail "patch has no undefined symbol $s"
 done
+readelf -p .lpatch.meta "$WORK/rep.lpatch" >"$WORK/meta"
+for s in counter bump tls_value; do
+	addr=$(nm "$SRC/loop" | awk -v s="$s" '$3 == s { sub(/^0+/, "", $1); print $1 }')
+	expect_contains "$WORK/meta" "ref=$s ${addr:-0}"
+done
+addr=$(nm "$SRC/loop" | awk '$3 == "report" { sub(/^0+/, "", $1); print $1 }')
+expect_contains "$WORK/meta" "func=report $addr "
 
-start loop "$WORK/loop"
+start loop "$SRC/loop"
 wait_line "$WORK/loop.out" "report v1 counter=[0-9]+"
 "$LPATCH" apply --pid "$PID" "$WORK/rep.lpatch" >"$WORK/apply.log" 2>&1 ||
 	{ cat "$WORK/apply.log"; fail "apply failed"; }

@@ -4,12 +4,10 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/user-lib.sh"
 
-$CC -O2 -g -pthread -o "$WORK/threads" "$FIX/threads.c" || fail "cannot build threads"
-patch_obj "$WORK/new.o" "$FIX/threads.c" -DPATCHED
-"$MKPATCH" -o "$WORK/v2.lpatch" --name v2 --target "$WORK/threads" "$WORK/new.o" version ||
-	fail "mkpatch failed"
+project threads
+user_build "$WORK/v2.lpatch" "$SRC/threads" "$FIX/threads/version.patch" --name v2
 
-start threads "$WORK/threads"
+start threads "$SRC/threads"
 wait_line "$WORK/threads.out" "seen=11111111"
 for round in 1 2 3; do
 	"$LPATCH" apply --pid "$PID" "$WORK/v2.lpatch" >"$WORK/apply.log" 2>&1 ||

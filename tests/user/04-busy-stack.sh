@@ -5,14 +5,11 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/user-lib.sh"
 
-$CC -O2 -g -pthread -o "$WORK/blocker" "$FIX/blocker.c" || fail "cannot build blocker"
-patch_obj "$WORK/new.o" "$FIX/blocker.c" -DPATCHED
-"$MKPATCH" -o "$WORK/spin.lpatch" --name spin --target "$WORK/blocker" "$WORK/new.o" spin_forever ||
-	fail "mkpatch failed"
-"$MKPATCH" -o "$WORK/brief.lpatch" --name brief --target "$WORK/blocker" "$WORK/new.o" brief ||
-	fail "mkpatch failed"
+project blocker
+user_build "$WORK/spin.lpatch" "$SRC/blocker" "$FIX/blocker/spin.patch" --name spin
+user_build "$WORK/brief.lpatch" "$SRC/blocker" "$FIX/blocker/brief.patch" --name brief
 
-start blocker "$WORK/blocker"
+start blocker "$SRC/blocker"
 wait_line "$WORK/blocker.out" "brief=1"
 
 t0=$(date +%s%N)

@@ -3,17 +3,14 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/user-lib.sh"
 
-$CC -O2 -g -fPIC -shared -o "$WORK/libgreet.so" "$FIX/greet.c" || fail "cannot build libgreet.so"
-$CC -O2 -g -o "$WORK/greeter" "$FIX/greeter.c" -L"$WORK" -lgreet -Wl,-rpath,"$WORK" ||
-	fail "cannot build greeter"
-$CC -O2 -g -no-pie -fno-pie -o "$WORK/greeter2" "$FIX/greeter.c" -L"$WORK" -lgreet -Wl,-rpath,"$WORK" ||
-	fail "cannot build greeter2"
-patch_obj "$WORK/new.o" "$FIX/greet.c" -DPATCHED
-"$MKPATCH" -o "$WORK/greet.lpatch" --name greet2 --target "$WORK/libgreet.so" "$WORK/new.o" greet ||
-	fail "mkpatch failed"
+# libgreet.so, greeter (PIE) and greeter2 (non-PIE); the patch is built for the library.
+project greet
+user_build "$WORK/greet.lpatch" "$SRC/libgreet.so" "$FIX/greet/greet.patch" --name greet2
+readelf -p .lpatch.meta "$WORK/greet.lpatch" | grep -q "object=libgreet.so" ||
+	fail "the patch does not name libgreet.so as its target"
 
-start one "$WORK/greeter" one; one=$PID
-start two "$WORK/greeter2" two; two=$PID
+start one "$SRC/greeter" one; one=$PID
+start two "$SRC/greeter2" two; two=$PID
 wait_line "$WORK/one.out" "one: greet v1"
 wait_line "$WORK/two.out" "two: greet v1"
 

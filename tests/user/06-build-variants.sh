@@ -4,22 +4,24 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/user-lib.sh"
 
-variant() { # NAME CFLAGS...
-	local name=$1; shift
-	$CC -O2 -g "$@" -o "$WORK/$name" "$FIX/clones.c" || fail "$name: cannot build"
-	nm "$WORK/$name" >"$WORK/$name.nm"
+variant() { # NAME CFLAGS LDFLAGS
+	local name=$1 cflags="-O2 -g $2" ldflags=$3 make
+	project clones CFLAGS="$cflags" LDFLAGS="$ldflags"
+	mv "$SRC" "$WORK/$name"; SRC="$WORK/$name"
+	nm "$SRC/clones" >"$WORK/$name.nm"
 	grep -q " compute.cold$" "$WORK/$name.nm" || fail "$name: no compute.cold (the fixture must split)"
 	grep -qE " weigh\..*isra" "$WORK/$name.nm" || fail "$name: no .isra clone of weigh"
-	patch_obj "$WORK/$name.o" "$FIX/clones.c" -DPATCHED "$@"
-	"$MKPATCH" -o "$WORK/$name.lpatch" --name "p-$name" --target "$WORK/$name" "$WORK/$name.o" \
-		compute || fail "$name: mkpatch failed"
+	make="make CFLAGS='$cflags' LDFLAGS='$ldflags'"
+	user_build "$WORK/$name.lpatch" "$SRC/clones" "$FIX/clones/compute.patch" --name "p-$name" \
+		--make "$make"
+	expect_contains "$WORK/$name.lpatch.log" "changed compute"
 
-	start "$name" "$WORK/$name"
+	start "$name" "$SRC/clones"
 	wait_line "$WORK/$name.out" "^compute=1034$"
 	"$LPATCH" apply --pid "$PID" "$WORK/$name.lpatch" >"$WORK/$name.log" 2>&1 ||
 		{ cat "$WORK/$name.log"; fail "$name: apply failed"; }
 	wait_line "$WORK/$name.out" "^compute=2034$"
-	if [[ " $* " == *" -fcf-protection=full "* ]]; then
+	if [[ " $cflags " == *" -fcf-protection=full "* ]]; then
 		# endbr64 stays first, the jump follows it
 		addr=$("$LPATCH" ps --pid "$PID" --json | grep -oE '"old":"0x[0-9a-f]+"' | grep -oE '0x[0-9a-f]+')
 		bytes=$(dd if="/proc/$PID/mem" bs=1 skip=$((addr)) count=5 iflag=skip_bytes 2>/dev/null |
@@ -36,6 +38,6 @@ variant() { # NAME CFLAGS...
 
 variant pie -fPIE -pie
 variant nopie -fno-pie -no-pie
-variant cet -fPIE -pie -fcf-protection=full
-variant cet-nopie -fno-pie -no-pie -fcf-protection=full
+variant cet "-fPIE -fcf-protection=full" -pie
+variant cet-nopie "-fno-pie -fcf-protection=full" -no-pie
 echo "PASS: PIE, non-PIE and CET builds with .cold and .isra functions"

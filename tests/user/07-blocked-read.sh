@@ -4,14 +4,12 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/user-lib.sh"
 
-$CC -O2 -g -o "$WORK/reader" "$FIX/reader.c" || fail "cannot build reader"
-patch_obj "$WORK/new.o" "$FIX/reader.c" -DPATCHED
-"$MKPATCH" -o "$WORK/tag.lpatch" --name tag --target "$WORK/reader" "$WORK/new.o" tag ||
-	fail "mkpatch failed"
+project reader
+user_build "$WORK/tag.lpatch" "$SRC/reader" "$FIX/reader/tag.patch" --name tag
 
 mkfifo "$WORK/in"
 exec 3<>"$WORK/in"	# a writer that never blocks; the reader sees EOF when it closes
-"$WORK/reader" <"$WORK/in" >"$WORK/reader.out" 2>&1 3>&- &
+"$SRC/reader" <"$WORK/in" >"$WORK/reader.out" 2>&1 3>&- &
 PID=$!; PIDS+=("$PID"); disown "$PID"
 wait_line "$WORK/reader.out" "ready"
 sleep 0.1

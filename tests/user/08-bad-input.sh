@@ -5,14 +5,13 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/user-lib.sh"
 
-mkdir -p "$WORK/a" "$WORK/b"
-$CC -O2 -g -o "$WORK/a/loop" "$FIX/loop.c" || fail "cannot build loop"
-$CC -O2 -g -DVARIANT=2 -o "$WORK/b/loop" "$FIX/loop.c" -Wl,--build-id=sha1 -fno-inline-small-functions ||
-	fail "cannot build the other loop"
+# a/loop: the build the patch is for; b/loop: the same program built differently
+project loop
+mv "$SRC" "$WORK/a"; SRC="$WORK/a"
+user_build "$WORK/msg.lpatch" "$WORK/a/loop" "$FIX/loop/message.patch" --name msg
+project loop CFLAGS="-O2 -g -fno-inline-small-functions" LDFLAGS=-Wl,--build-id=sha1
+mv "$SRC" "$WORK/b"
 cmp -s "$WORK/a/loop" "$WORK/b/loop" && fail "the two builds are identical"
-patch_obj "$WORK/new.o" "$FIX/loop.c" -DPATCH_MESSAGE
-"$MKPATCH" -o "$WORK/msg.lpatch" --name msg --target "$WORK/a/loop" "$WORK/new.o" message ||
-	fail "mkpatch failed"
 bid_a=$(readelf -n "$WORK/a/loop" | awk '/Build ID/ {print $3}')
 bid_b=$(readelf -n "$WORK/b/loop" | awk '/Build ID/ {print $3}')
 [ "$bid_a" != "$bid_b" ] || fail "the two builds have the same build-id"
@@ -65,16 +64,14 @@ st=$?
 cat "$WORK/4.log"
 [ "$st" -eq 2 ] || fail "junk file: exit $st, expected 2"
 expect_contains "$WORK/4.log" "junk.lpatch"
-"$LPATCH" apply --pid "$PID" "$WORK/new.o" >"$WORK/4b.log" 2>&1 && fail "a plain object was applied"
+"$LPATCH" apply --pid "$PID" "$WORK/a/loop.o" >"$WORK/4b.log" 2>&1 && fail "a plain object was applied"
 expect_contains "$WORK/4b.log" "no .lpatch.meta"
 untouched "$PID" "$WORK/target.out"
 
 # 5. the process exits while apply waits for a busy function
-$CC -O2 -g -pthread -o "$WORK/blocker" "$FIX/blocker.c" || fail "cannot build blocker"
-patch_obj "$WORK/bnew.o" "$FIX/blocker.c" -DPATCHED
-"$MKPATCH" -o "$WORK/spin.lpatch" --name spin --target "$WORK/blocker" "$WORK/bnew.o" spin_forever ||
-	fail "mkpatch failed"
-start blocker "$WORK/blocker"
+project blocker
+user_build "$WORK/spin.lpatch" "$SRC/blocker" "$FIX/blocker/spin.patch" --name spin
+start blocker "$SRC/blocker"
 wait_line "$WORK/blocker.out" "brief=1"
 t0=$(date +%s%N)
 "$LPATCH" apply --pid "$PID" --timeout 5000 "$WORK/spin.lpatch" >"$WORK/5.log" 2>&1 &

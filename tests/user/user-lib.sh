@@ -1,5 +1,6 @@
-# Helpers for process-patching tests (sourced after tests/lib.sh). Each test builds
-# small C programs at test time, runs them, patches them, and kills them on exit.
+# Helpers for process-patching tests (sourced after tests/lib.sh). Each test builds a
+# small C project (tests/fixtures/user/NAME: sources, Makefile, diffs) at test time,
+# makes its patches with `lpatch build --user`, runs, patches and kills the programs.
 FIX="$TOP/tests/fixtures/user"
 PIDS=()
 CC=${CC:-cc}
@@ -14,16 +15,18 @@ user_cleanup() {
 }
 trap user_cleanup EXIT
 
-# The test-only patch maker, linked with lpatch's own ELF code.
-MKPATCH="$WORK/mkpatch"
-make -s -C "$TOP" build/liblpatch.a >/dev/null || fail "cannot build build/liblpatch.a"
-$CC -std=c11 -D_GNU_SOURCE -O1 -I"$TOP/src" -o "$MKPATCH" "$FIX/mkpatch.c" "$TOP/build/liblpatch.a" \
-	-lelf -ldw -lz || fail "cannot build mkpatch"
+# project NAME [MAKE-ARGS...]: copy the fixture project tests/fixtures/user/NAME to
+# $WORK/NAME and build it the usual way (plain make, as production would); sets $SRC
+project() { local name=$1; shift
+	SRC="$WORK/$name"
+	rm -rf "$SRC"; cp -r "$FIX/$name" "$SRC"
+	make -C "$SRC" CC="$CC" "$@" >"$WORK/$name.make.log" 2>&1 ||
+		{ cat "$WORK/$name.make.log"; fail "cannot build project $name"; }; }
 
-# patch_obj OUT.o SRC [CFLAGS...]: the patched source, compiled like a patch
-patch_obj() { local out=$1 src=$2; shift 2
-	$CC -O2 -fPIC -ffunction-sections -fdata-sections -fno-common -c -o "$out" "$src" "$@" ||
-		fail "cannot compile $src"; }
+# user_build OUT.lpatch BINARY PATCH [LPATCH-BUILD-ARGS...]: lpatch build --user from $SRC
+user_build() { local out=$1 bin=$2 patch=$3; shift 3
+	"$LPATCH" build --user --src "$SRC" --binary "$bin" -o "$out" "$@" "$patch" \
+		>"$out.log" 2>&1 || { cat "$out.log"; fail "lpatch build --user $(basename "$patch") failed"; }; }
 
 # start NAME CMD...: run CMD in the background, output in $WORK/NAME.out; sets $PID
 start() { local name=$1; shift

@@ -1,0 +1,122 @@
+/* lpatch build --user: a process patch from a program's or library's source diff. */
+#include "cli.h"
+
+#include "user/build.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PATCH_NAME_MAX 63
+
+static void help(void)
+{
+	printf("usage: lpatch build --user --src DIR --binary FILE [--make CMD] [options] PATCH...\n\n"
+	       "Build a process patch (.lpatch) for one exact executable or shared library from\n"
+	       "source diffs. DIR is built twice in a scratch copy (original, then with the diffs\n"
+	       "applied, never with fuzz) with CMD, through a compiler wrapper that puts each\n"
+	       "function and variable in its own section; the objects that changed are compared\n"
+	       "like the kernel path does. Every function of the original build must match\n"
+	       "FILE's bytes (relocation sites masked), so that the patch fits what runs.\n"
+	       "Apply the result with `lpatch apply`.\n\n"
+	       "options:\n"
+	       "  --src DIR          the program's source tree (not modified)\n"
+	       "  --binary FILE      the ELF that runs (executable, PIE or not, or shared library),\n"
+	       "                     with its symbol table (not stripped)\n"
+	       "  --make CMD         build command, run by sh in the tree (default: make)\n"
+	       "  -o, --output FILE  the patch to write (default NAME.lpatch); written only on success\n"
+	       "  --name NAME        patch name (default: the first diff's file name)\n"
+	       "  --no-verify        do not check the original build against FILE\n"
+	       "  --keep-work        keep the scratch directory, for debugging\n\n"
+	       "Exit: 0 patch written, 1 failure, 2 bad usage, refused change or FILE not built\n"
+	       "from this source, 3 no functional change.\n");
+}
+
+static char *default_name(const char *patch)
+{
+	char *stem = xstrdup(path_basename(patch)), *dot;
+
+	while ((dot = strrchr(stem, '.')) && dot != stem &&
+	       (!strcmp(dot, ".patch") || !strcmp(dot, ".diff") || !strcmp(dot, ".txt")))
+		*dot = '\0';
+	for (char *c = stem; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-' && *c != '.')
+			*c = '-';
+	if (strlen(stem) > PATCH_NAME_MAX)
+		stem[PATCH_NAME_MAX] = '\0';
+	return stem;
+}
+
+static bool valid_name(const char *n)
+{
+	return *n && strlen(n) <= PATCH_NAME_MAX && !strchr(n, '/') && !strpbrk(n, " \t\n");
+}
+
+int cmd_build_user(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "user", no_argument, NULL, 'u' },
+		{ "src", required_argument, NULL, 's' },
+		{ "binary", required_argument, NULL, 'b' },
+		{ "make", required_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "no-verify", no_argument, NULL, 'V' },
+		{ "keep-work", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct user_build b = { .verify = true };
+	char *dname = NULL, *dout = NULL;
+	int c, ret = LP_EXIT_REFUSED;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u': break;
+		case 's': b.src = optarg; break;
+		case 'b': b.binary = optarg; break;
+		case 'm': b.make = optarg; break;
+		case 'o': b.out = optarg; break;
+		case 'n': b.name = optarg; break;
+		case 'V': b.verify = false; break;
+		case 'k': b.keep_work = true; break;
+		case 'h': help(); return LP_EXIT_OK;
+		default: return cli_usage_error("build", "unknown option (with --user)");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("build", "no PATCH given");
+	if (!b.src || !b.binary)
+		return cli_usage_error("build", "--user needs --src DIR and --binary FILE");
+	if (!path_is_dir(b.src))
+		return cli_usage_error("build", "--src %s is not a directory", b.src);
+	if (!b.name)
+		b.name = dname = default_name(argv[optind]);
+	if (!valid_name(b.name)) {
+		ret = cli_usage_error("build", "'%s' is not a valid patch name (at most %d characters, "
+				      "no '/' or spaces)", b.name, PATCH_NAME_MAX);
+		goto out;
+	}
+	if (!b.out)
+		b.out = dout = xasprintf("%s.lpatch", b.name);
+	for (int i = optind; i < argc; i++)
+		if (!path_exists(argv[i])) {
+			lp_perr("cannot read patch %s", argv[i]);
+			goto out;
+		}
+	b.patches = argv + optind;
+	b.npatches = (size_t)(argc - optind);
+	if (!b.verify)
+		lp_warn("--no-verify: the original build is not checked against %s", b.binary);
+	ret = user_build(&b);
+out:
+	free(dname);
+	free(dout);
+	return ret;
+}

@@ -1,0 +1,248 @@
+/*
+ * lpatch build --user: copy the source tree to a scratch directory, build it
+ * through the compiler wrapper, apply the diff and build again in the same
+ * place, compare the objects that changed, check that the original build is
+ * what runs (each compiled function against the binary's bytes), and write
+ * the .lpatch.
+ */
+#include "user/build.h"
+
+#include "diff/diff.h"
+#include "diff/verify.h"
+#include "kernel/patchset.h"
+#include "user/ccwrap.h"
+#include "user/objects.h"
+#include "user/patchwrite.h"
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct work {
+	char *dir, *tree, *orig, *patched, *wrap, *log;
+	char **env;
+	struct objlist changed;
+};
+
+static int build_twice(const struct user_build *b, const struct patchset *ps, struct work *w)
+{
+	const char *cmd = b->make ? b->make : "make";
+	struct objlist all;
+
+	lp_progress("copying %s to %s", b->src, w->tree);
+	if (objects_copy_tree(b->src, w->tree) || mkdir_p(w->wrap) ||
+	    !(w->env = ccwrap_write(w->wrap)))
+		return LP_EXIT_FAIL;
+	lp_progress("building the original (%s)", cmd);
+	if (objects_build(w->tree, cmd, (const char *const *)w->env, w->log) ||
+	    objects_list(w->tree, w->orig, &all))
+		return LP_EXIT_FAIL;
+	if (!all.n) {
+		objlist_free(&all);
+		lp_err("`%s` in %s produced no object file (*.o)", cmd, b->src);
+		lp_hint("lpatch compares objects: the build must compile each source file to a .o");
+		return LP_EXIT_FAIL;
+	}
+	objlist_free(&all);
+	lp_progress("applying the diff");
+	if (patchset_apply(ps, w->tree))
+		return LP_EXIT_REFUSED;
+	lp_progress("building the patched source");
+	if (objects_build(w->tree, cmd, (const char *const *)w->env, w->log) ||
+	    objects_changed(w->tree, w->orig, w->patched, &w->changed))
+		return LP_EXIT_FAIL;
+	if (!w->changed.n) {
+		lp_err("no functional change: no object file changed");
+		return LP_EXIT_NOCHANGE;
+	}
+	return LP_EXIT_OK;
+}
+
+static const char *file_symbol(const struct elf_file *ef)
+{
+	for (size_t i = 1; i < ef->nsym; i++)
+		if (ef->sym[i]->type == STT_FILE)
+			return ef->sym[i]->name;
+	return NULL;
+}
+
+/* Every function of the original object that the binary has must be its very bytes. */
+static int verify_object(struct parent *target, const char *path, const char *rel, int *bad)
+{
+	struct elf_file *obj = elf_open(path, 0);
+	const char *source;
+	int checked = 0;
+
+	if (!obj)
+		return -1;
+	source = file_symbol(obj);
+	for (size_t i = 1; i < obj->nsym; i++) {
+		struct symbol *fn = obj->sym[i], *ts;
+		char *why = NULL;
+		int r;
+
+		if (fn->type != STT_FUNC || !fn->sec || !fn->s.st_size)
+			continue;
+		ts = parent_symbol(target, fn->name, source, fn->bind == STB_LOCAL);
+		if (!ts || ts->type != STT_FUNC)
+			continue;	/* inlined everywhere in the binary, or not linked in */
+		r = verify_function(obj, fn, target->elf, ts, &why);
+		if (r < 0) {
+			elf_close(obj);
+			return -1;
+		}
+		checked++;
+		if (!r) {
+			lp_err("%s: function %s as compiled from %s does not match %s: %s", rel,
+			       fn->name, source ? source : rel, target->path, why ? why : "");
+			(*bad)++;
+		}
+		free(why);
+	}
+	lp_debug("%s: %d functions match %s", rel, checked, target->path);
+	elf_close(obj);
+	return 0;
+}
+
+static int verify_all(const struct user_build *b, struct parent *target, struct work *w)
+{
+	int bad = 0;
+
+	lp_progress("checking the original build against %s", b->binary);
+	for (size_t i = 0; i < w->changed.n; i++) {
+		char *o = path_join(w->orig, w->changed.rel[i]);
+		int r = verify_object(target, o, w->changed.rel[i], &bad);
+		free(o);
+		if (r)
+			return LP_EXIT_FAIL;
+	}
+	if (!bad)
+		return LP_EXIT_OK;
+	lp_err("%s was not built from this source with these compiler and flags: a patch built "
+	       "from it would not fit; no patch written", b->binary);
+	lp_hint("build with the same compiler, flags and sources as the binary; --no-verify "
+		"skips this check (at your own risk)");
+	return LP_EXIT_REFUSED;
+}
+
+static int diff_all(struct parent *target, struct work *w, struct diff_result *res,
+		    struct user_part *parts, size_t *nparts)
+{
+	int worst = LP_EXIT_NOCHANGE;
+
+	*nparts = 0;
+	for (size_t i = 0; i < w->changed.n; i++) {
+		char *a = path_join(w->orig, w->changed.rel[i]);
+		char *p = path_join(w->patched, w->changed.rel[i]);
+		int r = diff_objects(a, p, &(struct diff_opts){ .parent = target, .process = true },
+				     &res[i]);
+
+		diff_report_text(&res[i], w->changed.rel[i]);
+		free(a);
+		if (r == LP_EXIT_OK) {
+			parts[(*nparts)++] = (struct user_part){ .object = w->changed.rel[i],
+								 .patched = p, .res = &res[i] };
+			if (worst == LP_EXIT_NOCHANGE)
+				worst = LP_EXIT_OK;
+		} else {
+			free(p);
+			if (r != LP_EXIT_NOCHANGE)
+				worst = r;
+		}
+	}
+	return worst;
+}
+
+static void work_free(struct work *w, bool keep)
+{
+	if (w->dir && !keep)
+		rm_rf(w->dir);
+	else if (w->dir)
+		lp_progress("work directory kept: %s", w->dir);
+	free(w->dir);
+	free(w->tree);
+	free(w->orig);
+	free(w->patched);
+	free(w->wrap);
+	free(w->log);
+	ccwrap_env_free(w->env);
+	objlist_free(&w->changed);
+}
+
+int user_build(const struct user_build *b)
+{
+	struct patchset ps;
+	struct work w = {0};
+	struct parent *target = NULL;
+	struct diff_result *res = NULL;
+	struct user_part *parts = NULL;
+	size_t nparts = 0;
+	char *bid = NULL, *real = NULL;
+	int ret;
+
+	if (patchset_read(&ps, b->patches, b->npatches))
+		return LP_EXIT_REFUSED;
+	ret = LP_EXIT_FAIL;
+	real = realpath(b->binary, NULL);
+	if (!real) {
+		lp_perr("cannot read %s", b->binary);
+		goto out;
+	}
+	target = parent_open(real, path_basename(real));
+	if (!target)
+		goto out;
+	bid = elf_build_id(target->elf);
+	if (!bid) {
+		lp_err("%s has no GNU build-id: lpatch binds a patch to the build-id of what runs",
+		       b->binary);
+		lp_hint("link with -Wl,--build-id (the default of Debian's gcc)");
+		ret = LP_EXIT_REFUSED;
+		goto out;
+	}
+	if (!(w.dir = make_temp_dir("build-user")))
+		goto out;
+	w.tree = path_join(w.dir, "tree");
+	w.orig = path_join(w.dir, "orig");
+	w.patched = path_join(w.dir, "patched");
+	w.wrap = path_join(w.dir, "cc");
+	w.log = path_join(w.dir, "build.log");
+	ret = build_twice(b, &ps, &w);
+	if (ret)
+		goto out;
+	if (b->verify && (ret = verify_all(b, target, &w)))
+		goto out;
+	lp_progress("comparing %zu object%s", w.changed.n, w.changed.n > 1 ? "s" : "");
+	res = xcalloc(w.changed.n, sizeof(*res));
+	parts = xcalloc(w.changed.n, sizeof(*parts));
+	ret = diff_all(target, &w, res, parts, &nparts);
+	if (ret == LP_EXIT_NOCHANGE) {
+		lp_err("no functional change: the diff changes no function's code or data; "
+		       "no patch written");
+		goto out;
+	}
+	if (ret == LP_EXIT_REFUSED)
+		lp_err("the diff makes changes a live patch cannot carry (listed above); no patch written");
+	if (ret)
+		goto out;
+	ret = patchwrite(target, parts, nparts,
+			 &(struct patch_meta){ .name = b->name, .build_id = bid,
+					       .object = path_basename(real) }, b->out);
+	if (!ret)
+		lp_progress("wrote %s", b->out);
+out:
+	for (size_t i = 0; i < nparts; i++)
+		free((char *)parts[i].patched);
+	for (size_t i = 0; res && i < w.changed.n; i++)
+		diff_result_free(&res[i]);
+	free(res);
+	free(parts);
+	work_free(&w, b->keep_work);
+	parent_close(target);
+	patchset_free(&ps);
+	free(bid);
+	free(real);
+	return ret;
+}

@@ -1,0 +1,159 @@
+/* The scratch tree of a user-space build and the objects it produces. */
+#include "user/objects.h"
+
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/run.h"
+#include "util/str.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct {
+	const char *root;
+	struct objlist *list;
+	bool remove;
+} walk;
+
+static int visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag != FTW_F || !str_ends(path, ".o"))
+		return 0;
+	if (walk.remove)
+		return unlink(path) ? -1 : 0;
+	*ARRAY_PUSH(walk.list->rel, walk.list->n, walk.list->cap) =
+		xstrdup(path + strlen(walk.root) + 1);
+	return 0;
+}
+
+static int scan(const char *root, struct objlist *list, bool remove)
+{
+	walk.root = root;
+	walk.list = list;
+	walk.remove = remove;
+	if (nftw(root, visit, 32, FTW_PHYS)) {
+		lp_perr("cannot scan %s", root);
+		return -1;
+	}
+	return 0;
+}
+
+int objects_copy_tree(const char *src, const char *tree)
+{
+	char *from = path_join(src, ".");
+	const char *argv[] = { "cp", "-a", from, tree, NULL };
+	int st;
+
+	if (mkdir_p(tree)) {
+		free(from);
+		return -1;
+	}
+	st = run(argv, &(struct run_opts){ .no_stdin = true });
+	free(from);
+	if (st) {
+		lp_err("cannot copy %s to the scratch directory %s", src, tree);
+		return -1;
+	}
+	return scan(tree, NULL, true);
+}
+
+int objects_build(const char *tree, const char *cmd, const char *const *env, const char *logfile)
+{
+	const char *argv[] = { "sh", "-c", cmd, NULL };
+	int st = run(argv, &(struct run_opts){ .cwd = tree, .env = env, .log = logfile,
+					       .no_stdin = true });
+	char *log;
+
+	if (!st)
+		return 0;
+	lp_err("the build command `%s` failed (exit %d) in %s", cmd, st, tree);
+	log = read_file_quiet(logfile, NULL);
+	if (log) {
+		size_t len = strlen(log);
+		const char *tail = log + (len > 2000 ? len - 2000 : 0);
+		fprintf(stderr, "--- last lines of %s:\n%s\n", logfile, tail);
+		free(log);
+	}
+	return -1;
+}
+
+static int copy_rel(const char *from_root, const char *to_root, const char *rel)
+{
+	char *from = path_join(from_root, rel), *to = path_join(to_root, rel);
+	char *dir = path_dirname(to);
+	int r = mkdir_p(dir) || copy_file(from, to) ? -1 : 0;
+
+	free(from);
+	free(to);
+	free(dir);
+	return r;
+}
+
+int objects_list(const char *tree, const char *save, struct objlist *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (scan(tree, out, false))
+		return -1;
+	for (size_t i = 0; save && i < out->n; i++)
+		if (copy_rel(tree, save, out->rel[i]))
+			return -1;
+	return 0;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	size_t la, lb;
+	char *da = read_file_quiet(a, &la), *db = read_file_quiet(b, &lb);
+	bool same = da && db && la == lb && !memcmp(da, db, la);
+
+	free(da);
+	free(db);
+	return same;
+}
+
+int objects_changed(const char *tree, const char *saved, const char *into, struct objlist *out)
+{
+	struct objlist now;
+
+	memset(out, 0, sizeof(*out));
+	if (objects_list(tree, NULL, &now))
+		return -1;
+	for (size_t i = 0; i < now.n; i++) {
+		char *a = path_join(saved, now.rel[i]), *b = path_join(tree, now.rel[i]);
+		bool changed = !path_exists(a) || !same_file(a, b);
+
+		if (changed && !path_exists(a)) {
+			lp_err("the diff adds object %s: a live patch cannot add source files",
+			       now.rel[i]);
+			lp_hint("put new code in the files the program already has");
+			free(a);
+			free(b);
+			objlist_free(&now);
+			return -1;
+		}
+		free(a);
+		free(b);
+		if (!changed)
+			continue;
+		if (copy_rel(tree, into, now.rel[i])) {
+			objlist_free(&now);
+			return -1;
+		}
+		*ARRAY_PUSH(out->rel, out->n, out->cap) = xstrdup(now.rel[i]);
+	}
+	objlist_free(&now);
+	return 0;
+}
+
+void objlist_free(struct objlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->rel[i]);
+	free(l->rel);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,27 @@
+/*
+ * The objects of a user-space build: the scratch copy of the source tree,
+ * building it with the project's own command, and which objects the diff
+ * changed (compared byte for byte; both builds run in the same directory,
+ * so paths recorded in the objects agree).
+ */
+#ifndef LPATCH_USER_OBJECTS_H
+#define LPATCH_USER_OBJECTS_H
+
+#include <stddef.h>
+
+struct objlist {
+	char **rel;		/* paths relative to the tree, e.g. "src/main.o" */
+	size_t n, cap;
+};
+
+/* Copy src into tree, without its objects (*.o) so that every one is rebuilt. */
+int objects_copy_tree(const char *src, const char *tree);
+/* Run cmd (a shell command line) in tree with env; the log in logfile; errors printed. */
+int objects_build(const char *tree, const char *cmd, const char *const *env, const char *logfile);
+/* Every *.o under tree; copies them to save (same relative paths) when save is not NULL. */
+int objects_list(const char *tree, const char *save, struct objlist *out);
+/* The objects under tree that differ from their copies under saved, copied to into. */
+int objects_changed(const char *tree, const char *saved, const char *into, struct objlist *out);
+void objlist_free(struct objlist *l);
+
+#endif

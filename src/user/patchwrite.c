@@ -1,0 +1,303 @@
+/* From the differ's output objects to one .lpatch file. */
+#include "user/patchwrite.h"
+
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct merge {
+	struct elf_file *out;
+	struct section **secmap;	/* of the part being copied */
+	struct symbol **symmap;
+};
+
+static struct symbol *undefined(struct elf_file *ef, const char *name)
+{
+	for (size_t i = 1; i < ef->nsym; i++) {
+		struct symbol *s = ef->sym[i];
+		if (!s->sec && s->s.st_shndx == SHN_UNDEF && !strcmp(s->name, name))
+			return s;
+	}
+	return elf_add_symbol(ef, name, STT_NOTYPE, STB_GLOBAL, NULL, SHN_UNDEF, 0, 0);
+}
+
+static int copy_part(struct merge *m, struct elf_file *in, const char *object)
+{
+	m->secmap = xcalloc(in->nsec, sizeof(*m->secmap));
+	m->symmap = xcalloc(in->nsym, sizeof(*m->symmap));
+	for (size_t i = 1; i < in->nsec; i++) {
+		struct section *s = in->sec[i];
+		if (s->base || s->sh.sh_type == SHT_RELA || s->sh.sh_type == SHT_SYMTAB ||
+		    s->sh.sh_type == SHT_STRTAB)
+			continue;
+		m->secmap[i] = elf_add_section(m->out, s->name, s->sh.sh_type, s->sh.sh_flags,
+					       s->sh.sh_type == SHT_NOBITS ? NULL : s->data, s->size,
+					       s->sh.sh_addralign, s->sh.sh_entsize);
+	}
+	for (size_t i = 1; i < in->nsym; i++) {
+		struct symbol *s = in->sym[i], *n;
+
+		if (s->type == STT_SECTION) {
+			n = s->sec && m->secmap[s->sec->index] ? elf_section_symbol(m->secmap[s->sec->index])
+							       : NULL;
+		} else if (!s->sec && s->s.st_shndx == SHN_UNDEF) {
+			n = undefined(m->out, s->name);
+		} else if (s->sec && !m->secmap[s->sec->index]) {
+			n = NULL;
+		} else {
+			if (s->bind != STB_LOCAL && s->sec && elf_find_symbol(m->out, s->name) &&
+			    elf_find_symbol(m->out, s->name)->sec) {
+				lp_err("%s defines %s, which another changed object defines too", object,
+				       s->name);
+				return -1;
+			}
+			n = elf_add_symbol(m->out, s->name, s->type, s->bind,
+					   s->sec ? m->secmap[s->sec->index] : NULL, s->s.st_shndx,
+					   s->s.st_value, s->s.st_size);
+			n->s.st_other = s->s.st_other;
+		}
+		m->symmap[i] = n;
+	}
+	for (size_t i = 1; i < in->nsec; i++) {
+		struct section *s = in->sec[i];
+		if (!m->secmap[i] || !s->rela)
+			continue;
+		for (size_t k = 0; k < s->rela->nrel; k++) {
+			struct reloc *r = &s->rela->rel[k];
+			if (!m->symmap[r->sym->index]) {
+				lp_err("%s: relocation in %s against %s, which the patch lacks", object,
+				       s->name, r->sym->name);
+				return -1;
+			}
+			elf_add_reloc(m->secmap[i], r->offset, r->type, m->symmap[r->sym->index],
+				      r->addend);
+		}
+	}
+	return 0;
+}
+
+struct ehbuf {
+	struct strbuf bytes;
+	struct { uint64_t off; uint32_t type; struct symbol *sym; int64_t addend; } *rel;
+	size_t nrel, relcap;
+};
+
+static void eh_reloc(struct ehbuf *eb, uint64_t off, uint32_t type, struct symbol *sym,
+		     int64_t addend)
+{
+	ARRAY_PUSH(eb->rel, eb->nrel, eb->relcap);
+	eb->rel[eb->nrel - 1].off = off;
+	eb->rel[eb->nrel - 1].type = type;
+	eb->rel[eb->nrel - 1].sym = sym;
+	eb->rel[eb->nrel - 1].addend = addend;
+}
+
+/* The patch's symbol for what a relocation of the patched object's .eh_frame points at. */
+static struct symbol *eh_target(struct merge *m, struct elf_file *dout, struct reloc *r,
+				int64_t *addend)
+{
+	struct section *sec = r->sym->sec, *o;
+
+	*addend = r->addend;
+	if (!sec)
+		return undefined(m->out, r->sym->name);
+	o = elf_find_section(dout, sec->name);
+	if (!o || !m->secmap[o->index])
+		return NULL;
+	if (r->sym->type != STT_SECTION)
+		*addend += (int64_t)r->sym->s.st_value;
+	return elf_section_symbol(m->secmap[o->index]);
+}
+
+/*
+ * The unwind entries of the functions the patch carries: every CIE of the
+ * patched object, and the FDEs whose code came along (CIE pointers redone).
+ */
+static int take_eh_frame(struct merge *m, struct elf_file *dout, const char *patched,
+			 struct ehbuf *eb)
+{
+	struct elf_file *ef = elf_open(patched, 0);
+	struct section *eh = ef ? elf_find_section(ef, ".eh_frame") : NULL;
+	uint64_t *cie_at = NULL, off = 0;
+	const unsigned char *d;
+
+	if (!ef)
+		return -1;
+	if (!eh || !(d = elf_section_data(eh))) {
+		elf_close(ef);
+		return 0;
+	}
+	cie_at = xcalloc(eh->size / 4 + 1, sizeof(*cie_at));
+	while (off + 8 <= eh->size) {
+		uint32_t len, id;
+		uint64_t at = eb->bytes.len, k;
+		struct reloc *r;
+		int64_t addend;
+		struct symbol *target = NULL;
+		size_t idx;
+
+		memcpy(&len, d + off, 4);
+		memcpy(&id, d + off + 4, 4);
+		if (!len || len == 0xffffffff || off + 4 + len > eh->size)
+			break;
+		if (id) {
+			r = elf_reloc_at(eh, off + 8);
+			target = r ? eh_target(m, dout, r, &addend) : NULL;
+			if (!target || off + 4 < id || !cie_at[(off + 4 - id) / 4]) {
+				off += 4 + (uint64_t)len;
+				continue;	/* a function the patch does not carry */
+			}
+		}
+		sb_addn(&eb->bytes, (const char *)d + off, 4 + (size_t)len);
+		if (!id) {
+			cie_at[off / 4] = at + 1;
+		} else {
+			uint32_t ptr = (uint32_t)(at + 4 - (cie_at[(off + 4 - id) / 4] - 1));
+			memcpy(eb->bytes.buf + at + 4, &ptr, 4);
+		}
+		for (r = elf_reloc_in(eh, off, off + 4 + len, &idx); r;
+		     r = ++idx < eh->rela->nrel && eh->rela->rel[idx].offset < off + 4 + len
+				 ? &eh->rela->rel[idx] : NULL) {
+			struct symbol *t = eh_target(m, dout, r, &addend);
+			if (!t) {
+				lp_err("%s: unwind entry refers to %s, which the patch lacks", patched,
+				       r->sym->name);
+				free(cie_at);
+				elf_close(ef);
+				return -1;
+			}
+			k = r->offset - off + at;
+			eh_reloc(eb, k, r->type, t, addend);
+		}
+		off += 4 + (uint64_t)len;
+	}
+	free(cie_at);
+	elf_close(ef);
+	return 0;
+}
+
+/* The target's symbol a name binds to (the patched source file's static first). */
+static struct symbol *target_symbol(struct parent *t, const char *name, const char *source)
+{
+	struct symbol *s = parent_symbol(t, name, source, true);
+
+	return s ? s : parent_symbol(t, name, source, false);
+}
+
+static int add_meta(struct merge *m, struct parent *t, struct user_part *parts, size_t n,
+		    const struct patch_meta *meta, struct elf_dyn *dyn)
+{
+	struct strbuf sb = {0};
+	struct strbuf refs = {0};
+	int ret = 0;
+
+	sb_addf(&sb, "format=1\nname=%s\nbuild-id=%s\nobject=%s\n", meta->name, meta->build_id,
+		meta->object);
+	for (size_t p = 0; p < n && !ret; p++) {
+		struct diff_result *r = parts[p].res;
+		for (size_t i = 0; i < r->nitems; i++) {
+			struct diff_item *it = &r->items[i];
+			struct symbol *s = elf_find_symbol(r->out, it->name), *ts;
+			if (it->kind != DIFF_CHANGED)
+				continue;
+			ts = s ? parent_symbol(t, it->name, r->source, s->bind == STB_LOCAL) : NULL;
+			if (!ts) {
+				lp_err("%s: cannot find %s in %s", parts[p].object, it->name, t->path);
+				ret = -1;
+				break;
+			}
+			sb_addf(&sb, "func=%s %" PRIx64 " %" PRIu64 "\n", it->name,
+				(uint64_t)ts->s.st_value, (uint64_t)ts->s.st_size);
+		}
+		for (size_t i = 0; i < r->nbindings && !ret; i++) {
+			struct diff_binding *b = &r->bindings[i];
+			struct symbol *ts;
+			char *line;
+
+			if (!b->klp) {
+				const struct elf_dynsym *imp = elf_dyn_import(dyn, b->symbol);
+				if (imp && imp->version) {
+					struct symbol *u = undefined(m->out, b->symbol);
+					free(u->name);
+					u->name = xasprintf("%s@%s", b->symbol, imp->version);
+				}
+				continue;
+			}
+			ts = target_symbol(t, b->symbol, r->source);
+			if (!ts) {
+				lp_err("%s refers to %s, which %s does not define once", parts[p].object,
+				       b->symbol, t->path);
+				ret = -1;
+				break;
+			}
+			line = xasprintf("ref=%s %" PRIx64 "\n", b->symbol, (uint64_t)ts->s.st_value);
+			if (refs.buf && strstr(refs.buf, line)) {
+				free(line);
+				continue;
+			}
+			for (char *o = refs.buf ? strstr(refs.buf, b->symbol) : NULL; o;
+			     o = strstr(o + 1, b->symbol))
+				if (o > refs.buf + 3 && !strncmp(o - 4, "ref=", 4) &&
+				    o[strlen(b->symbol)] == ' ') {
+					lp_err("the changed objects refer to two different '%s' of %s; lpatch "
+					       "cannot bind both by name in one patch", b->symbol, t->path);
+					lp_hint("split the diff into one patch per source file");
+					ret = -1;
+				}
+			sb_add(&refs, line);
+			free(line);
+		}
+	}
+	if (refs.buf)
+		sb_add(&sb, refs.buf);
+	if (!ret)
+		elf_add_section(m->out, ".lpatch.meta", SHT_PROGBITS, 0, sb.buf, sb.len, 1, 0);
+	sb_free(&sb);
+	sb_free(&refs);
+	return ret;
+}
+
+int patchwrite(struct parent *target, struct user_part *parts, size_t nparts,
+	       const struct patch_meta *meta, const char *path)
+{
+	struct merge m = { .out = elf_create(parts[0].res->out) };
+	struct ehbuf eb = {0};
+	struct elf_dyn *dyn = elf_dyn_read(target->elf);
+	struct atomic_out ao;
+	int ret = LP_EXIT_FAIL;
+
+	for (size_t p = 0; p < nparts; p++) {
+		int r = copy_part(&m, parts[p].res->out, parts[p].object);
+		if (!r)
+			r = take_eh_frame(&m, parts[p].res->out, parts[p].patched, &eb);
+		free(m.secmap);
+		free(m.symmap);
+		if (r)
+			goto out;
+	}
+	if (eb.bytes.len) {
+		struct section *eh = elf_add_section(m.out, ".eh_frame", SHT_X86_64_UNWIND, SHF_ALLOC,
+						     eb.bytes.buf, eb.bytes.len, 8, 0);
+		for (size_t i = 0; i < eb.nrel; i++)
+			elf_add_reloc(eh, eb.rel[i].off, eb.rel[i].type, eb.rel[i].sym, eb.rel[i].addend);
+	}
+	if (add_meta(&m, target, parts, nparts, meta, dyn))
+		goto out;
+	if (atomic_begin(&ao, path))
+		goto out;
+	if (elf_write(m.out, ao.tmp) || atomic_commit(&ao)) {
+		atomic_abort(&ao);
+		goto out;
+	}
+	ret = LP_EXIT_OK;
+out:
+	elf_dyn_free(dyn);
+	sb_free(&eb.bytes);
+	free(eb.rel);
+	elf_close(m.out);
+	return ret;
+}

@@ -219,15 +219,9 @@ static int emit(struct writer *w, Elf *e, const char *path, void ***bufs, size_t
 			buf = NULL;
 		else if (!buf && size && !(buf = elf_section_data(sec)))
 			return -1;
-		if (add_scn(e, &sh, buf, sh.sh_type == SHT_NOBITS ? 0 : size, path))
+		/* NOBITS: no bytes, but libelf takes the section's size from the data's */
+		if (add_scn(e, &sh, buf, size, path))
 			return -1;
-		if (sh.sh_type == SHT_NOBITS) {
-			/* keep the NOBITS size: add_scn set it to the data size */
-			Elf_Scn *scn = elf_getscn(e, w->secmap[i]);
-			gelf_getshdr(scn, &sh);
-			sh.sh_size = sec->size;
-			gelf_update_shdr(scn, &sh);
-		}
 	}
 	memset(&sh, 0, sizeof(sh));
 	sh.sh_type = SHT_SYMTAB;

@@ -65,6 +65,13 @@ static void round_trips(void)
 		}
 		CHECK(elf_find_symbol(b, "helper") != NULL);
 		CHECK(elf_find_symbol(b, "shared")->bind == STB_GLOBAL);
+		/* a NOBITS section keeps its size, though it has no bytes */
+		{
+			struct section *ba = elf_find_section(a, ".bss.counter");
+			struct section *bb = elf_find_section(b, ".bss.counter");
+			CHECK(ba && bb && ba->sh.sh_type == SHT_NOBITS && ba->size == 4);
+			CHECK(bb && bb->sh.sh_type == SHT_NOBITS && bb->sh.sh_size == 4);
+		}
 		elf_close(b);
 	}
 	/* the output links: ld -r accepts it */

@@ -1,0 +1,144 @@
+/*
+ * Clone renumbering between builds is not a change. GCC numbers clones
+ * (.isra.N, .constprop.N, .part.N) and statics (.N) in the order it makes
+ * them, so an unrelated change elsewhere in a file can renumber them; that
+ * is hard to provoke on purpose, so these cases build a fixture once and
+ * renumber its clones through the ELF model, as another build would have.
+ */
+#include "kfixture.h"
+#include "unit.h"
+
+#include <ctype.h>
+
+static const char clones_src[] =
+	"#include <linux/kernel.h>\n"
+	"struct fx_big { int a, b, c, d; char name[32]; };\n"
+	"static int fx_seen;\n"
+	"static noinline int fx_field(struct fx_big *p, int unused) { return p->c * 3 + fx_seen; }\n"
+	"int fx_use_field(struct fx_big *p) { return fx_field(p, 0) + fx_field(p + 1, 1); }\n"
+	"static noinline int fx_scale(int x, int k) { fx_seen += k; return x * k + (x >> k); }\n"
+	"int fx_scale_a(int x) { return fx_scale(x, 7) + fx_scale(x + 1, 7); }\n"
+	"static noinline int fx_slow(int x)\n"
+	"{\n"
+	"	if (likely(x < 100))\n"
+	"		return x;\n"
+	"	pr_info(\"slow %d\\n\", x);\n"
+	"	fx_seen = x * fx_seen + 3;\n"
+	"	return fx_seen / (x - 99);\n"
+	"}\n"
+	"int fx_use_slow(int x) { return fx_slow(x) + fx_slow(x + 1); }\n";
+
+/* name with every clone number (.isra.N, .constprop.N, .part.N) raised by 40;
+ * NULL when it has none. */
+static char *renumbered(const char *name)
+{
+	static const char *const kinds[] = { ".isra.", ".constprop.", ".part." };
+	struct strbuf sb = {0};
+	bool any = false;
+
+	for (const char *p = name; *p;) {
+		size_t k = 0, n = 0;
+
+		for (; k < 3; k++)
+			if (!strncmp(p, kinds[k], strlen(kinds[k])) &&
+			    isdigit((unsigned char)p[strlen(kinds[k])]))
+				break;
+		if (k == 3) {
+			sb_addn(&sb, p++, 1);
+			continue;
+		}
+		n = strlen(kinds[k]);
+		sb_addf(&sb, "%s%ld", kinds[k], strtol(p + n, NULL, 10) + 40);
+		for (p += n; isdigit((unsigned char)*p); p++)
+			;
+		any = true;
+	}
+	if (!any) {
+		sb_free(&sb);
+		return NULL;
+	}
+	return sb_take(&sb);
+}
+
+/* Copy obj to out with its clones renumbered, symbols and their sections. */
+static int renumber(const char *obj, const char *out, size_t *renamed)
+{
+	struct elf_file *ef = elf_open(obj, 0);
+	int ret;
+
+	*renamed = 0;
+	if (!ef)
+		return -1;
+	for (size_t i = 1; i < ef->nsec; i++) {
+		char *n = renumbered(ef->sec[i]->name);
+		if (n) {
+			free(ef->sec[i]->name);
+			ef->sec[i]->name = n;
+		}
+	}
+	for (size_t i = 1; i < ef->nsym; i++) {
+		char *n = ef->sym[i]->type == STT_FUNC ? renumbered(ef->sym[i]->name) : NULL;
+		if (n) {
+			free(ef->sym[i]->name);
+			ef->sym[i]->name = n;
+			(*renamed)++;
+		}
+	}
+	ret = elf_write(ef, out);
+	elf_close(ef);
+	return ret;
+}
+
+static int diff_renumbered(const char *name, size_t *renamed, struct diff_result *r)
+{
+	char *orig = kfix_orig(name), *out = xasprintf("%s.renumbered.o", orig);
+	struct parent *p = parent_open(orig, "vmlinux");
+	int ret = LP_EXIT_FAIL;
+
+	memset(r, 0, sizeof(*r));
+	if (p && !renumber(orig, out, renamed))
+		ret = diff_objects(orig, out, &(struct diff_opts){ .parent = p }, r);
+	parent_close(p);
+	free(out);
+	free(orig);
+	return ret;
+}
+
+static void clones_renumbered_no_change(void)
+{
+	struct diff_result r;
+	size_t renamed = 0;
+
+	CHECK(diff_renumbered("renumber", &renamed, &r) == LP_EXIT_NOCHANGE);
+	CHECK(renamed >= 2);	/* the fixture really has numbered clones */
+	CHECK(r.nitems == 0 && r.nrefusals == 0);
+	kfix_print_refusals(&r);
+	diff_result_free(&r);
+}
+
+/* The same renumbering with a real change in one clone's caller: only it is included. */
+static void renumbered_and_changed(void)
+{
+	struct diff_result r;
+
+	CHECK(kfix_diff("renumber_changed", NULL, &r) == LP_EXIT_OK);
+	CHECK_ITEMS(&r, "changed fx_use_slow");
+	diff_result_free(&r);
+}
+
+int main(void)
+{
+	char *changed = xstrdup(clones_src);
+	char *at = strstr(changed, "fx_slow(x + 1)");
+
+	at[12] = '2';	/* fx_slow(x + 2): a change in the caller only */
+	kfix_add("renumber", clones_src, NULL);
+	kfix_add("renumber_changed", clones_src, changed);
+	if (kfix_build())
+		return 1;
+	RUN(clones_renumbered_no_change);
+	RUN(renumbered_and_changed);
+	kfix_cleanup();
+	free(changed);
+	return unit_done();
+}

@@ -30,3 +30,12 @@ in_vm() {
 	for f in "$@"; do copies+=(--copy "$f"); done
 	"$LPATCH" vm --target "$TARGET" "${copies[@]}" -- sh "$(basename "$script")" >"$out" 2>&1
 }
+# expect_changes LOG "obj: changed f" ...: the build log lists exactly these
+# changed functions, new functions and new data (in any order), no others
+expect_changes() {
+	local log=$1; shift
+	local got want
+	got=$(grep -E '^[^ ]+: (changed|new function|new data) ' "$log" | sort)
+	want=$(printf '%s\n' "$@" | sort)
+	[ "$got" = "$want" ] || { printf -- '--- got:\n%s\n--- expected:\n%s\n' "$got" "$want" >&2; fail "changes listed in $log differ"; }
+}

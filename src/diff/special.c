@@ -19,7 +19,7 @@ static const struct special_kind kinds[] = {
 	{ .name = "__jump_table", .entry = ENTRY_STRUCT,
 	  .ctype = "jump_entry", .user = "static_key_enable", .keys = true },
 	{ .name = ".altinstructions", .entry = ENTRY_STRUCT,
-	  .ctype = "alt_instr", .user = "apply_alternatives" },
+	  .ctype = "alt_instr", .user = "apply_alternatives", .pieces = ".altinstr_replacement" },
 	{ .name = ".parainstructions", .entry = ENTRY_STRUCT,
 	  .ctype = "paravirt_patch_site", .user = "apply_paravirt" },
 	{ .name = ".static_call_sites", .entry = ENTRY_STRUCT,
@@ -141,17 +141,23 @@ static void filter(struct differ *d, struct section *sec, const struct special_k
 	struct section *pair = k->pair ? elf_find_section(d->patched, k->pair) : NULL;
 	size_t es = special_entry_size(d, sec, k), pes = 0, n, kept = 0;
 	struct section *out, *pout = NULL;
+	struct pieces pieces = { .name = k->pieces };
+	bool *keep, cut;
 
 	if (!es)
 		return;
 	n = sec->size / es;
 	if (pair && !(pes = special_pair_entry_size(d, pair, k, n)))
 		return;
+	keep = xcalloc(n + 1, sizeof(*keep));
 	for (size_t i = 0; i < n; i++)
-		kept += entry_kept(d, sec, k, i * es, es);
+		kept += keep[i] = entry_kept(d, sec, k, i * es, es);
 	lp_debug("%s: %zu entries of %zu bytes, %zu kept", sec->name, n, es, kept);
-	if (!kept)
+	if (!kept) {
+		free(keep);
 		return;
+	}
+	cut = k->pieces && pieces_open(d, &pieces, sec, es, n, keep);
 	out = elf_add_section(d->out, sec->name, sec->sh.sh_type, sec->sh.sh_flags, NULL,
 			      kept * es, sec->sh.sh_addralign, sec->sh.sh_entsize);
 	if (pair)
@@ -159,9 +165,11 @@ static void filter(struct differ *d, struct section *sec, const struct special_k
 				       kept * pes, pair->sh.sh_addralign, pair->sh.sh_entsize);
 	DSEC(sec)->out = out;
 	DSEC(sec)->included = true;
+	if (cut)
+		pieces_write(d, &pieces);
 	for (size_t i = 0, j = 0; i < n; i++) {
 		uint64_t at = i * es, to = j * es;
-		if (!entry_kept(d, sec, k, at, es))
+		if (!keep[i])
 			continue;
 		if (k->via_data) {
 			size_t idx = 0;
@@ -170,12 +178,19 @@ static void filter(struct differ *d, struct section *sec, const struct special_k
 		}
 		memcpy(out->data + to, sec->data + at, es);
 		diff_copy_relocs(d, sec, out, at, at + es, (int64_t)to - (int64_t)at);
+		if (cut)
+			pieces_retarget(&pieces, out, to, to + es);
 		if (k->keys)
 			check_keys(d, sec, out, to, to + es);
 		if (pout)
 			memcpy(pout->data + j * pes, pair->data + i * pes, pes);
 		j++;
 	}
+	if (cut)
+		lp_debug("%s: %llu of %zu bytes kept", pieces.name,
+			 (unsigned long long)pieces.kept_bytes, pieces.in->size);
+	pieces_close(&pieces);
+	free(keep);
 }
 
 void diff_special_sections(struct differ *d)

@@ -24,6 +24,8 @@ struct special_kind {
 	const char *pair_ctype, *pair_user;
 	bool keys;		/* entries name static keys (__jump_table) */
 	bool via_data;		/* entries point at records, not at code (.printk_index) */
+	const char *pieces;	/* code the entries point into, one piece each
+				   (.altinstr_replacement): only kept entries' pieces go */
 };
 
 /* The table sec is, or NULL. */
@@ -41,5 +43,21 @@ size_t special_entry_size(struct differ *d, const struct section *sec,
 /* The same for the section paired with sec, which has n entries. */
 size_t special_pair_entry_size(struct differ *d, const struct section *pair,
 			       const struct special_kind *k, size_t n);
+
+/* pieces.c: the pieces of a table's kept entries, packed in the output. */
+struct pieces {
+	const char *name;	/* the section holding the pieces */
+	struct section *in, *out;
+	uint64_t *start;	/* distinct piece starts, sorted; a piece ends at the next */
+	int64_t *shift;		/* new offset - old offset, per piece */
+	bool *used;		/* a kept entry points at it */
+	size_t n;
+	uint64_t kept_bytes;
+};
+bool pieces_open(struct differ *d, struct pieces *p, const struct section *table, size_t es,
+		 size_t n, const bool *kept);
+void pieces_write(struct differ *d, struct pieces *p);
+void pieces_retarget(const struct pieces *p, struct section *out_table, uint64_t from, uint64_t to);
+void pieces_close(struct pieces *p);
 
 #endif

@@ -90,6 +90,130 @@ static void retpoline_sites(void) { check_table("sp_retpoline", ".retpoline_site
 static void smp_locks(void) { check_table("sp_locks", ".smp_locks", 3, 2); }
 static void parainstructions(void) { check_table("sp_paravirt", ".parainstructions", 6, 4); }
 
+/* The replacement code of .altinstructions: only the pieces of the kept
+ * entries are carried (packed), and the kept entries point at them. The
+ * piece of fx_same calls fx_fast_same, so a whole copy would bind it. */
+static const char alt_pieces_src[] =
+	"#include <asm/alternative.h>\n#include <asm/cpufeatures.h>\n"
+	"#define CALL_CLOBBERS ASM_NO_INPUT_CLOBBER(\"rax\", \"rcx\", \"rdx\", \"rsi\", \"rdi\", "
+	"\"r8\", \"r9\", \"r10\", \"r11\", \"memory\", \"cc\")\n"
+	"noinline void fx_plain(void) { asm volatile(\"\"); }\n"
+	"noinline void fx_fast_changed(void) { asm volatile(\"\"); }\n"
+	"noinline void fx_fast_same(void) { asm volatile(\"\"); }\n"
+	"noinline int fx_changed(int x)\n{\n"
+	"\talternative(\"\", \"lfence\", X86_FEATURE_LFENCE_RDTSC);\n"
+	"\talternative_call(fx_plain, fx_fast_changed, X86_FEATURE_ALWAYS, ASM_CALL_CONSTRAINT, "
+	"CALL_CLOBBERS);\n"
+	"\treturn x + VALUE;\n}\n"
+	"noinline int fx_same(int x)\n{\n"
+	"\talternative_call(fx_plain, fx_fast_same, X86_FEATURE_ALWAYS, ASM_CALL_CONSTRAINT, "
+	"CALL_CLOBBERS);\n"
+	"\treturn x + 7;\n}\n";
+
+static void altinstr_pieces(void)
+{
+	struct diff_result r;
+	char *po = kfix_patched("sp_alt_pieces");
+	struct elf_file *pf = elf_open(po, 0);
+	struct section *in = pf ? elf_find_section(pf, ".altinstr_replacement") : NULL;
+	struct section *out = NULL, *table = NULL;
+	size_t refs = 0;
+
+	CHECK(in != NULL && in->size == 3 + 5 + 5);	/* lfence, call, call */
+	CHECK(kfix_diff("sp_alt_pieces", NULL, &r) == LP_EXIT_OK);
+	CHECK_ITEMS(&r, "changed fx_changed");
+	CHECK(kfix_binding(&r, "fx_fast_changed") != NULL);
+	CHECK(kfix_binding(&r, "fx_fast_same") == NULL);
+	if (r.out) {
+		out = elf_find_section(r.out, ".altinstr_replacement");
+		table = elf_find_section(r.out, ".altinstructions");
+	}
+	CHECK(out != NULL && table != NULL);
+	if (out && table && in) {
+		CHECK(out->size == 3 + 5);
+		/* one relocation in the kept pieces: the call of fx_fast_changed */
+		CHECK(out->rela && out->rela->nrel == 1);
+		for (size_t i = 0; table->rela && i < table->rela->nrel; i++) {
+			const struct reloc *t = &table->rela->rel[i];
+			if (!t->sym || t->sym->sec != out)
+				continue;
+			refs++;
+			CHECK(t->addend >= 0 && (uint64_t)t->addend < out->size);
+			/* each kept entry points at an lfence or a call */
+			if (t->addend >= 0 && (uint64_t)t->addend < out->size)
+				CHECK(out->data[t->addend] == 0x0f || out->data[t->addend] == 0xe8);
+		}
+		CHECK(refs == 2);
+	}
+	diff_result_free(&r);
+	elf_close(pf);
+	free(po);
+}
+
+/* .printk_index: the target has CONFIG_PRINTK_INDEX off, so the fixture
+ * plants the kernel's layout by hand (a static record per call site, and a
+ * pointer to it in .printk_index). Kept: the pointers to records whose
+ * format carried code prints. */
+static const char printk_index_src[] =
+	"#include <linux/printk.h>\n"
+	"struct fx_pi_entry { const char *fmt, *func, *file; unsigned int line;\n"
+	"\tconst char *level, *subsys_fmt_prefix; };\n"
+	"#define FX_PRINTK(f, ...) ({ \\\n"
+	"\tstatic const struct fx_pi_entry _entry __used = { .fmt = f, .func = __func__, \\\n"
+	"\t\t.file = __FILE__, .line = __LINE__ }; \\\n"
+	"\tstatic const struct fx_pi_entry *_entry_ptr __used \\\n"
+	"\t\t__section(\".printk_index\") = &_entry; \\\n"
+	"\tprintk(f, ##__VA_ARGS__); })\n"
+	"noinline int fx_changed(int x)\n{\n"
+	"\tFX_PRINTK(KERN_INFO \"fx_changed a %d\\n\", x);\n"
+	"\tFX_PRINTK(KERN_INFO \"fx_changed b %d\\n\", x);\n"
+	"\treturn x + VALUE;\n}\n"
+	"noinline int fx_same(int x)\n{\n"
+	"\tFX_PRINTK(KERN_INFO \"fx_same %d\\n\", x);\n"
+	"\treturn x + 7;\n}\n";
+
+/* The format string the record at (sec, off) of e points at, or "". */
+static const char *record_format(struct section *rec, uint64_t off)
+{
+	struct reloc *f = rec ? elf_reloc_at(rec, off) : NULL;
+	struct section *str = f && f->sym ? f->sym->sec : NULL;
+	uint64_t at = f && f->sym ? f->sym->s.st_value + (uint64_t)f->addend : 0;
+
+	if (!str || !str->data || at >= str->size)
+		return "";
+	return (const char *)str->data + at;
+}
+
+static void printk_index(void)
+{
+	struct diff_result r;
+	char *po = kfix_patched("sp_printk");
+	struct elf_file *pf = elf_open(po, 0);
+	struct section *in = pf ? elf_find_section(pf, ".printk_index") : NULL, *out = NULL;
+
+	CHECK(in != NULL && in->size == 3 * 8);
+	CHECK(kfix_diff("sp_printk", NULL, &r) == LP_EXIT_OK);
+	CHECK_ITEMS(&r, "changed fx_changed");
+	out = r.out ? elf_find_section(r.out, ".printk_index") : NULL;
+	CHECK(out != NULL);
+	if (out) {
+		CHECK(out->size == 2 * 8);
+		CHECK(out->rela && out->rela->nrel == 2);
+		for (size_t i = 0; out->rela && i < out->rela->nrel; i++) {
+			const struct reloc *e = &out->rela->rel[i];
+			struct section *rec = e->sym ? e->sym->sec : NULL;
+			uint64_t off = e->sym ? e->sym->s.st_value + (uint64_t)e->addend : 0;
+			const char *fmt = record_format(rec, off);
+			CHECK(strstr(fmt, "fx_changed ") != NULL);
+			if (!strstr(fmt, "fx_changed "))
+				fprintf(stderr, "    kept record %zu prints '%s'\n", i, fmt);
+		}
+	}
+	diff_result_free(&r);
+	elf_close(pf);
+	free(po);
+}
+
 /* A static key of the patched file binds to vmlinux's key: allowed. The
  * same key in a module would be set up before livepatch binds it: refused. */
 static void jump_key_in_module(void)
@@ -143,6 +267,20 @@ int main(void)
 	add_fixture("sp_bad_locks", "",
 		    "asm volatile(\"1: nop\\n.pushsection .smp_locks,\\\"a\\\"\\n"
 		    ".long 1b - .\\n.byte 0\\n.popsection\");");
+	{
+		char *o = xasprintf("#define VALUE 1\n%s", alt_pieces_src);
+		char *p = xasprintf("#define VALUE 2\n%s", alt_pieces_src);
+		kfix_add("sp_alt_pieces", o, p);
+		free(o);
+		free(p);
+	}
+	{
+		char *o = xasprintf("#define VALUE 1\n%s", printk_index_src);
+		char *p = xasprintf("#define VALUE 2\n%s", printk_index_src);
+		kfix_add("sp_printk", o, p);
+		free(o);
+		free(p);
+	}
 	if (kfix_build())
 		return 1;
 	RUN(bug_table);
@@ -153,10 +291,12 @@ int main(void)
 	RUN(jump_table);
 	RUN(jump_key_in_module);
 	RUN(altinstructions);
+	RUN(altinstr_pieces);
 	RUN(static_call_sites);
 	RUN(retpoline_sites);
 	RUN(smp_locks);
 	RUN(parainstructions);
+	RUN(printk_index);
 	RUN(entry_size_mismatch);
 	kfix_cleanup();
 	return unit_done();

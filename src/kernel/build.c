@@ -162,6 +162,7 @@ static int verify(struct kernel_build *b, const char *orig, const char *obj, str
 		       p->objname, st.mismatched, st.checked);
 		lp_hint("a different compiler, config or source than the target's; check them, or "
 			"build with --no-verify if you know why they differ");
+		b->unverified++;
 		return LP_EXIT_REFUSED;
 	}
 	if (!r)
@@ -253,7 +254,10 @@ int kernel_build(struct kernel_build *b)
 		       "(comments, whitespace, or code the compiler discards); no module written");
 		goto out;
 	}
-	if (ret == LP_EXIT_REFUSED)
+	if (ret == LP_EXIT_REFUSED && b->unverified)
+		lp_err("%zu object%s compiled here did not match the target (listed above); no "
+		       "module written", b->unverified, b->unverified > 1 ? "s" : "");
+	else if (ret == LP_EXIT_REFUSED)
 		lp_err("the diff makes changes a live patch cannot carry (listed above); no module written");
 	if (ret)
 		goto out;

@@ -139,9 +139,12 @@ static void list_items(struct differ *d)
 		if (is_cold_part(s->name))
 			continue;	/* a .cold part travels with its function */
 		if (!d->process && !traceable(s)) {
+			bool sys = str_starts(s->name, "__do_sys_") || str_starts(s->name, "__se_sys_");
 			diff_refuse(d, s->name, "'%s' changes but has no __fentry__ call (notrace, or "
-				    "always inlined): livepatch cannot redirect it; patch its callers",
-				    s->name);
+				    "always inlined): livepatch cannot redirect it; %s", s->name, sys ?
+				    "define the syscall with LPATCH_SYSCALL_DEFINEn (lpatch.h) or "
+				    "KPATCH_SYSCALL_DEFINEn instead of SYSCALL_DEFINEn (docs/patch-"
+				    "authoring.md, Syscalls)" : "patch its callers");
 			continue;
 		}
 		pos = parent_sympos(d->parent, s->name, d->source, s->bind == STB_LOCAL, &why);

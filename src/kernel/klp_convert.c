@@ -68,6 +68,43 @@ static int split(struct elf_file *ef, struct section *rs)
 	return 0;
 }
 
+/* The generated file names new functions and callbacks through global
+ * aliases (__lpatch_new_*, __lpatch_cb_*). Once linked, references go to
+ * the function's own symbol and the aliases go, so that kallsyms, stack
+ * traces and stalled-task reports show the function's real name. */
+static bool is_alias(const struct symbol *s)
+{
+	return str_starts(s->name, "__lpatch_new_") || str_starts(s->name, "__lpatch_cb_");
+}
+
+static struct symbol *aliased(struct elf_file *ef, const struct symbol *alias)
+{
+	for (size_t i = 1; i < ef->nsym; i++) {
+		struct symbol *s = ef->sym[i];
+		if (s != alias && s->type == STT_FUNC && s->sec == alias->sec &&
+		    s->s.st_value == alias->s.st_value && !is_alias(s) && !s->dropped)
+			return s;
+	}
+	return NULL;
+}
+
+static void drop_aliases(struct elf_file *ef)
+{
+	for (size_t i = 1; i < ef->nsym; i++) {
+		struct symbol *alias = ef->sym[i], *real;
+
+		if (!is_alias(alias) || !alias->sec || !(real = aliased(ef, alias)))
+			continue;
+		for (size_t k = 1; k < ef->nsec; k++) {
+			struct section *rs = ef->sec[k];
+			for (size_t j = 0; rs->sh.sh_type == SHT_RELA && j < rs->nrel; j++)
+				if (rs->rel[j].sym == alias)
+					rs->rel[j].sym = real;
+		}
+		alias->dropped = true;
+	}
+}
+
 int klp_convert(const char *ko, const char *out)
 {
 	struct elf_file *ef = elf_open(ko, 0);
@@ -76,6 +113,7 @@ int klp_convert(const char *ko, const char *out)
 
 	if (!ef)
 		return -1;
+	drop_aliases(ef);
 	nsec = ef->nsec;
 	for (size_t i = 1; i < nsec; i++) {
 		struct section *rs = ef->sec[i];

@@ -9,6 +9,10 @@
  *   lpatch_cve (one per CVE)     lpatch_cves          --cve, comma-separated
  *   lpatch_target                lpatch_target        the target kernel release
  *   lpatch_patch_sha256          lpatch_patch_sha256  sha256 of the source diff(s)
+ *   lpatch_replace               lpatch_replace       "Y" atomic replace, "N" stacks
+ *
+ * 6.1 has no /sys/kernel/livepatch/NAME/replace (6.11 adds it), so the
+ * parameter is how `lpatch status` tells a loaded patch's mode.
  */
 #include "klp_module.h"
 
@@ -69,11 +73,14 @@ void klp_meta_source(struct strbuf *sb, const struct kernel_target *t, const str
 	parameter(sb, "lpatch_target", t->release, "the kernel release this patch is for");
 	parameter(sb, "lpatch_patch_sha256", m->patch_sha256 ? m->patch_sha256 : "",
 		  "sha256 of the source diff");
+	parameter(sb, "lpatch_replace", m->replace ? "Y" : "N",
+		  "Y: replaces earlier patches, N: stacks on them");
 
 	sb_add(sb, "\nMODULE_DESCRIPTION(");
 	klp_c_string(sb, m->description ? m->description : "live patch built by lpatch");
 	sb_add(sb, ");\n");
 	modinfo(sb, "lpatch_target", t->release);
+	modinfo(sb, "lpatch_replace", m->replace ? "Y" : "N");
 	if (m->patch_sha256)
 		modinfo(sb, "lpatch_patch_sha256", m->patch_sha256);
 	for (const char *const *c = m->cves; c && *c; c++)

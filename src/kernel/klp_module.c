@@ -104,7 +104,10 @@ static void callbacks_init(struct strbuf *sb, const struct klp_part *parts, size
 			char *a;
 			if (!cbs[j][k] || !same_obj(&parts[first], &parts[j]))
 				continue;
-			a = cb_alias(j, k);
+			if (k == DIFF_CB_PRE_PATCH && is_module(&parts[first]))
+				a = xasprintf("lpatch_pre_patch_%zu", first);	/* wrapped */
+			else
+				a = cb_alias(j, k);
 			sb_addf(sb, "%s.%s = %s", any ? ", " : ", .callbacks = { ",
 				diff_callback_field(k), a);
 			free(a);
@@ -121,14 +124,28 @@ static void callbacks_init(struct strbuf *sb, const struct klp_part *parts, size
 	free(user);
 }
 
-/* For module objects whose author declared a post-unpatch callback too. */
+/* A module object's pre-patch callback declared by the author, or NULL. */
+static char *pre_patch_of(const struct klp_part *parts, size_t n, size_t first,
+			  const part_callbacks *cbs)
+{
+	for (size_t j = first; j < n; j++)
+		if (cbs[j][DIFF_CB_PRE_PATCH] && same_obj(&parts[first], &parts[j]))
+			return cb_alias(j, DIFF_CB_PRE_PATCH);
+	return NULL;
+}
+
+/* For module objects whose author declared a post-unpatch callback too; and
+ * around an author's pre-patch callback of a module object: when it refuses
+ * the coming module, 6.1 has already written the object's relocations and
+ * never runs post-unpatch, so the next load of that module would fail
+ * ("existing value is nonzero") instead of asking the callback again. */
 static void post_unpatch_wrappers(struct strbuf *sb, const struct klp_part *parts, size_t n,
 				  const part_callbacks *cbs)
 {
 	bool declared = false;
 
 	for (size_t i = 0; i < n; i++) {
-		char *user;
+		char *user, *pre;
 		const char *post;
 
 		if (!first_of_object(parts, i) || !is_module(&parts[i]))
@@ -141,6 +158,12 @@ static void post_unpatch_wrappers(struct strbuf *sb, const struct klp_part *part
 			sb_addf(sb, "static void lpatch_post_unpatch_%zu(struct klp_object *obj)\n"
 				    "{\n\t%s(obj);\n\tlpatch_clear_relocs(obj);\n}\n", i, user);
 		free(user);
+		if ((pre = pre_patch_of(parts, n, i, cbs)))
+			sb_addf(sb, "static int lpatch_pre_patch_%zu(struct klp_object *obj)\n"
+				    "{\n\tint ret = %s(obj);\n\n"
+				    "\tif (ret)\n\t\tlpatch_clear_relocs(obj);\n\treturn ret;\n}\n",
+				i, pre);
+		free(pre);
 	}
 }
 

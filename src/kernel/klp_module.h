@@ -30,7 +30,7 @@ int klp_module_build(const struct kernel_target *t, struct klp_part *parts, size
 
 /* klp_meta.c: the metadata of the generated source (modinfo and read-only
  * parameters lpatch_cves, lpatch_description, lpatch_target,
- * lpatch_patch_sha256), and C string literals. */
+ * lpatch_patch_sha256, lpatch_replace), and C string literals. */
 void klp_meta_source(struct strbuf *sb, const struct kernel_target *t, const struct klp_meta *m);
 void klp_c_string(struct strbuf *sb, const char *s);
 

@@ -8,6 +8,7 @@
 st=$?
 [ $st -eq 2 ] || { cat "$WORK/plain.log"; fail "SYSCALL_DEFINE1 body change: exit $st, expected 2"; }
 expect_contains "$WORK/plain.log" "'__do_sys_newuname' changes but has no __fentry__ call"
+expect_contains "$WORK/plain.log" "define the syscall with LPATCH_SYSCALL_DEFINEn"
 build_patch "$WORK/lp.ko" syscall-lpatch.patch --name livepatch-sys-lpatch
 expect_contains "$WORK/build.log" "new function __lpatch_do_sys_newuname"
 expect_contains "$WORK/build.log" "changed __x64_sys_newuname"

@@ -1,0 +1,92 @@
+# A pre-patch callback that returns an error blocks the patch.
+# vmlinux object: the kernel runs the callback while enabling the patch, so
+# insmod fails with the callback's error (-ENODEV) and nothing stays: no
+# /sys/kernel/livepatch entry, no module, /proc/cmdline unchanged; `lpatch
+# load` says so with the kernel's reason and exits 1.
+# Module object (binfmt_misc): the patch loads while binfmt_misc is absent
+# (callbacks run only for loaded objects); loading binfmt_misc then is
+# refused by 6.1's livepatch core ("refusing to load module") while the patch
+# stays enabled, and refused again by the callback on every later try (6.1
+# leaves the relocations it wrote before the callback; lpatch's pre-patch
+# wrapper clears them, otherwise the next try fails with "existing value is
+# nonzero" without asking the callback); once the patch is gone binfmt_misc
+# loads unpatched; with binfmt_misc loaded first, insmod of the patch fails.
+. "$(dirname "$0")/../lib.sh"
+build_patch "$WORK/vm.ko" cmdline-prepatch-fail.patch --name livepatch-refuse-vm
+build_patch "$WORK/bm.ko" binfmt-misc-prepatch-fail.patch --name livepatch-refuse-bm
+cat > "$WORK/guest.sh" <<'G'
+. ./guest-lib.sh
+status() { cat /proc/sys/fs/binfmt_misc/status; }
+load_bm() {
+	modprobe binfmt_misc || die "modprobe binfmt_misc failed"
+	mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || die "mount binfmt_misc failed"
+}
+unload_bm() { umount /proc/sys/fs/binfmt_misc && rmmod binfmt_misc || die "cannot remove binfmt_misc"; }
+no_trace() {
+	[ -d /sys/kernel/livepatch/$1 ] && die "$1 is registered"
+	grep -q "^$1 " /proc/modules && die "module $1 stayed loaded"
+	return 0
+}
+
+# vmlinux
+before=$(cat /proc/cmdline)
+insmod vm.ko 2>&1; echo "vmlinux insmod exit $?"
+no_trace livepatch_refuse_vm
+[ "$(cat /proc/cmdline)" = "$before" ] || die "cmdline changed: $(cat /proc/cmdline)"
+lpatch load vm.ko; echo "vmlinux lpatch load exit $?"
+no_trace livepatch_refuse_vm
+[ "$(cat /proc/cmdline)" = "$before" ] || die "cmdline changed: $(cat /proc/cmdline)"
+echo "vmlinux: nothing patched"
+
+# module object, patch first
+grep -q binfmt_misc /proc/modules && die "binfmt_misc loaded before the test"
+insmod bm.ko || die "insmod bm.ko (binfmt_misc absent) failed"
+lp_wait_transition livepatch_refuse_bm
+for try in 1 2; do
+	modprobe binfmt_misc 2>&1; echo "modprobe $try under the patch exit $?"
+	grep -q '^binfmt_misc ' /proc/modules && die "binfmt_misc loaded under the patch"
+done
+echo "under the patch: enabled=$(cat /sys/kernel/livepatch/livepatch_refuse_bm/enabled) patched=$(cat /sys/kernel/livepatch/livepatch_refuse_bm/binfmt_misc/patched)"
+lp_disable livepatch_refuse_bm
+rmmod livepatch_refuse_bm || die "rmmod livepatch_refuse_bm failed"
+load_bm
+echo "without the patch: $(status)"
+# module object, module first
+insmod bm.ko 2>&1; echo "insmod with binfmt_misc loaded exit $?"
+no_trace livepatch_refuse_bm
+echo "module first: $(status)"
+unload_bm
+dmesg | grep -E 'lpatch-refuse: |livepatch: ' | sed 's/^\[[^]]*\] //; s/^[a-z_]*: lpatch-refuse/lpatch-refuse/' | sed 's/^/DMESG /'
+echo GUEST-OK
+G
+start=$(date +%s.%N)
+in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/vm.ko" "$WORK/bm.ko" || { cat "$WORK/out"; fail "VM run failed"; }
+echo "VM run: $(echo "$(date +%s.%N) - $start" | bc) s"
+tr -d '\r' <"$WORK/out" >"$WORK/o"
+cat "$WORK/o"
+expect_contains "$WORK/o" GUEST-OK
+# vmlinux
+expect_contains "$WORK/o" "insmod: can't insert 'vm.ko': No such device"
+expect_contains "$WORK/o" "vmlinux insmod exit 19"
+expect_contains "$WORK/o" "DMESG livepatch: pre-patch callback failed for object 'vmlinux'"
+expect_contains "$WORK/o" "DMESG livepatch: failed to enable patch 'livepatch_refuse_vm'"
+expect_contains "$WORK/o" "vmlinux lpatch load exit 1"
+expect_contains "$WORK/o" "vmlinux: nothing patched"
+# module object, patch first: the module is refused, each time by the callback
+expect_contains "$WORK/o" "modprobe 1 under the patch exit 1"
+expect_contains "$WORK/o" "modprobe 2 under the patch exit 1"
+expect_contains "$WORK/o" "under the patch: enabled=1 patched=0"
+tries=$(grep -c "^DMESG livepatch: patch 'livepatch_refuse_bm' failed for module 'binfmt_misc', refusing to load module 'binfmt_misc'" "$WORK/o")
+asked=$(awk '/^DMESG livepatch: applying patch .livepatch_refuse_bm. to loading module/ { a = 1; next }
+	a && /^DMESG lpatch-refuse: pre-patch binfmt_misc refuses/ { n++ } { a = 0 } END { print n + 0 }' "$WORK/o")
+[ "$tries" -ge 2 ] || fail "binfmt_misc was refused $tries times, expected at least 2"
+# each refused load asked the callback (busybox tries finit_module, then init_module)
+[ "$asked" -eq "$tries" ] || fail "the callback ran for $asked of $tries refused loads of binfmt_misc"
+expect_not_contains "$WORK/o" "failed to initialize patch 'livepatch_refuse_bm'"
+expect_contains "$WORK/o" "without the patch: enabled"
+# module object, module first
+expect_contains "$WORK/o" "insmod: can't insert 'bm.ko': No such device"
+expect_contains "$WORK/o" "DMESG livepatch: pre-patch callback failed for object 'binfmt_misc'"
+expect_contains "$WORK/o" "DMESG livepatch: failed to enable patch 'livepatch_refuse_bm'"
+expect_contains "$WORK/o" "module first: enabled"
+exit 0

@@ -39,3 +39,15 @@ expect_changes() {
 	want=$(printf '%s\n' "$@" | sort)
 	[ "$got" = "$want" ] || { printf -- '--- got:\n%s\n--- expected:\n%s\n' "$got" "$want" >&2; fail "changes listed in $log differ"; }
 }
+# build_test_kmod NAME: build tests/fixtures/kmod/NAME against $TARGET's
+# headers; the module is left in $WORK/NAME/
+build_test_kmod() {
+	local headers
+	"$LPATCH" target --json "$TARGET" >"$WORK/target.json" 2>"$WORK/target.err" ||
+		{ cat "$WORK/target.err" >&2; fail "lpatch target $TARGET failed"; }
+	headers=$(sed -n 's/^ *"headers": "\(.*\)",*$/\1/p' "$WORK/target.json")
+	[ -d "$headers" ] || fail "no headers directory in: $(cat "$WORK/target.json")"
+	cp -r "$TOP/tests/fixtures/kmod/$1" "$WORK/$1"
+	make -C "$headers" M="$WORK/$1" modules >"$WORK/make-$1.log" 2>&1 ||
+		{ tail -20 "$WORK/make-$1.log" >&2; fail "building the test module $1 failed"; }
+}

@@ -4,16 +4,8 @@
 # killed) and the BUG/Oops is shown; a panic ends the VM with 125 too.
 . "$(dirname "$0")/../lib.sh"
 
-"$LPATCH" target --json "$TARGET" >"$WORK/t.json" 2>"$WORK/err" ||
-	{ cat "$WORK/err"; fail "lpatch target $TARGET failed"; }
-headers=$(sed -n 's/^ *"headers": "\(.*\)",*$/\1/p' "$WORK/t.json")
-[ -d "$headers" ] || fail "no headers directory in: $(cat "$WORK/t.json")"
-
-for m in warn oops; do
-	cp -r "$TOP/tests/fixtures/kmod/$m" "$WORK/$m"
-	make -C "$headers" M="$WORK/$m" modules >"$WORK/make-$m.log" 2>&1 ||
-		{ tail -20 "$WORK/make-$m.log"; fail "building the $m test module failed"; }
-done
+build_test_kmod warn
+build_test_kmod oops
 
 # WARN_ON in init: the command succeeds, the kernel does not
 "$LPATCH" vm --target "$TARGET" --copy "$WORK/warn/lpatch_warn.ko" \

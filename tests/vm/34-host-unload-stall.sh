@@ -8,13 +8,7 @@
 # (`lpatch status --json`: "unpatching"). Once the sleeper is gone (its
 # module removed), `lpatch unload` again finishes and removes the module.
 . "$(dirname "$0")/../lib.sh"
-"$LPATCH" target --json "$TARGET" >"$WORK/t.json" 2>"$WORK/err" ||
-	{ cat "$WORK/err"; fail "lpatch target $TARGET failed"; }
-headers=$(sed -n 's/^ *"headers": "\(.*\)",*$/\1/p' "$WORK/t.json")
-[ -d "$headers" ] || fail "no headers directory in: $(cat "$WORK/t.json")"
-cp -r "$TOP/tests/fixtures/kmod/stall" "$WORK/stall"
-make -C "$headers" M="$WORK/stall" modules >"$WORK/make.log" 2>&1 ||
-	{ tail -20 "$WORK/make.log"; fail "building the stall test module failed"; }
+build_test_kmod stall
 build_patch "$WORK/msleep.ko" msleep-stall.patch --name livepatch-msleep
 
 cat > "$WORK/guest.sh" <<'G'

@@ -19,6 +19,7 @@ static void help(void)
 	printf("usage: lpatch build --target debian:RELEASE [options] PATCH...\n"
 	       "       lpatch build --src DIR --config FILE --vmlinux FILE [--symvers FILE] [options] PATCH...\n\n"
 	       "Build a livepatch module from kernel source diffs for one exact kernel.\n"
+	       "(Patches for running programs and libraries: lpatch build --user --help.)\n"
 	       "Only the objects the diffs touch are compiled (original and patched), in a\n"
 	       "prepared copy of the target's source kept in lpatch's cache.\n\n"
 	       "target:\n"

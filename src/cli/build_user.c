@@ -2,12 +2,14 @@
 #include "cli.h"
 
 #include "user/build.h"
+#include "user/patchfile.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/str.h"
 
 #include <ctype.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +34,16 @@ static void help(void)
 	       "  -o, --output FILE  the patch to write (default NAME.lpatch); written only on success\n"
 	       "  --name NAME        patch name (default: the first diff's file name)\n"
 	       "  --no-verify        do not check the original build against FILE\n"
-	       "  --keep-work        keep the scratch directory, for debugging\n\n"
+	       "  --keep-work        keep the scratch directory, for debugging\n"
+	       "  --json             on success, print what was written as one JSON object:\n"
+	       "                     output, name, object, build_id, functions (name, address\n"
+	       "                     and size in FILE), references (symbols of the process the\n"
+	       "                     new code uses, bound when the patch is applied)\n\n"
+	       "environment:\n"
+	       "  CC, CXX            the compilers (default cc and c++ from PATH); the build runs\n"
+	       "                     with CC, CXX and PATH pointing at wrappers that call them\n"
+	       "                     with -ffunction-sections -fdata-sections added\n\n"
+	       "Progress lines and errors go to stderr.\n\n"
 	       "Exit: 0 patch written, 1 failure, 2 bad usage, refused change or FILE not built\n"
 	       "from this source, 3 no functional change.\n");
 }
@@ -52,6 +63,46 @@ static char *default_name(const char *patch)
 	return stem;
 }
 
+/* What the written patch holds, read back from the file itself. */
+static int print_json(const char *path)
+{
+	struct patch_file pf;
+	struct strbuf j = { 0 };
+	size_t nref = 0;
+
+	if (patch_open(path, &pf))
+		return LP_EXIT_FAIL;
+	sb_add(&j, "{\"output\":");
+	sb_add_json_str(&j, path);
+	sb_add(&j, ",\"name\":");
+	sb_add_json_str(&j, pf.name);
+	sb_add(&j, ",\"object\":");
+	sb_add_json_str(&j, pf.object);
+	sb_add(&j, ",\"build_id\":");
+	sb_add_json_str(&j, pf.build_id);
+	sb_add(&j, ",\"functions\":[");
+	for (size_t i = 0; i < pf.nfuncs; i++) {
+		sb_add(&j, i ? ",{\"name\":" : "{\"name\":");
+		sb_add_json_str(&j, pf.funcs[i].name);
+		sb_addf(&j, ",\"address\":\"%#" PRIx64 "\",\"size\":%" PRIu64 "}",
+			pf.funcs[i].addr, pf.funcs[i].size);
+	}
+	sb_add(&j, "],\"references\":[");
+	for (size_t i = 1; i < pf.ef->nsym; i++) {
+		const struct symbol *sym = pf.ef->sym[i];
+
+		if (sym->sec || sym->s.st_shndx != SHN_UNDEF || !sym->name || !*sym->name)
+			continue;
+		sb_add(&j, nref++ ? "," : "");
+		sb_add_json_str(&j, sym->name);
+	}
+	sb_add(&j, "]}");
+	printf("%s\n", j.buf);
+	sb_free(&j);
+	patch_close(&pf);
+	return LP_EXIT_OK;
+}
+
 static bool valid_name(const char *n)
 {
 	return *n && strlen(n) <= PATCH_NAME_MAX && !strchr(n, '/') && !strpbrk(n, " \t\n");
@@ -68,11 +119,13 @@ int cmd_build_user(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "no-verify", no_argument, NULL, 'V' },
 		{ "keep-work", no_argument, NULL, 'k' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct user_build b = { .verify = true };
 	char *dname = NULL, *dout = NULL;
+	bool as_json = false;
 	int c, ret = LP_EXIT_REFUSED;
 
 	optind = 1;
@@ -86,6 +139,7 @@ int cmd_build_user(int argc, char **argv)
 		case 'n': b.name = optarg; break;
 		case 'V': b.verify = false; break;
 		case 'k': b.keep_work = true; break;
+		case 'j': as_json = b.quiet = true; break;
 		case 'h': help(); return LP_EXIT_OK;
 		default: return cli_usage_error("build", "unknown option (with --user)");
 		}
@@ -115,6 +169,8 @@ int cmd_build_user(int argc, char **argv)
 	if (!b.verify)
 		lp_warn("--no-verify: the original build is not checked against %s", b.binary);
 	ret = user_build(&b);
+	if (ret == LP_EXIT_OK && as_json)
+		ret = print_json(b.out);
 out:
 	free(dname);
 	free(dout);

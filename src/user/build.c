@@ -128,8 +128,8 @@ static int verify_all(const struct user_build *b, struct parent *target, struct 
 	return LP_EXIT_REFUSED;
 }
 
-static int diff_all(struct parent *target, struct work *w, struct diff_result *res,
-		    struct user_part *parts, size_t *nparts)
+static int diff_all(const struct user_build *b, struct parent *target, struct work *w,
+		    struct diff_result *res, struct user_part *parts, size_t *nparts)
 {
 	int worst = LP_EXIT_NOCHANGE;
 
@@ -140,7 +140,8 @@ static int diff_all(struct parent *target, struct work *w, struct diff_result *r
 		int r = diff_objects(a, p, &(struct diff_opts){ .parent = target, .process = true },
 				     &res[i]);
 
-		diff_report_text(&res[i], w->changed.rel[i]);
+		if (!b->quiet)
+			diff_report_text(&res[i], w->changed.rel[i]);
 		free(a);
 		if (r == LP_EXIT_OK) {
 			parts[(*nparts)++] = (struct user_part){ .object = w->changed.rel[i],
@@ -217,7 +218,7 @@ int user_build(const struct user_build *b)
 	lp_progress("comparing %zu object%s", w.changed.n, w.changed.n > 1 ? "s" : "");
 	res = xcalloc(w.changed.n, sizeof(*res));
 	parts = xcalloc(w.changed.n, sizeof(*parts));
-	ret = diff_all(target, &w, res, parts, &nparts);
+	ret = diff_all(b, target, &w, res, parts, &nparts);
 	if (ret == LP_EXIT_NOCHANGE) {
 		lp_err("no functional change: the diff changes no function's code or data; "
 		       "no patch written");

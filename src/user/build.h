@@ -18,6 +18,7 @@ struct user_build {
 	const char *name;	/* patch name (at most 63 characters, no '/' or spaces) */
 	bool verify;		/* check the original build against the binary */
 	bool keep_work;
+	bool quiet;		/* no text report of the changes on stdout (--json prints its own) */
 };
 
 /* LP_EXIT_OK, LP_EXIT_FAIL, LP_EXIT_REFUSED or LP_EXIT_NOCHANGE; errors printed. */

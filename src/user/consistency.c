@@ -1,7 +1,7 @@
 /* Stack checks, return-address breakpoints, bounded retries. */
 #include "user/consistency.h"
 
-#include "user/mem.h"
+#include "user/breakpoint.h"
 #include "util/log.h"
 #include "util/str.h"
 
@@ -16,7 +16,6 @@
 #define MAX_FRAMES 256
 /* How long the other threads stay stopped while blocked ones run to their breakpoints. */
 #define ROUND_WAIT_NS (2 * 1000000ULL)
-#define INT3 0xcc
 
 struct blocker {
 	size_t ti;		/* index in the session (threads may be added meanwhile) */
@@ -24,11 +23,6 @@ struct blocker {
 	bool executing;		/* the innermost frame is in it */
 	uint64_t bp;		/* where it will be clear: a return address, or 0 */
 	bool arrived;
-};
-
-struct bp {
-	uint64_t addr;
-	unsigned char orig;
 };
 
 static const struct code_range *in_range(const struct switch_op *op, uint64_t pc, bool ret_addr)
@@ -67,6 +61,9 @@ static size_t find_blockers(struct lp_session *s, struct unwinder *u, const stru
 		}
 		if (!hit && complete)
 			continue;
+		if (!complete)
+			lp_debug("thread %d: stack unwound only to %#llx", (int)t->tid,
+				 n ? (unsigned long long)pcs[n - 1] : 0ULL);
 		b[nb] = (struct blocker){
 			.ti = i,
 			.func = hit ? hit->name : NULL,
@@ -78,55 +75,18 @@ static size_t find_blockers(struct lp_session *s, struct unwinder *u, const stru
 	return nb;
 }
 
-static int insert_bps(pid_t pid, struct blocker *b, size_t nb, struct bp *bps, size_t *nbps)
-{
-	*nbps = 0;
-	for (size_t i = 0; i < nb; i++) {
-		bool dup = false;
-		unsigned char int3 = INT3;
-
-		for (size_t k = 0; k < *nbps; k++)
-			dup |= bps[k].addr == b[i].bp;
-		if (dup)
-			continue;
-		if (rmem_read(pid, b[i].bp, &bps[*nbps].orig, 1) ||
-		    rmem_write(pid, b[i].bp, &int3, 1))
-			return -1;
-		bps[(*nbps)++].addr = b[i].bp;
-	}
-	return 0;
-}
-
-static void remove_bps(pid_t pid, struct bp *bps, size_t nbps)
-{
-	for (size_t k = 0; k < nbps; k++)
-		if (rmem_write(pid, bps[k].addr, &bps[k].orig, 1))
-			lp_perr("cannot remove the breakpoint at %#llx",
-				(unsigned long long)bps[k].addr);
-}
-
-static bool is_bp(const struct bp *bps, size_t nbps, uint64_t addr)
-{
-	for (size_t k = 0; k < nbps; k++)
-		if (bps[k].addr == addr)
-			return true;
-	return false;
-}
-
 /* A stop of a running thread while breakpoints are in; true when it is now held at one. */
-static bool on_stop(struct lp_session *s, struct lp_thread *t, int status, const struct bp *bps,
-		    size_t nbps)
+static bool on_stop(struct lp_session *s, struct lp_thread *t, int status, const struct bp_set *bps)
 {
 	int sig = sess_note_status(s, t, status, true);
-	struct user_regs_struct *r;
 
-	if (sig < 0)
-		return true;	/* exited: no longer in the way */
-	if (sig == SIGTRAP && t->in_sigstop && (r = sess_regs(t)) && is_bp(bps, nbps, r->rip - 1)) {
-		r->rip--;
-		t->regs_dirty = true;
-		return true;
-	}
+	/*
+	 * Only the trap's own stop is taken here: another stop at a breakpoint
+	 * (a stray interrupt reported before the trap) just resumes, and the
+	 * trap follows at once; draining it here would reap other threads' stops.
+	 */
+	if (sig < 0 || (t->in_sigstop && bp_took(s, t, bps, false)))
+		return true;	/* held at a breakpoint, or exited: no longer in the way */
 	if (sig == SIGTRAP && t->in_sigstop && !t->sig) {
 		/* Not our trap: the program's own; it gets it. */
 		t->sig = SIGTRAP;
@@ -142,8 +102,8 @@ static bool on_stop(struct lp_session *s, struct lp_thread *t, int status, const
  * of the session that hit a breakpoint are held there (they are out of the
  * checked functions); other stops are passed through.
  */
-static bool wait_arrivals(struct lp_session *s, struct blocker *b, size_t nb, struct bp *bps,
-			  size_t nbps, uint64_t until)
+static bool wait_arrivals(struct lp_session *s, struct blocker *b, size_t nb,
+			  const struct bp_set *bps, uint64_t until)
 {
 	size_t left = 0;
 
@@ -162,7 +122,7 @@ static bool wait_arrivals(struct lp_session *s, struct blocker *b, size_t nb, st
 		t = sess_find(s, r);
 		if (!t)
 			t = sess_adopt(s, r);
-		if (!on_stop(s, t, status, bps, nbps))
+		if (!on_stop(s, t, status, bps))
 			continue;
 		for (size_t i = 0; i < nb; i++)
 			if (!b[i].arrived && &s->t[b[i].ti] == t) {
@@ -179,8 +139,8 @@ static bool wait_arrivals(struct lp_session *s, struct blocker *b, size_t nb, st
  * are slower (asleep in the function), with the whole process running.
  * Ends with every thread stopped and the breakpoints out.
  */
-static int run_to_bps(struct lp_session *s, struct blocker *b, size_t nb, struct bp *bps,
-		      size_t nbps, uint64_t deadline)
+static int run_to_bps(struct lp_session *s, struct blocker *b, size_t nb, struct bp_set *bps,
+		      uint64_t deadline)
 {
 	uint64_t until = now_ns() + ROUND_WAIT_NS;
 	bool all;
@@ -190,7 +150,7 @@ static int run_to_bps(struct lp_session *s, struct blocker *b, size_t nb, struct
 		if (sess_resume(s, &s->t[b[i].ti]))
 			b[i].arrived = true;
 	}
-	all = wait_arrivals(s, b, nb, bps, nbps, until < deadline ? until : deadline);
+	all = wait_arrivals(s, b, nb, bps, until < deadline ? until : deadline);
 	if (!all && now_ns() < deadline) {
 		for (size_t i = 0; i < s->n; i++) {
 			bool held = false;
@@ -200,23 +160,21 @@ static int run_to_bps(struct lp_session *s, struct blocker *b, size_t nb, struct
 				sess_resume(s, &s->t[i]);
 		}
 		s->pause_start_ns = 0;	/* the process runs: this is not a pause */
-		wait_arrivals(s, b, nb, bps, nbps, deadline);
+		wait_arrivals(s, b, nb, bps, deadline);
 	}
-	if (sess_stop_all(s))
+	if (sess_stop_all(s)) {
+		bp_remove_all(s->pid, bps);
 		return -1;
-	remove_bps(s->pid, bps, nbps);
-	/* Interrupted right after hitting a breakpoint: step back onto it. */
-	for (size_t i = 0; i < s->n; i++) {
-		struct lp_thread *t = &s->t[i];
-		struct user_regs_struct *r;
-
-		if (t->state == T_STOPPED && t->in_sigstop && t->sig == SIGTRAP &&
-		    (r = sess_regs(t)) && is_bp(bps, nbps, r->rip - 1)) {
-			r->rip--;
-			t->regs_dirty = true;
-			t->sig = 0;
-		}
 	}
+	/*
+	 * Threads interrupted just as they hit a breakpoint: their trap is being
+	 * delivered, or still pending behind the interrupt's stop. Drop it and
+	 * step them back onto the breakpoint's address, while the int3 is in.
+	 */
+	for (size_t i = 0; i < s->n; i++)
+		if (s->t[i].state == T_STOPPED)
+			bp_took(s, &s->t[i], bps, true);
+	bp_remove_all(s->pid, bps);
 	return 0;
 }
 
@@ -243,20 +201,19 @@ int consistency_switch(struct lp_session *s, struct unwinder *u, const struct sw
 {
 	uint64_t deadline = now_ns() + (uint64_t)op->timeout_ms * 1000000ULL;
 	struct blocker *b = NULL;
-	struct bp *bps = NULL;
+	struct bp_set bps = { 0 };
 	uint64_t backoff_ns = 1000000;
 	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
 	for (;;) {
-		size_t nb, nbps;
+		size_t nb;
 		bool all_wait = true;
 
 		if (sess_stop_all(s))
 			goto out;
 		st->rounds++;
 		b = xrealloc(b, (s->n + 1) * sizeof(*b));
-		bps = xrealloc(bps, (s->n + 1) * sizeof(*bps));
 		unwinder_flush(u);
 		uint64_t t0 = now_ns();
 		nb = find_blockers(s, u, op, b);
@@ -275,12 +232,15 @@ int consistency_switch(struct lp_session *s, struct unwinder *u, const struct sw
 		for (size_t i = 0; i < nb; i++)
 			all_wait &= b[i].bp != 0;
 		if (all_wait) {
-			if (insert_bps(s->pid, b, nb, bps, &nbps)) {
-				lp_perr("process %d: cannot set a breakpoint", (int)s->pid);
-				remove_bps(s->pid, bps, nbps);
+			bool failed = false;
+
+			for (size_t i = 0; i < nb && !failed; i++)
+				failed = bp_insert(s->pid, &bps, b[i].bp) != 0;
+			if (failed) {
+				bp_remove_all(s->pid, &bps);
 				goto out;
 			}
-			if (run_to_bps(s, b, nb, bps, nbps, deadline))
+			if (run_to_bps(s, b, nb, &bps, deadline))
 				goto out;
 			continue;	/* everything stopped: check again */
 		}
@@ -294,6 +254,6 @@ int consistency_switch(struct lp_session *s, struct unwinder *u, const struct sw
 	}
 out:
 	free(b);
-	free(bps);
+	bp_free(&bps);
 	return rc;
 }

@@ -138,7 +138,7 @@ static int take_eh_frame(struct merge *m, struct elf_file *dout, const char *pat
 		struct reloc *r;
 		int64_t addend;
 		struct symbol *target = NULL;
-		size_t idx;
+		size_t idx = 0;		/* elf_reloc_in: 0 searches, else where to go on */
 
 		memcpy(&len, d + off, 4);
 		memcpy(&id, d + off + 4, 4);
@@ -159,9 +159,10 @@ static int take_eh_frame(struct merge *m, struct elf_file *dout, const char *pat
 			uint32_t ptr = (uint32_t)(at + 4 - (cie_at[(off + 4 - id) / 4] - 1));
 			memcpy(eb->bytes.buf + at + 4, &ptr, 4);
 		}
+		/* Every relocation inside the entry (pc_begin, an LSDA pointer): idx is the next. */
 		for (r = elf_reloc_in(eh, off, off + 4 + len, &idx); r;
-		     r = ++idx < eh->rela->nrel && eh->rela->rel[idx].offset < off + 4 + len
-				 ? &eh->rela->rel[idx] : NULL) {
+		     r = idx < eh->rela->nrel && eh->rela->rel[idx].offset < off + 4 + len
+				 ? &eh->rela->rel[idx++] : NULL) {
 			struct symbol *t = eh_target(m, dout, r, &addend);
 			if (!t) {
 				lp_err("%s: unwind entry refers to %s, which the patch lacks", patched,

@@ -240,12 +240,17 @@ int unwind_thread(struct unwinder *u, struct lp_thread *t, uint64_t *pcs, int ma
 
 		u->lookup_failed = false;
 		rc = unw_step(&c);
+		/*
+		 * No CFI for this frame: libunwind would guess from frame pointers, and
+		 * may even call the guess the end of the stack; we do not trust it.
+		 */
+		if (rc < 0 || u->lookup_failed)
+			break;
 		if (rc == 0) {
 			*complete = true;
 			break;
 		}
-		/* No CFI for this frame: libunwind would guess from frame pointers; we do not. */
-		if (rc < 0 || u->lookup_failed || unw_get_reg(&c, UNW_REG_IP, &ip) < 0)
+		if (unw_get_reg(&c, UNW_REG_IP, &ip) < 0)
 			break;
 		if (ip == 0) {
 			*complete = true;

@@ -19,6 +19,22 @@ for s in counter bump tls_value; do
 done
 addr=$(nm "$SRC/loop" | awk '$3 == "report" { sub(/^0+/, "", $1); print $1 }')
 expect_contains "$WORK/meta" "func=report $addr "
+# --json: what was written, read back from the file; stdout holds only the JSON
+"$LPATCH" build --user --json --src "$SRC" --binary "$SRC/loop" -o "$WORK/rep2.lpatch" \
+	--name rep "$FIX/loop/report.patch" >"$WORK/build.json" 2>"$WORK/build.err" ||
+	{ cat "$WORK/build.err"; fail "lpatch build --user --json failed"; }
+if command -v jq >/dev/null; then
+	bid=$(readelf -n "$SRC/loop" | awk '/Build ID/ { print $3 }')
+	jq -e --arg bid "$bid" --arg addr "$addr" '
+		.name == "rep" and .object == "loop" and .build_id == $bid and
+		([.functions[].name] == ["report"]) and
+		((.functions[0].address | ltrimstr("0x")) == $addr) and
+		(.references | index("counter") and index("bump") and index("tls_value")) and
+		(.references | map(startswith("printf@GLIBC_")) | any)' "$WORK/build.json" >/dev/null ||
+		{ cat "$WORK/build.json"; fail "build --user --json output is wrong"; }
+else
+	echo "note: jq is not installed; --json output not checked"
+fi
 
 start loop "$SRC/loop"
 wait_line "$WORK/loop.out" "report v1 counter=[0-9]+"

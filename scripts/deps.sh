@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(build-essential pkg-config libelf-dev libdw-dev libunwind-dev zlib1g-dev
       flex bison bc libssl-dev xz-utils cpio kmod rsync patch dwarves
       qemu-system-x86 busybox-static e2fsprogs)
-[ "${1:-}" = "--test" ] && pkgs+=(systemd)
+[ "${1:-}" = "--test" ] && pkgs+=(systemd jq)
 
 missing=()
 for p in "${pkgs[@]}"; do

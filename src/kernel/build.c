@@ -7,6 +7,9 @@
 
 #include "diff/diff.h"
 #include "kernel/kbuild.h"
+#include "kernel/tool.h"
+#include "kernel/modsyms.h"
+#include "kernel/objects.h"
 #include "kernel/parents.h"
 #include "kernel/patchset.h"
 #include "kernel/verify.h"
@@ -18,39 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-struct objset {
-	char **objs;		/* fs/proc/meminfo.o, relative to the tree */
-	size_t n;
-};
-
-static int pick_objects(const struct patchset *ps, struct objset *os)
-{
-	os->objs = xcalloc(ps->nfiles, sizeof(char *));
-	for (size_t i = 0; i < ps->nfiles; i++) {
-		const char *p = ps->files[i].path;
-		if (str_ends(p, ".c") && !ps->files[i].added && !ps->files[i].removed) {
-			os->objs[os->n] = xstrdup(p);
-			os->objs[os->n++][strlen(p) - 1] = 'o';
-		} else if (str_ends(p, ".h")) {
-			lp_err("the diff changes header %s: lpatch builds only the .c files a diff "
-			       "touches, and cannot yet tell which objects include a header", p);
-			lp_hint("put the change in the .c files that use it, or wait for header support");
-			return LP_EXIT_REFUSED;
-		} else if (ps->files[i].added || ps->files[i].removed) {
-			lp_err("the diff %s %s: a live patch cannot add or remove source files",
-			       ps->files[i].added ? "adds" : "removes", p);
-			return LP_EXIT_REFUSED;
-		} else if (!str_ends(p, ".c")) {
-			lp_warn("ignoring %s: not C source", p);
-		}
-	}
-	if (!os->n) {
-		lp_err("the diff touches no C source file");
-		return LP_EXIT_REFUSED;
-	}
-	return LP_EXIT_OK;
-}
 
 /* Copy from_root/rel to to_root/rel, creating directories: 0 when copied,
  * 1 when from_root/rel does not exist, -1 on errors (printed). */
@@ -69,15 +39,25 @@ static int copy_rel(const char *from_root, const char *to_root, const char *rel)
 }
 
 /* Copy each built object out of the tree, and remove it there so the tree
- * never keeps a patched object. */
-static int collect(const struct kernel_target *t, const struct objset *os, const char *into)
+ * never keeps a patched object. With drop_missing, an object that a changed
+ * header reached but that did not compile (not in this config) is dropped. */
+static int collect(const struct kernel_target *t, struct objset *os, const char *into,
+		   bool drop_missing, const char *log)
 {
 	for (size_t i = 0; i < os->n; i++) {
 		char *built = path_join(t->src, os->objs[i]);
 		int r = copy_rel(t->src, into, os->objs[i]);
 
-		if (r > 0)
-			lp_err("kbuild reported success but wrote no %s", built);
+		if (r > 0 && drop_missing && os->included[i]) {
+			lp_debug("%s does not build here: left out", os->objs[i]);
+			objects_drop(os, i--);
+			free(built);
+			continue;
+		}
+		if (r > 0) {
+			lp_err("kbuild could not make %s; its output:", os->objs[i]);
+			tool_show_log(log, 25);
+		}
 		unlink(built);
 		free(built);
 		if (r)
@@ -110,8 +90,16 @@ static void restore(const struct kernel_target *t, const struct patchset *ps, co
 	}
 }
 
+static bool included_any(const struct objset *os)
+{
+	for (size_t i = 0; i < os->n; i++)
+		if (os->included[i])
+			return true;
+	return false;
+}
+
 static int build_objects(struct kernel_build *b, const struct patchset *ps,
-			 const struct objset *os, const char *work)
+			 struct objset *os, const char *work)
 {
 	const struct kernel_target *t = b->target;
 	char *log = path_join(work, "kbuild-objects.log");
@@ -125,7 +113,9 @@ static int build_objects(struct kernel_build *b, const struct patchset *ps,
 	if (backup(t, ps, saved))
 		goto unlock;
 	lp_progress("compiling %zu original object%s", os->n, os->n > 1 ? "s" : "");
-	if (kbuild_objects(t, os->objs, os->n, log) || collect(t, os, orig))
+	/* objects a header reached may not build in this config: keep going */
+	if ((kbuild_objects(t, os->objs, os->n, log, included_any(os)) && !included_any(os)) ||
+	    collect(t, os, orig, true, log))
 		goto unlock;
 	lp_progress("applying the diff");
 	if (patchset_apply(ps, t->src)) {
@@ -133,7 +123,7 @@ static int build_objects(struct kernel_build *b, const struct patchset *ps,
 		goto restore;
 	}
 	lp_progress("compiling %zu patched object%s", os->n, os->n > 1 ? "s" : "");
-	if (kbuild_objects(t, os->objs, os->n, log) || collect(t, os, patched))
+	if (kbuild_objects(t, os->objs, os->n, log, false) || collect(t, os, patched, false, log))
 		goto restore;
 	ret = LP_EXIT_OK;
 restore:
@@ -173,21 +163,52 @@ static int verify(struct kernel_build *b, const char *orig, const char *obj, str
 }
 
 /* Diff one object pair against its parent: vmlinux, or the module it is built into. */
-static int diff_one(struct kernel_build *b, struct parents *pars, const char *obj,
-		    const char *work, struct diff_result *res, struct klp_part *part)
+static bool same_file(const char *a, const char *b)
 {
+	size_t na, nb;
+	char *x = read_file_quiet(a, &na), *y = read_file_quiet(b, &nb);
+	bool same = x && y && na == nb && !memcmp(x, y, na);
+
+	free(x);
+	free(y);
+	return same;
+}
+
+/* Diff object i against its parent: vmlinux, or the module it is built into. */
+static int diff_one(struct kernel_build *b, struct parents *pars, const struct objset *os,
+		    size_t i, const char *work, struct diff_result *res, struct klp_part *part)
+{
+	const char *obj = os->objs[i];
 	char *a = xasprintf("%s/orig/%s", work, obj), *p = xasprintf("%s/patched/%s", work, obj);
 	char *mod = kbuild_object_module(b->target, obj);
-	struct parent *parent = parents_get(pars, mod);
-	int r = LP_EXIT_FAIL;
+	struct parent *parent = NULL;
+	int r = LP_EXIT_NOCHANGE;
 
-	if (!parent)
+	/* reached through a header and compiled the same: nothing to look at */
+	if (os->included[i] && same_file(a, p))
+		goto out;
+	r = LP_EXIT_REFUSED;
+	if (!mod && !os->builtin[i]) {
+		if (os->included[i])
+			r = LP_EXIT_NOCHANGE;	/* compiles, but this config does not build it */
+		else
+			lp_err("%s is not built into %s: its source is no compile unit of the "
+			       "target's vmlinux, nor of a module", obj, b->target->release);
+		goto out;
+	}
+	if (mod && os->included[i] && !target_has_module(b->target, mod)) {
+		r = LP_EXIT_NOCHANGE;
+		goto out;
+	}
+	r = LP_EXIT_FAIL;
+	if (!(parent = parents_get(pars, mod)))
 		goto out;
 	r = verify(b, a, obj, parent);
 	if (r)
 		goto out;
 	r = diff_objects(a, p, &(struct diff_opts){ .parent = parent }, res);
-	diff_report_text(res, obj);
+	if (!(os->included[i] && r == LP_EXIT_NOCHANGE))
+		diff_report_text(res, obj);
 	*part = (struct klp_part){ .objname = parent->objname, .source = obj, .diff = res };
 out:
 	free(mod);
@@ -204,7 +225,7 @@ static int diff_all(struct kernel_build *b, const struct objset *os, const char 
 
 	*nparts = 0;
 	for (size_t i = 0; i < os->n; i++) {
-		int r = diff_one(b, &pars, os->objs[i], work, &res[i], &parts[*nparts]);
+		int r = diff_one(b, &pars, os, i, work, &res[i], &parts[*nparts]);
 
 		if (r == LP_EXIT_OK) {
 			/* klp_module keeps the objname: it must outlive the parents */
@@ -234,7 +255,7 @@ int kernel_build(struct kernel_build *b)
 		ret = LP_EXIT_REFUSED;
 		goto out;
 	}
-	ret = pick_objects(&ps, &os);
+	ret = objects_pick(b->target, &ps, &os);
 	if (ret)
 		goto out;
 	work = make_temp_dir("build");
@@ -274,9 +295,7 @@ out:
 	for (size_t i = 0; i < nparts; i++)
 		free((char *)parts[i].objname);
 	free(parts);
-	for (size_t i = 0; i < os.n; i++)
-		free(os.objs[i]);
-	free(os.objs);
+	objects_free(&os);
 	patchset_free(&ps);
 	if (work && !b->keep_work)
 		rm_rf(work);

@@ -11,9 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-int kbuild_objects(const struct kernel_target *t, char **objs, size_t n, const char *log)
+int kbuild_objects(const struct kernel_target *t, char **objs, size_t n, const char *log,
+		   bool keep_going)
 {
-	const char *argv[n + 8];
+	const char *argv[n + 9];
 	char *rel = xasprintf("KERNELRELEASE=%s", t->release);
 	char *cc = xasprintf("CC=%s", t->cc ? t->cc : "gcc");
 	char *jobs = xasprintf("-j%ld", sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1);
@@ -29,6 +30,8 @@ int kbuild_objects(const struct kernel_target *t, char **objs, size_t n, const c
 	argv[k++] = rel;
 	argv[k++] = cc;
 	argv[k++] = kcflags;
+	if (keep_going)
+		argv[k++] = "-k";
 	for (size_t i = 0; i < n; i++)
 		argv[k++] = objs[i];
 	argv[k] = NULL;
@@ -38,12 +41,12 @@ int kbuild_objects(const struct kernel_target *t, char **objs, size_t n, const c
 	free(jobs);
 	free(hdrs);
 	free(kcflags);
-	if (st) {
+	if (st && !keep_going) {
 		lp_err("kbuild failed to compile %s%s (make exited %d); see %s", objs[0],
 		       n > 1 ? " and others" : "", st, log);
 		return -1;
 	}
-	return 0;
+	return st ? -1 : 0;
 }
 
 char *kbuild_object_module(const struct kernel_target *t, const char *obj)

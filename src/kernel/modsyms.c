@@ -20,12 +20,13 @@ static bool same_modname(const char *a, const char *b, size_t blen)
 	return !a[i] && i == blen;
 }
 
-char *target_module_relpath(const struct kernel_target *t, const char *modname)
+static char *find_module(const struct kernel_target *t, const char *modname, bool quiet)
 {
 	char *dep, *text, *found = NULL;
 
 	if (!t->modules) {
-		lp_err("the target's module tree is unknown: cannot find module %s", modname);
+		if (!quiet)
+			lp_err("the target's module tree is unknown: cannot find module %s", modname);
 		return NULL;
 	}
 	dep = path_join(t->modules, "modules.dep");
@@ -41,7 +42,7 @@ char *target_module_relpath(const struct kernel_target *t, const char *modname)
 		l += strcspn(l, "\n");
 		l += *l == '\n';
 	}
-	if (text && !found) {
+	if (text && !found && !quiet) {
 		lp_err("module %s is not among the target's modules (%s)", modname, dep);
 		lp_hint("is it built in (=y) in the target's config, or compressed? lpatch reads "
 			"modules.dep");
@@ -49,6 +50,20 @@ char *target_module_relpath(const struct kernel_target *t, const char *modname)
 	free(text);
 	free(dep);
 	return found;
+}
+
+char *target_module_relpath(const struct kernel_target *t, const char *modname)
+{
+	return find_module(t, modname, false);
+}
+
+bool target_has_module(const struct kernel_target *t, const char *modname)
+{
+	char *rel = find_module(t, modname, true);
+	bool yes = rel != NULL;
+
+	free(rel);
+	return yes;
 }
 
 char *target_module_symbols(const struct kernel_target *t, const char *modname)

@@ -103,8 +103,10 @@ struct elf_dyn *elf_dyn_read(const struct elf_file *ef)
 		GElf_Versym v = 1;
 		const char *n;
 
-		if (!gelf_getsym(d, (int)i, &s->s))
+		if (!gelf_getsym(d, (int)i, &s->s)) {
+			dy->nsym = i;	/* sh_size / sh_entsize overstated the data: no unnamed entries */
 			break;
+		}
 		n = elf_strptr(ef->elf, ds->sh.sh_link, s->s.st_name);
 		s->name = n ? n : "";
 		if (vd)

@@ -102,6 +102,14 @@ static int finish_transition(const char *name, const struct host_opts *o)
 	if (!transition_wait(name, o->timeout_s * 1000u))
 		return 0;
 	stalled = transition_report_stalled(name);
+	if (!stalled) {
+		struct klp_live st;
+
+		/* it finished between the last poll and the report: applied, keep it */
+		klp_state(name, &st);
+		if (st.registered && st.enabled && !st.transition)
+			return 0;
+	}
 	if (!o->force)
 		return back_out(name, o->timeout_s, stalled);
 	lp_warn("%s: forcing the transition (--force): the kernel no longer checks that the "
@@ -154,7 +162,9 @@ int host_load(const char *ko, const struct host_opts *o)
 		goto out;
 	klp_state(pi.name, &st);
 	if (!st.registered) {
-		lp_err("module %s loaded but registered no livepatch in %s", pi.name, KLP_SYSFS);
+		lp_err("module %s loaded but registered no livepatch in %s; removing it", pi.name,
+		       KLP_SYSFS);
+		host_rmmod(pi.name);
 		goto out;
 	}
 	if ((ret = finish_transition(pi.name, o)))

@@ -77,6 +77,7 @@ int ko_info_read(const char *path, struct patch_info *pi)
 	if (!pi->name) {
 		/* modpost always writes name=; an object that lacks it is no module */
 		lp_err("%s: not a kernel module (.modinfo has no name=)", path);
+		patch_info_free(pi);
 		elf_close(ef);
 		return -2;
 	}

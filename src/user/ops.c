@@ -108,6 +108,7 @@ struct apply_ctx {
 	struct load_plan *lp;
 	const struct applied *a;
 	size_t na;
+	bool jumps_left;	/* a jump into the region could not be taken out: keep it mapped */
 };
 
 static int undo_jump(pid_t pid, const struct applied *a, size_t na, const struct lp_region_func *f)
@@ -138,7 +139,8 @@ static int apply_commit(void *arg)
 	return 0;
 undo:
 	while (i-- > 0)
-		undo_jump(c->s->pid, c->a, c->na, &h->funcs[i]);
+		if (undo_jump(c->s->pid, c->a, c->na, &h->funcs[i]))
+			c->jumps_left = true;
 	return -1;
 }
 
@@ -253,7 +255,7 @@ int user_apply(pid_t pid, struct patch_file *pf, const struct user_opts *o, stru
 		if (state_winner(a, na, f->old_addr, NULL, &older))
 			add_range(&ranges, &nr, &rcap, older->new_addr, older->new_size, name);
 	}
-	struct apply_ctx ctx = { &s, &lp, a, na };
+	struct apply_ctx ctx = { &s, &lp, a, na, false };
 	struct switch_op op = {
 		.ranges = ranges, .nranges = nr, .commit = apply_commit, .ctx = &ctx,
 		.timeout_ms = o->timeout_ms, .what = "apply",
@@ -265,7 +267,10 @@ int user_apply(pid_t pid, struct patch_file *pf, const struct user_opts *o, stru
 	} else {
 		/* Leave the process as it was: no jump was written; drop the region. */
 		t = main_thread(&s);
-		if (t && sess_stop(&s, t) == 0)
+		if (ctx.jumps_left)
+			lp_err("process %d: a jump into patch %s could not be removed; its region "
+			       "stays mapped at %#llx", (int)pid, pf->name, (unsigned long long)lp.base);
+		else if (t && sess_stop(&s, t) == 0)
 			load_unmap(&s, t, gadget, lp.base, lp.size);
 	}
 out_signals:
@@ -298,7 +303,9 @@ static int revert_commit(void *arg)
 	struct revert_ctx *c = arg;
 	struct lp_region_hdr *h = c->victim->hdr;
 
-	for (uint32_t i = 0; i < h->nfuncs; i++) {
+	uint32_t i;
+
+	for (i = 0; i < h->nfuncs; i++) {
 		const struct lp_region_func *f = &h->funcs[i], *older;
 
 		/* Only where this patch is the newest: a newer one keeps its jump. */
@@ -306,12 +313,18 @@ static int revert_commit(void *arg)
 			continue;
 		if (state_winner(c->a, c->na, f->old_addr, c->victim, &older)) {
 			if (redirect_to(c->s->pid, f, older->new_addr))
-				return -1;
+				goto undo;
 		} else if (redirect_restore(c->s->pid, f)) {
-			return -1;
+			goto undo;
 		}
 	}
 	return 0;
+undo:
+	/* All or nothing: the functions already switched back jump to this patch again. */
+	while (i-- > 0)
+		if (state_winner(c->a, c->na, h->funcs[i].old_addr, NULL, NULL) == c->victim)
+			redirect_to(c->s->pid, &h->funcs[i], h->funcs[i].new_addr);
+	return -1;
 }
 
 /*

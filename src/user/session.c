@@ -106,7 +106,7 @@ static int scan_tasks(struct lp_session *s, bool stop)
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)s->pid);
 	d = opendir(path);
 	if (!d) {
-		if (errno == ENOENT)
+		if (errno == ENOENT || errno == ESRCH)	/* ESRCH: exiting, not yet reaped */
 			lp_err("process %d exited", (int)s->pid);
 		else
 			lp_perr("cannot list the threads of process %d", (int)s->pid);

@@ -101,8 +101,10 @@ int cmd_build(int argc, char **argv)
 	int c, ret;
 
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "--user"))
+		if (!strcmp(argv[i], "--user")) {
+			free(cves);
 			return cmd_build_user(argc, argv);	/* process patches: src/cli/build_user.c */
+		}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {

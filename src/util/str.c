@@ -110,21 +110,47 @@ void sb_addf(struct strbuf *sb, const char *fmt, ...)
 	free(s);
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+
+	if (s[0] > 0xf4 || s[0] < 0xc2)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
+	    (n == 4 && s[0] == 0xf0 && s[1] < 0x90) || (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;	/* overlong, surrogate, beyond U+10FFFF */
+	return n;
+}
+
 void sb_add_json_str(struct strbuf *sb, const char *s)
 {
 	sb_add(sb, "\"");
-	for (; *s; s++) {
+	while (*s) {
 		unsigned char c = (unsigned char)*s;
+		size_t n;
+
 		if (c == '"' || c == '\\')
 			sb_addf(sb, "\\%c", c);
 		else if (c == '\n')
 			sb_add(sb, "\\n");
 		else if (c == '\t')
 			sb_add(sb, "\\t");
-		else if (c < 0x20)
+		else if (c < 0x20 || c == 0x7f)
 			sb_addf(sb, "\\u%04x", c);
-		else
-			sb_addn(sb, (const char *)&c, 1);
+		else if (c < 0x80)
+			sb_addn(sb, s, 1);
+		else if ((n = utf8_len((const unsigned char *)s))) {
+			sb_addn(sb, s, n);
+			s += n;
+			continue;
+		} else {
+			sb_add(sb, "\\ufffd");	/* not UTF-8: JSON must stay valid */
+		}
+		s++;
 	}
 	sb_add(sb, "\"");
 }

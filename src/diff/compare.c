@@ -224,13 +224,36 @@ static bool same_place(const struct symbol *a, const struct symbol *b)
 	return la == lb && !strncmp(a->sec->name, b->sec->name, la);
 }
 
+/* A variable or function of the target in sec (one the original build has too). */
+static const struct symbol *existing_neighbour(struct differ *d, const struct section *sec)
+{
+	for (size_t i = 1; i < d->patched->nsym; i++) {
+		const struct symbol *s = d->patched->sym[i];
+		if (s->sec == sec && (s->type == STT_OBJECT || s->type == STT_FUNC) &&
+		    DSYM(s)->twin && DSYM(s)->twin->sec)
+			return s;
+	}
+	return NULL;
+}
+
 static void compare_object(struct differ *d, struct symbol *v)
 {
 	struct symbol *twin = DSYM(v)->twin;
 	bool writable = v->sec->sh.sh_flags & SHF_WRITE, same;
+	const struct symbol *old;
 
 	if (!twin || !twin->sec) {
 		DSYM(v)->status = ST_NEW;
+		/* the patch carries a new variable with its whole section: copies
+		 * of the target's variables there would be used instead of them */
+		if (DSEC(v->sec)->shared && !diff_is_init(v->sec) &&
+		    (old = existing_neighbour(d, v->sec)))
+			diff_refuse(d, v->name, "the new variable '%s' is in section %s with the "
+				    "existing '%s': the patch would carry a copy of that section, and "
+				    "its code would use copies of the target's variables; declare the "
+				    "new variable without a section attribute (__read_mostly, "
+				    "__section) or as a shadow variable", v->name, v->sec->name,
+				    old->name);
 		return;
 	}
 	if (DSEC(v->sec)->shared || DSEC(twin->sec)->shared)

@@ -127,7 +127,7 @@ static struct symbol *resolve(struct differ *d, struct section *from, const stru
 		} else if (carried_section(sec) || DSEC(sec)->included) {
 			return diff_out_symbol(d, sym);
 		} else {
-			int64_t off = diff_target_offset(r);
+			int64_t off = diff_ref_offset(from, r);
 			struct symbol *at = off >= 0 ? elf_symbol_at(d->patched, sec, (uint64_t)off) : NULL;
 			if (!at) {
 				diff_refuse(d, sec->name, "%s refers to %s+0x%llx, where no symbol is",

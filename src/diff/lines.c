@@ -51,21 +51,53 @@ static long mov_imm_at(const unsigned char *x, uint64_t i)
 	return -1;
 }
 
+/* The mov at j loads an argument register (%edi, %esi, %edx, %ecx, %r8d,
+ * %r9d): a line number passed on. A constant loaded into any other
+ * register (ret = -EINVAL kept in %ebx) is the function's own. */
+static bool loads_argument(const unsigned char *x, uint64_t j)
+{
+	if (j >= 1 && (x[j - 1] & 0xf0) == 0x40)
+		return x[j - 1] == 0x41 && (x[j] == 0xb8 || x[j] == 0xb9);
+	return x[j] == 0xbf || x[j] == 0xbe || x[j] == 0xba || x[j] == 0xb9;
+}
+
+static int64_t imm32(const unsigned char *x, uint64_t j)
+{
+	return (int64_t)((uint32_t)x[j + 1] | (uint32_t)x[j + 2] << 8 | (uint32_t)x[j + 3] << 16 |
+			 (uint32_t)x[j + 4] << 24);
+}
+
+static bool line_number(int64_t v)
+{
+	return v > 0 && v < 1000000;
+}
+
 bool diff_line_only_change(const struct section *a, const struct section *b)
 {
 	bool any = false;
+	int64_t shift = 0;
 
 	if (a->size != b->size || !a->data || !b->data)
 		return false;
 	for (uint64_t i = 0; i < a->size; i++) {
 		long j;
+		int64_t va, vb;
 
 		if (a->data[i] == b->data[i])
 			continue;
 		j = mov_imm_at(a->data, i);
-		if (j < 0 || a->data[j] != b->data[j] || elf_reloc_in(a, (uint64_t)j, (uint64_t)j + 5, NULL) ||
+		if (j < 0 || (uint64_t)j + 5 > a->size || a->data[j] != b->data[j] ||
+		    (j >= 1 && a->data[j - 1] != b->data[j - 1]) ||
+		    !loads_argument(a->data, (uint64_t)j) ||
+		    elf_reloc_in(a, (uint64_t)j, (uint64_t)j + 5, NULL) ||
 		    !reporting_call_follows(a, (uint64_t)j + 5) || !reporting_call_follows(b, (uint64_t)j + 5))
 			return false;
+		/* every moved line moves by the same amount (lines added above) */
+		va = imm32(a->data, (uint64_t)j);
+		vb = imm32(b->data, (uint64_t)j);
+		if (!line_number(va) || !line_number(vb) || (any && vb - va != shift))
+			return false;
+		shift = vb - va;
 		any = true;
 		i = (uint64_t)j + 4;
 	}

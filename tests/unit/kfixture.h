@@ -172,7 +172,10 @@ static inline int kfix_build(void)
 			free(d);
 		}
 		free(kb);
-		if (kfix_write(path_join(kfix_state.dir, "Kbuild"), "obj-y += orig/ patched/\n"))
+		char *top = path_join(kfix_state.dir, "Kbuild");
+		int bad = kfix_write(top, "obj-y += orig/ patched/\n");
+		free(top);
+		if (bad)
 			return -1;
 	}
 	argv = xcalloc(2 * kfix_state.n + 10, sizeof(*argv));

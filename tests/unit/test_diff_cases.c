@@ -72,6 +72,7 @@ static void inlined_into_notrace_refused(void)
 CASE(line_warn_moves, "line_warn", LP_EXIT_NOCHANGE, "", "")
 CASE(line_printk_moves, "line_printk", LP_EXIT_NOCHANGE, "", "")
 CASE(line_moves_and_real_change, "line_and_change", LP_EXIT_OK, "changed fx_really", "")
+CASE(line_like_constant_changes, "line_not_line", LP_EXIT_OK, "changed fx_nl_err", "")
 /* 5. strings, __func__, once-flags, CSWTCH */
 CASE(string_text_changes, "string_changed", LP_EXIT_OK, "changed fx_say", "")
 CASE(string_offsets_move, "string_shifted", LP_EXIT_OK, "changed fx_first", "")
@@ -101,6 +102,11 @@ CASE(data_initializer_refused, "data_init_changed", LP_EXIT_REFUSED, "",
 CASE(data_size_refused, "data_size_changed", LP_EXIT_REFUSED, "", "fx_slots")
 CASE(data_section_refused, "data_section_changed", LP_EXIT_REFUSED, "", "fx_mostly")
 CASE(data_shared_section_refused, "data_shared_section", LP_EXIT_REFUSED, "", "fx_rm_second")
+static void data_shared_new_refused(void)
+{
+	expect("data_shared_new", LP_EXIT_REFUSED, "changed fx_rmn_use, data fx_rmn_c", "fx_rmn_c");
+	CHECK(says("data_shared_new", "with the existing 'fx_rmn_"));
+}
 CASE(rodata_table_carried, "rodata_table", LP_EXIT_OK, "changed fx_prime", "")
 /* 8. groups and __init */
 static void comdat_refused(void)
@@ -123,10 +129,10 @@ int main(void)
 		"static_dropped", "clone_appears", "clone_disappears", "clone_isra",
 		"clone_renumber", "clone_cold", "inline_callers", "inline_always",
 		"inline_uninlined", "inline_notrace", "inline_into_notrace", "line_warn",
-		"line_printk", "line_and_change", "string_changed", "string_shifted",
+		"line_printk", "line_and_change", "line_not_line", "string_changed", "string_shifted",
 		"string_func", "cswtch", "cswtch_changed", "once_flags", "new_function",
 		"new_static_data", "new_global_data", "data_init_changed", "data_size_changed",
-		"data_section_changed", "data_shared_section", "rodata_table", "comdat_changed",
+		"data_section_changed", "data_shared_section", "data_shared_new", "rodata_table", "comdat_changed",
 		"comdat_same", "init_changed", "initdata_changed",
 	};
 
@@ -153,6 +159,7 @@ int main(void)
 	RUN(line_warn_moves);
 	RUN(line_printk_moves);
 	RUN(line_moves_and_real_change);
+	RUN(line_like_constant_changes);
 	RUN(string_text_changes);
 	RUN(string_offsets_move);
 	RUN(func_name_renumbered);
@@ -166,6 +173,7 @@ int main(void)
 	RUN(data_size_refused);
 	RUN(data_section_refused);
 	RUN(data_shared_section_refused);
+	RUN(data_shared_new_refused);
 	RUN(rodata_table_carried);
 	RUN(comdat_refused);
 	RUN(comdat_unchanged);

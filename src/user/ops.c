@@ -302,7 +302,7 @@ static int revert_commit(void *arg)
 {
 	struct revert_ctx *c = arg;
 	struct lp_region_hdr *h = c->victim->hdr;
-
+	uint32_t loaded = REGION_LOADED;
 	uint32_t i;
 
 	for (i = 0; i < h->nfuncs; i++) {
@@ -318,6 +318,14 @@ static int revert_commit(void *arg)
 			goto undo;
 		}
 	}
+	/* no longer active, even if its memory cannot be unmapped afterwards: a
+	 * later apply or revert must never jump back into it */
+	if (rmem_write(c->s->pid, c->victim->base + offsetof(struct lp_region_hdr, state), &loaded,
+		       sizeof(loaded))) {
+		lp_perr("cannot mark the reverted patch inactive in process %d", (int)c->s->pid);
+		goto undo;
+	}
+	h->state = REGION_LOADED;
 	return 0;
 undo:
 	/* All or nothing: the functions already switched back jump to this patch again. */

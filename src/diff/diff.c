@@ -191,6 +191,8 @@ out:
 	elf_close(d.out);
 	detach_state(d.orig);
 	detach_state(d.patched);
+	diff_source_lines_release(d.orig);
+	diff_source_lines_release(d.patched);
 	elf_close(d.orig);
 	elf_close(d.patched);
 	free(d.work);

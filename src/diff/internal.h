@@ -46,6 +46,10 @@ bool diff_sections_equal(struct differ *d, struct section *a, struct section *b)
 bool diff_bytes_equal(const struct section *a, const struct section *b);
 /* lines.c: the only differences are line numbers passed to printk/WARN/might_sleep */
 bool diff_line_only_change(const struct section *a, const struct section *b);
+/* Source line of offset off in sec, from the object's DWARF line table
+ * (srclines.c); 0 when unknown. Release an object's table when done. */
+int diff_source_line(const struct section *sec, uint64_t off);
+void diff_source_lines_release(const struct elf_file *ef);
 /* include.c */
 void diff_include(struct differ *d);
 void diff_include_section(struct differ *d, struct section *sec);

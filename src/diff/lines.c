@@ -97,6 +97,13 @@ bool diff_line_only_change(const struct section *a, const struct section *b)
 		vb = imm32(b->data, (uint64_t)j);
 		if (!line_number(va) || !line_number(vb) || (any && vb - va != shift))
 			return false;
+		/* and as far as the instruction's own source line moved, where the
+		 * line tables tell: a changed constant stays on its line */
+		{
+			int la = diff_source_line(a, (uint64_t)j), lb = diff_source_line(b, (uint64_t)j);
+			if (la && lb && lb - la != vb - va)
+				return false;
+		}
 		shift = vb - va;
 		any = true;
 		i = (uint64_t)j + 4;

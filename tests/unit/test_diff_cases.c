@@ -73,6 +73,8 @@ CASE(line_warn_moves, "line_warn", LP_EXIT_NOCHANGE, "", "")
 CASE(line_printk_moves, "line_printk", LP_EXIT_NOCHANGE, "", "")
 CASE(line_moves_and_real_change, "line_and_change", LP_EXIT_OK, "changed fx_really", "")
 CASE(line_like_constant_changes, "line_not_line", LP_EXIT_OK, "changed fx_nl_err", "")
+/* a printk argument that looks like a line number, but its line did not move */
+CASE(printk_argument_changes, "line_printk_arg", LP_EXIT_OK, "changed fx_pa_report", "")
 /* 5. strings, __func__, once-flags, CSWTCH */
 CASE(string_text_changes, "string_changed", LP_EXIT_OK, "changed fx_say", "")
 CASE(string_offsets_move, "string_shifted", LP_EXIT_OK, "changed fx_first", "")
@@ -129,7 +131,7 @@ int main(void)
 		"static_dropped", "clone_appears", "clone_disappears", "clone_isra",
 		"clone_renumber", "clone_cold", "inline_callers", "inline_always",
 		"inline_uninlined", "inline_notrace", "inline_into_notrace", "line_warn",
-		"line_printk", "line_and_change", "line_not_line", "string_changed", "string_shifted",
+		"line_printk", "line_and_change", "line_not_line", "line_printk_arg", "string_changed", "string_shifted",
 		"string_func", "cswtch", "cswtch_changed", "once_flags", "new_function",
 		"new_static_data", "new_global_data", "data_init_changed", "data_size_changed",
 		"data_section_changed", "data_shared_section", "data_shared_new", "rodata_table", "comdat_changed",
@@ -160,6 +162,7 @@ int main(void)
 	RUN(line_printk_moves);
 	RUN(line_moves_and_real_change);
 	RUN(line_like_constant_changes);
+	RUN(printk_argument_changes);
 	RUN(string_text_changes);
 	RUN(string_offsets_move);
 	RUN(func_name_renumbered);

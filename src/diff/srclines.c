@@ -1,0 +1,83 @@
+/*
+ * Source lines of code in a relocatable object, from its DWARF line table
+ * (libdwfl lays the sections of an ET_REL file out at distinct addresses
+ * and applies the relocations of .debug_line). Used to tell a __LINE__
+ * that moved with its statement from a constant that changed.
+ */
+#include "internal.h"
+
+#include "util/str.h"
+
+#include <elfutils/libdwfl.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct line_source {
+	const struct elf_file *ef;
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+};
+
+static struct line_source *sources;
+static size_t nsources, sourcecap;
+
+static const Dwfl_Callbacks offline = {
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+};
+
+static struct line_source *source_of(const struct elf_file *ef)
+{
+	struct line_source *ls;
+
+	for (size_t i = 0; i < nsources; i++)
+		if (sources[i].ef == ef)
+			return &sources[i];
+	ls = ARRAY_PUSH(sources, nsources, sourcecap);
+	memset(ls, 0, sizeof(*ls));
+	ls->ef = ef;
+	if (ef->path && (ls->dwfl = dwfl_begin(&offline))) {
+		ls->mod = dwfl_report_offline(ls->dwfl, ef->path, ef->path, -1);
+		dwfl_report_end(ls->dwfl, NULL, NULL);
+	}
+	return ls;
+}
+
+/* The address libdwfl gave section sec, or 0 when unknown. */
+static Dwarf_Addr section_address(Dwfl_Module *mod, const struct section *sec)
+{
+	GElf_Addr bias;
+	Elf *e = dwfl_module_getelf(mod, &bias);
+	Elf_Scn *scn = e ? elf_getscn(e, sec->index) : NULL;
+	GElf_Shdr sh;
+
+	if (!scn || !gelf_getshdr(scn, &sh) || !sh.sh_addr)
+		return 0;
+	return sh.sh_addr + bias;
+}
+
+int diff_source_line(const struct section *sec, uint64_t off)
+{
+	struct line_source *ls = source_of(sec->elf);
+	Dwarf_Addr at;
+	Dwfl_Line *line;
+	int lineno = 0;
+
+	if (!ls->mod || !(at = section_address(ls->mod, sec)))
+		return 0;
+	line = dwfl_module_getsrc(ls->mod, at + off);
+	if (!line || !dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL))
+		return 0;
+	return lineno;
+}
+
+void diff_source_lines_release(const struct elf_file *ef)
+{
+	for (size_t i = 0; i < nsources; i++)
+		if (sources[i].ef == ef) {
+			if (sources[i].dwfl)
+				dwfl_end(sources[i].dwfl);
+			sources[i] = sources[--nsources];
+			return;
+		}
+}

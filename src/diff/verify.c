@@ -71,7 +71,9 @@ static const unsigned char *symbol_bytes(struct elf_file *ef, struct symbol *sym
 		return NULL;
 	}
 	*off = ef->ehdr.e_type == ET_REL ? sym->s.st_value : sym->s.st_value - sec->sh.sh_addr;
-	if (*off + sym->s.st_size > sec->size || !(data = elf_section_data(sec))) {
+	/* written so that a symbol before its section's address cannot wrap round */
+	if ((ef->ehdr.e_type != ET_REL && sym->s.st_value < sec->sh.sh_addr) || *off > sec->size ||
+	    sym->s.st_size > sec->size - *off || !(data = elf_section_data(sec))) {
 		lp_err("%s: the bytes of %s lie outside its section %s", ef->path, sym->name,
 		       sec->name);
 		return NULL;

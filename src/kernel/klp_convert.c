@@ -117,8 +117,12 @@ int klp_convert(const char *ko, const char *out)
 	nsec = ef->nsec;
 	for (size_t i = 1; i < nsec; i++) {
 		struct section *rs = ef->sec[i];
+		/* Only sections the module keeps in memory: the livepatch core
+		 * writes a module object's relocations after loading, when a
+		 * non-allocated section (debug information) is gone. The loader
+		 * never applies the relocations of those, so they stay. */
 		if (rs->sh.sh_type == SHT_RELA && rs->base && !(rs->sh.sh_flags & SHF_RELA_LIVEPATCH) &&
-		    split(ef, rs))
+		    (rs->base->sh.sh_flags & SHF_ALLOC) && split(ef, rs))
 			goto out;
 	}
 	for (size_t i = 1; i < ef->nsym; i++) {

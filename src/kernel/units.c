@@ -75,7 +75,11 @@ int target_units_read(const struct kernel_target *t, struct target_units *u)
 {
 	memset(u, 0, sizeof(*u));
 	read_module_dirs(t->modules, &u->moddirs);
-	return read_vmlinux_units(t->vmlinux, &u->vmlinux);
+	if (read_vmlinux_units(t->vmlinux, &u->vmlinux)) {
+		target_units_free(u);	/* the caller frees nothing on an error */
+		return -1;
+	}
+	return 0;
 }
 
 bool target_units_vmlinux(const struct target_units *u, const char *path)

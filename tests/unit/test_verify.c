@@ -102,12 +102,42 @@ static void changed_constant_mismatch(void)
 	free(b);
 }
 
+/* A target symbol whose address lies before its section's (a damaged or
+ * foreign file): refused, not read from before the section's bytes. */
+static void symbol_before_section_refused(void)
+{
+	char *a = fixture_cc("before_a", src, "-fpie -mcmodel=small");
+	char *m = fixture_cc("before_main", other, "-fpie -mcmodel=small");
+	char *exe = xasprintf("%s/exe_before", fixture_tmp());
+	const char *ld[] = { "cc", "-pie", "-o", exe, a, m, NULL };
+	struct elf_file *o, *t;
+	struct symbol *fn, *tsym;
+
+	CHECK(a && m);
+	CHECK(run(ld, &(struct run_opts){ .no_stdin = true }) == 0);
+	o = elf_open(a, 0);
+	t = elf_open(exe, 0);
+	fn = o ? elf_find_symbol(o, "helper") : NULL;
+	tsym = t ? elf_find_symbol(t, "helper") : NULL;
+	CHECK(fn && tsym && tsym->sec);
+	if (fn && tsym && tsym->sec) {
+		tsym->s.st_value = tsym->sec->sh.sh_addr - 4;
+		CHECK(verify_function(o, fn, t, tsym, NULL) == -1);
+	}
+	elf_close(o);
+	elf_close(t);
+	free(exe);
+	free(a);
+	free(m);
+}
+
 int main(void)
 {
 	RUN(same_build_matches);
 	RUN(other_flags_mismatch);
 	RUN(linked_executable_matches);
 	RUN(changed_constant_mismatch);
+	RUN(symbol_before_section_refused);
 	fixture_cleanup();
 	return unit_done();
 }

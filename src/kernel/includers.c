@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct src_file {
 	char *path;		/* relative to the tree */
@@ -90,6 +91,21 @@ static void resolve_near(struct src_file *f)
 	free(here);
 }
 
+/* Without d_type (some file systems), ask stat; symlinks are not followed. */
+static bool is_dir(const struct tree_scan *ts, const struct dirent *e, const char *rel)
+{
+	char *full;
+	struct stat st;
+	bool yes;
+
+	if (e->d_type != DT_UNKNOWN)
+		return e->d_type == DT_DIR;
+	full = path_join(ts->src, rel);
+	yes = !lstat(full, &st) && S_ISDIR(st.st_mode);
+	free(full);
+	return yes;
+}
+
 static int walk(struct tree_scan *ts, const char *rel)
 {
 	char *dir = rel[0] ? path_join(ts->src, rel) : xstrdup(ts->src);
@@ -108,7 +124,7 @@ static int walk(struct tree_scan *ts, const char *rel)
 		if (e->d_name[0] == '.' && (!e->d_name[1] || e->d_name[1] == '.' || !rel[0]))
 			continue;
 		child = rel[0] ? path_join(rel, e->d_name) : xstrdup(e->d_name);
-		if (e->d_type == DT_DIR) {
+		if (is_dir(ts, e, child)) {
 			if (!skipped_dir(ts, child))
 				ret = walk(ts, child);
 		} else if ((e->d_type == DT_REG || e->d_type == DT_UNKNOWN) &&

@@ -30,7 +30,7 @@ static char *find_module(const struct kernel_target *t, const char *modname, boo
 		return NULL;
 	}
 	dep = path_join(t->modules, "modules.dep");
-	text = read_file(dep, NULL);
+	text = quiet ? read_file_quiet(dep, NULL) : read_file(dep, NULL);
 	for (const char *l = text; l && *l && !found;) {
 		size_t n = strcspn(l, ":\n");
 		const char *slash = memrchr(l, '/', n);

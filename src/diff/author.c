@@ -120,8 +120,11 @@ static void ignore_function(struct differ *d, struct symbol *f, const char *macr
 	lp_progress("%s: %s: ignoring any change to %s", d->source, macro, f->name);
 	for (size_t i = 1; i < d->patched->nsym; i++) {
 		struct symbol *s = d->patched->sym[i];
+		/* its .cold part, and the clones GCC made of it */
 		if (s == f || (s->type == STT_FUNC && !strncmp(s->name, f->name, n) &&
-			       str_starts(s->name + n, ".cold")))
+			       (str_starts(s->name + n, ".cold") || str_starts(s->name + n, ".isra.") ||
+				str_starts(s->name + n, ".constprop.") ||
+				str_starts(s->name + n, ".part."))))
 			ignore_symbol(d, s);
 	}
 }

@@ -6,6 +6,7 @@
 #include "build.h"
 
 #include "diff/diff.h"
+#include "kernel/journal.h"
 #include "kernel/kbuild.h"
 #include "kernel/tool.h"
 #include "kernel/modsyms.h"
@@ -66,30 +67,6 @@ static int collect(const struct kernel_target *t, struct objset *os, const char 
 	return 0;
 }
 
-static int backup(const struct kernel_target *t, const struct patchset *ps, const char *dir)
-{
-	for (size_t i = 0; i < ps->nfiles; i++)
-		if (copy_rel(t->src, dir, ps->files[i].path) < 0)
-			return -1;
-	return 0;
-}
-
-/* Put the pristine sources back, whatever happened: files the diff created go. */
-static void restore(const struct kernel_target *t, const struct patchset *ps, const char *dir)
-{
-	for (size_t i = 0; i < ps->nfiles; i++) {
-		char *live = path_join(t->src, ps->files[i].path);
-		int r = copy_rel(dir, t->src, ps->files[i].path);
-
-		if (r < 0)
-			lp_err("could not restore %s in the prepared tree; remove %s to rebuild it",
-			       live, t->src);
-		else if (r > 0)
-			unlink(live);
-		free(live);
-	}
-}
-
 static bool included_any(const struct objset *os)
 {
 	for (size_t i = 0; i < os->n; i++)
@@ -98,25 +75,26 @@ static bool included_any(const struct objset *os)
 	return false;
 }
 
+/* Compile the original objects, apply the diff, compile the patched ones.
+ * The caller holds the tree; the journal puts it back whatever happens. */
 static int build_objects(struct kernel_build *b, const struct patchset *ps,
-			 struct objset *os, const char *work)
+			 struct objset *os, struct tree_journal *j, const char *work)
 {
 	const struct kernel_target *t = b->target;
 	char *log = path_join(work, "kbuild-objects.log");
 	char *orig = path_join(work, "orig"), *patched = path_join(work, "patched");
-	char *saved = path_join(work, "pristine");
-	int lock, ret = LP_EXIT_FAIL;
+	char **files = xcalloc(ps->nfiles + 1, sizeof(*files));
+	int ret = LP_EXIT_FAIL;
 
-	lock = target_lock_source(t);
-	if (lock < 0)
-		goto out;
-	if (backup(t, ps, saved))
-		goto unlock;
+	for (size_t i = 0; i < ps->nfiles; i++)
+		files[i] = ps->files[i].path;
 	lp_progress("compiling %zu original object%s", os->n, os->n > 1 ? "s" : "");
 	/* objects a header reached may not build in this config: keep going */
 	if ((kbuild_objects(t, os->objs, os->n, log, included_any(os)) && !included_any(os)) ||
 	    collect(t, os, orig, true, log))
-		goto unlock;
+		goto out;
+	if (journal_begin(j, files, ps->nfiles, os->objs, os->n))
+		goto out;
 	lp_progress("applying the diff");
 	if (patchset_apply(ps, t->src)) {
 		ret = LP_EXIT_REFUSED;
@@ -127,14 +105,13 @@ static int build_objects(struct kernel_build *b, const struct patchset *ps,
 		goto restore;
 	ret = LP_EXIT_OK;
 restore:
-	restore(t, ps, saved);
-unlock:
-	target_unlock_source(lock);
+	if (journal_end(j))
+		ret = LP_EXIT_FAIL;
 out:
+	free(files);
 	free(log);
 	free(orig);
 	free(patched);
-	free(saved);
 	return ret;
 }
 
@@ -249,21 +226,28 @@ int kernel_build(struct kernel_build *b)
 	struct klp_part *parts = NULL;
 	size_t nparts = 0;
 	char *work = NULL, *sha = NULL;
-	int ret;
+	struct tree_journal journal = {0};
+	int lock, ret;
 
 	if (patchset_read(&ps, b->patches, b->npatches)) {
 		ret = LP_EXIT_REFUSED;
 		goto out;
 	}
-	ret = objects_pick(b->target, &ps, &os);
-	if (ret)
-		goto out;
+	ret = LP_EXIT_FAIL;
 	work = make_temp_dir("build");
-	if (!work) {
-		ret = LP_EXIT_FAIL;
+	if (!work)
 		goto out;
+	/* the tree is shared: one build at a time edits it */
+	lock = target_lock_source(b->target);
+	if (lock < 0)
+		goto out;
+	if (!journal_open(&journal, b->target->dir, b->target->src)) {
+		ret = objects_pick(b->target, &ps, &os);
+		if (!ret)
+			ret = build_objects(b, &ps, &os, &journal, work);
 	}
-	ret = build_objects(b, &ps, &os, work);
+	journal_close(&journal);
+	target_unlock_source(lock);
 	if (ret)
 		goto out;
 	lp_progress("comparing %zu object%s", os.n, os.n > 1 ? "s" : "");

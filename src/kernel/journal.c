@@ -154,13 +154,12 @@ int journal_begin(struct tree_journal *j, char *const *files, size_t nfiles,
 		ret = -1;
 	}
 	fclose(list);
-	if (ret || atomic_commit(&out)) {
-		if (!ret)
-			ret = -1;
-		else
-			atomic_abort(&out);
+	if (ret)
+		atomic_abort(&out);
+	else if (atomic_commit(&out))
+		ret = -1;
+	if (ret)
 		rm_rf(j->dir);
-	}
 out:
 	free(manifest);
 	return ret;

@@ -2,7 +2,6 @@
 #include "cli/cli.h"
 #include "util/log.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,23 +36,6 @@ static void usage(FILE *f)
 		   "Exit codes: 0 success, 1 failure, 2 bad usage or refused input,\n"
 		   "3 no functional change (build, diff), 4 a livepatch transition stalled\n"
 		   "(load, unload).\n");
-}
-
-bool cli_is_help(const char *arg)
-{
-	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "lpatch %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n(see `lpatch %s --help`)\n", cmd);
-	return LP_EXIT_REFUSED;
 }
 
 int main(int argc, char **argv)

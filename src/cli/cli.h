@@ -29,9 +29,18 @@ int cmd_install(int argc, char **argv);
 int cmd_uninstall(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 
+/* Shared option parsing (args.c). */
 /* True when arg is -h or --help. */
 bool cli_is_help(const char *arg);
 /* Print "lpatch CMD: MSG" and a pointer to --help; returns LP_EXIT_REFUSED. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * "--name VALUE" or "--name=VALUE" at argv[*i]: the value, advancing *i past
+ * it; NULL if argv[*i] is not this option, and then *missing is set when it
+ * is, but VALUE is not there (the caller says "--name needs a value").
+ */
+const char *cli_option(int argc, char **argv, int *i, const char *name, bool *missing);
+/* s is a plain decimal number from min to max: stored in *out, true. */
+bool cli_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out);
 
 #endif

@@ -4,25 +4,7 @@
 #include "cli/cli.h"
 #include "util/log.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-
-/* "--name VALUE" or "--name=VALUE"; NULL if argv[*i] is not this option. */
-static const char *value_of(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) || (argv[*i][n] && argv[*i][n] != '='))
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
-}
 
 int host_args_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 		    void (*help)(void), struct host_args *a)
@@ -39,18 +21,12 @@ int host_args_parse(const char *cmd, int argc, char **argv, unsigned allowed,
 			help();
 			return 0;
 		}
-		if ((allowed & HA_TIMEOUT) && (v = value_of(argc, argv, &i, "--timeout", &missing))) {
-			char *end;
-			unsigned long t;
-
-			errno = 0;
-			t = strtoul(v, &end, 10);
-			if (errno || end == v || *end || v[0] == '-' || t < 1 || t > 86400)
+		if ((allowed & HA_TIMEOUT) && (v = cli_option(argc, argv, &i, "--timeout", &missing))) {
+			if (!cli_parse_uint(v, 1, 86400, &a->o.timeout_s))
 				return cli_usage_error(cmd, "--timeout %s: not a number of seconds from 1 to 86400", v);
-			a->o.timeout_s = (unsigned)t;
-		} else if ((allowed & HA_ROOT) && (v = value_of(argc, argv, &i, "--root", &missing))) {
+		} else if ((allowed & HA_ROOT) && (v = cli_option(argc, argv, &i, "--root", &missing))) {
 			a->o.root = v;
-		} else if ((allowed & HA_RELEASE) && (v = value_of(argc, argv, &i, "--release", &missing))) {
+		} else if ((allowed & HA_RELEASE) && (v = cli_option(argc, argv, &i, "--release", &missing))) {
 			a->o.release = v;
 		} else if (missing) {
 			return cli_usage_error(cmd, "%s needs a value", argv[i]);

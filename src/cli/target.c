@@ -102,20 +102,6 @@ static void print_target(const struct kernel_target *t, bool json)
 	sb_free(&sb);
 }
 
-/* The value of an option given as "--opt VALUE" or "--opt=VALUE". */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (!strncmp(argv[*i], name, n) && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (strcmp(argv[*i], name))
-		return NULL;
-	if (*i + 1 >= argc)
-		return "";
-	return argv[++*i];
-}
-
 int cmd_target(int argc, char **argv)
 {
 	const char *spec = NULL, *need_arg = "boot,headers", *bad = NULL;
@@ -128,6 +114,7 @@ int cmd_target(int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		const char *v = NULL;
+		bool missing = false;
 		int k;
 
 		if (cli_is_help(argv[i])) {
@@ -138,16 +125,18 @@ int cmd_target(int argc, char **argv)
 			json = true;
 			continue;
 		}
-		if ((v = opt_value(argc, argv, &i, "--need"))) {
+		if ((v = cli_option(argc, argv, &i, "--need", &missing))) {
 			need_arg = v;
 			continue;
 		}
-		for (k = 0; k < 4 && !(v = opt_value(argc, argv, &i, names[k])); k++)
+		for (k = 0; k < 4 && !(v = cli_option(argc, argv, &i, names[k], &missing)); k++)
 			;
 		if (k < 4) {
 			if (!*v)
 				return cli_usage_error("target", "%s needs a value", names[k]);
 			opts[k] = v;
+		} else if (missing) {
+			return cli_usage_error("target", "%s needs a value", argv[i]);
 		} else if (argv[i][0] == '-') {
 			return cli_usage_error("target", "unknown option %s", argv[i]);
 		} else if (spec) {

@@ -50,37 +50,6 @@ static void usage(void)
 	       VM_EXIT_VM_FAILED);
 }
 
-/* "--name VALUE" or "--name=VALUE": the value, advancing *i; NULL if not this option. */
-static const char *option(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n))
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n])
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
-static bool parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
-		return false;
-	*out = (unsigned)v;
-	return true;
-}
-
 /* Every --copy is a readable regular file, and no two share a base name. */
 static int check_copies(char **copies, size_t n)
 {
@@ -125,22 +94,22 @@ int cmd_vm(int argc, char **argv)
 			free(o.copies);
 			return 0;
 		}
-		if ((v = option(argc, argv, &i, "--target", &missing))) {
+		if ((v = cli_option(argc, argv, &i, "--target", &missing))) {
 			o.target = v;
-		} else if ((v = option(argc, argv, &i, "--copy", &missing))) {
+		} else if ((v = cli_option(argc, argv, &i, "--copy", &missing))) {
 			*ARRAY_PUSH(o.copies, o.ncopies, cap) = (char *)v;
-		} else if ((v = option(argc, argv, &i, "--timeout", &missing))) {
-			if (!parse_uint(v, 1, 86400, &o.timeout_s))
+		} else if ((v = cli_option(argc, argv, &i, "--timeout", &missing))) {
+			if (!cli_parse_uint(v, 1, 86400, &o.timeout_s))
 				return bad_number(&o, "--timeout", v, "1 to 86400");
-		} else if ((v = option(argc, argv, &i, "--memory", &missing))) {
-			if (!parse_uint(v, 128, 65536, &o.memory_mb))
+		} else if ((v = cli_option(argc, argv, &i, "--memory", &missing))) {
+			if (!cli_parse_uint(v, 128, 65536, &o.memory_mb))
 				return bad_number(&o, "--memory", v, "128 to 65536");
-		} else if ((v = option(argc, argv, &i, "--cpus", &missing))) {
-			if (!parse_uint(v, 1, 64, &o.cpus))
+		} else if ((v = cli_option(argc, argv, &i, "--cpus", &missing))) {
+			if (!cli_parse_uint(v, 1, 64, &o.cpus))
 				return bad_number(&o, "--cpus", v, "1 to 64");
-		} else if ((v = option(argc, argv, &i, "--log", &missing))) {
+		} else if ((v = cli_option(argc, argv, &i, "--log", &missing))) {
 			o.log = v;
-		} else if ((v = option(argc, argv, &i, "--append", &missing))) {
+		} else if ((v = cli_option(argc, argv, &i, "--append", &missing))) {
 			o.append = v;
 		} else if (missing) {
 			free(o.copies);

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,14 +30,6 @@ static void usage(void)
 	       "  --json          print one JSON array, an object per process\n\n"
 	       "Exit: 0 applied, 1 failed (blocked past the timeout, process gone),\n"
 	       "2 bad usage or refused (wrong build-id, already applied, bad patch file).\n");
-}
-
-static int parse_int(const char *s, long *out)
-{
-	char *end;
-
-	*out = strtol(s, &end, 10);
-	return *s && !*end && *out > 0 ? 0 : -1;
 }
 
 static void report(struct strbuf *json, pid_t pid, int rc, const struct user_result *r)
@@ -96,20 +89,25 @@ int cmd_apply(int argc, char **argv)
 	struct patch_file pf;
 	const char *file = NULL;
 	bool all = false, as_json = false;
-	long pid = 0, v;
+	unsigned pid = 0, ms;
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
+		bool missing = false;
+		const char *v;
+
 		if (cli_is_help(argv[i])) {
 			usage();
 			return 0;
-		} else if (!strcmp(argv[i], "--pid") && i + 1 < argc) {
-			if (parse_int(argv[++i], &pid))
-				return cli_usage_error("apply", "--pid needs a process id, not '%s'", argv[i]);
-		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			if (parse_int(argv[++i], &v))
-				return cli_usage_error("apply", "--timeout needs milliseconds, not '%s'", argv[i]);
-			o.timeout_ms = (int)v;
+		} else if ((v = cli_option(argc, argv, &i, "--pid", &missing))) {
+			if (!cli_parse_uint(v, 1, INT_MAX, &pid))
+				return cli_usage_error("apply", "--pid needs a process id, not '%s'", v);
+		} else if ((v = cli_option(argc, argv, &i, "--timeout", &missing))) {
+			if (!cli_parse_uint(v, 1, INT_MAX, &ms))
+				return cli_usage_error("apply", "--timeout needs milliseconds, not '%s'", v);
+			o.timeout_ms = (int)ms;
+		} else if (missing) {
+			return cli_usage_error("apply", "%s needs a value", argv[i]);
 		} else if (!strcmp(argv[i], "--all")) {
 			all = true;
 		} else if (!strcmp(argv[i], "--json")) {

@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,20 +105,23 @@ int cmd_ps(int argc, char **argv)
 {
 	struct strbuf json = { 0 };
 	bool as_json = false;
-	long pid = 0;
+	unsigned pid = 0;
 	int found = 0;
 
 	for (int i = 1; i < argc; i++) {
-		char *end;
+		bool missing = false;
+		const char *v;
+
 		if (cli_is_help(argv[i])) {
 			usage();
 			return 0;
 		} else if (!strcmp(argv[i], "--json")) {
 			as_json = true;
-		} else if (!strcmp(argv[i], "--pid") && i + 1 < argc) {
-			pid = strtol(argv[++i], &end, 10);
-			if (*end || pid <= 0)
-				return cli_usage_error("ps", "--pid needs a process id, not '%s'", argv[i]);
+		} else if ((v = cli_option(argc, argv, &i, "--pid", &missing))) {
+			if (!cli_parse_uint(v, 1, INT_MAX, &pid))
+				return cli_usage_error("ps", "--pid needs a process id, not '%s'", v);
+		} else if (missing) {
+			return cli_usage_error("ps", "%s needs a value", argv[i]);
 		} else {
 			return cli_usage_error("ps", "unknown argument %s", argv[i]);
 		}
@@ -127,7 +131,7 @@ int cmd_ps(int argc, char **argv)
 	if (pid) {
 		found = one((pid_t)pid, as_json ? &json : NULL);
 		if (found < 0) {
-			lp_err("cannot read process %ld", pid);
+			lp_err("cannot read process %u", pid);
 			sb_free(&json);
 			return LP_EXIT_FAIL;
 		}

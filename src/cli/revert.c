@@ -5,8 +5,8 @@
 #include "util/log.h"
 #include "util/str.h"
 
+#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static void usage(void)
@@ -29,23 +29,25 @@ int cmd_revert(int argc, char **argv)
 	struct user_result r;
 	const char *name = NULL;
 	bool as_json = false;
-	long pid = 0;
+	unsigned pid = 0, ms;
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
-		char *end;
+		bool missing = false;
+		const char *v;
 
 		if (cli_is_help(argv[i])) {
 			usage();
 			return 0;
-		} else if (!strcmp(argv[i], "--pid") && i + 1 < argc) {
-			pid = strtol(argv[++i], &end, 10);
-			if (*end || pid <= 0)
-				return cli_usage_error("revert", "--pid needs a process id, not '%s'", argv[i]);
-		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			o.timeout_ms = (int)strtol(argv[++i], &end, 10);
-			if (*end || o.timeout_ms <= 0)
-				return cli_usage_error("revert", "--timeout needs milliseconds, not '%s'", argv[i]);
+		} else if ((v = cli_option(argc, argv, &i, "--pid", &missing))) {
+			if (!cli_parse_uint(v, 1, INT_MAX, &pid))
+				return cli_usage_error("revert", "--pid needs a process id, not '%s'", v);
+		} else if ((v = cli_option(argc, argv, &i, "--timeout", &missing))) {
+			if (!cli_parse_uint(v, 1, INT_MAX, &ms))
+				return cli_usage_error("revert", "--timeout needs milliseconds, not '%s'", v);
+			o.timeout_ms = (int)ms;
+		} else if (missing) {
+			return cli_usage_error("revert", "%s needs a value", argv[i]);
 		} else if (!strcmp(argv[i], "--json")) {
 			as_json = true;
 		} else if (argv[i][0] == '-') {
@@ -61,7 +63,7 @@ int cmd_revert(int argc, char **argv)
 	rc = user_revert((pid_t)pid, name, &o, &r);
 	if (as_json) {
 		struct strbuf sb = { 0 };
-		sb_addf(&sb, "{\"pid\":%ld,\"patch\":", pid);
+		sb_addf(&sb, "{\"pid\":%u,\"patch\":", pid);
 		sb_add_json_str(&sb, r.name);
 		sb_addf(&sb, ",\"reverted\":%s,\"exit\":%d,\"rounds\":%d,\"pause_us\":%.1f,"
 			"\"max_pause_us\":%.1f}", rc == LP_EXIT_OK ? "true" : "false", rc, r.rounds,
@@ -69,7 +71,7 @@ int cmd_revert(int argc, char **argv)
 		printf("%s\n", sb.buf);
 		sb_free(&sb);
 	} else if (rc == LP_EXIT_OK) {
-		printf("reverted %s in process %ld: threads held %.3f ms (%d round%s)\n", r.name, pid,
+		printf("reverted %s in process %u: threads held %.3f ms (%d round%s)\n", r.name, pid,
 		       r.pause_ns / 1e6, r.rounds, r.rounds == 1 ? "" : "s");
 	}
 	return rc;

@@ -11,11 +11,16 @@
 
 int host_check_module(const char *ko, const char *release, struct patch_info *pi)
 {
+	if (ko_info_read(ko, pi))
+		return LP_EXIT_REFUSED;
+	return host_check_info(ko, release, pi);
+}
+
+int host_check_info(const char *ko, const char *release, const struct patch_info *pi)
+{
 	char *rel;
 	int ret = LP_EXIT_REFUSED;
 
-	if (ko_info_read(ko, pi))
-		return LP_EXIT_REFUSED;
 	if (!pi->livepatch) {
 		lp_err("%s: module %s is not a livepatch (its .modinfo has no livepatch=Y)", ko, pi->name);
 		lp_hint("build livepatch modules with `lpatch build`; load other modules with insmod");

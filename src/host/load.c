@@ -136,45 +136,48 @@ static int refuse_loaded(const char *ko, const char *name, const struct klp_live
 	return LP_EXIT_REFUSED;
 }
 
-int host_load(const char *ko, const struct host_opts *o)
+int host_load_checked(const char *ko, const struct patch_info *pi, const char *release,
+		      const struct host_opts *o)
 {
-	struct patch_info pi;
 	struct klp_live st;
-	char *release = host_release();
 	int ret;
 
-	if ((ret = host_check_module(ko, release, &pi)))
-		goto out;
-	ret = LP_EXIT_FAIL;
 	if (!klp_supported()) {
 		lp_err("cannot load %s: this kernel has no livepatch support (%s is missing)", ko,
 		       KLP_SYSFS);
 		lp_hint("the kernel needs CONFIG_LIVEPATCH=y");
-		goto out;
+		return LP_EXIT_FAIL;
 	}
-	klp_state(pi.name, &st);
-	if (st.module || st.registered) {
-		ret = refuse_loaded(ko, pi.name, &st);
-		goto out;
-	}
-	lp_progress("loading %s (%s) into %s", pi.name, ko, release);
-	if (insert(ko, pi.name))
-		goto out;
-	klp_state(pi.name, &st);
+	klp_state(pi->name, &st);
+	if (st.module || st.registered)
+		return refuse_loaded(ko, pi->name, &st);
+	lp_progress("loading %s (%s) into %s", pi->name, ko, release);
+	if (insert(ko, pi->name))
+		return LP_EXIT_FAIL;
+	klp_state(pi->name, &st);
 	if (!st.registered) {
-		lp_err("module %s loaded but registered no livepatch in %s; removing it", pi.name,
+		lp_err("module %s loaded but registered no livepatch in %s; removing it", pi->name,
 		       KLP_SYSFS);
-		host_rmmod(pi.name);
-		goto out;
+		host_rmmod(pi->name);
+		return LP_EXIT_FAIL;
 	}
-	if ((ret = finish_transition(pi.name, o)))
-		goto out;
-	printf("loaded %s: %zu function%s patched", pi.name, pi.nfuncs, pi.nfuncs == 1 ? "" : "s");
-	for (size_t i = 0; i < pi.ncves; i++)
-		printf("%s%s", i ? ", " : "; fixes ", pi.cves[i]);
+	if ((ret = finish_transition(pi->name, o)))
+		return ret;
+	printf("loaded %s: %zu function%s patched", pi->name, pi->nfuncs, pi->nfuncs == 1 ? "" : "s");
+	for (size_t i = 0; i < pi->ncves; i++)
+		printf("%s%s", i ? ", " : "; fixes ", pi->cves[i]);
 	printf("\n");
-	ret = LP_EXIT_OK;
-out:
+	return LP_EXIT_OK;
+}
+
+int host_load(const char *ko, const struct host_opts *o)
+{
+	struct patch_info pi;
+	char *release = host_release();
+	int ret = host_check_module(ko, release, &pi);
+
+	if (!ret)
+		ret = host_load_checked(ko, &pi, release, o);
 	patch_info_free(&pi);
 	free(release);
 	return ret;

@@ -29,6 +29,12 @@ int host_uninstall(const char *name, const struct host_opts *o);
  * 0, or LP_EXIT_REFUSED with the reason printed. */
 struct patch_info;
 int host_check_module(const char *ko, const char *release, struct patch_info *pi);
+/* The same checks on the patch_info already read from ko (ko_info_read). */
+int host_check_info(const char *ko, const char *release, const struct patch_info *pi);
+/* host_load of a module that passed host_check_info(ko, release, pi):
+ * what --all uses, having read every installed module once. */
+int host_load_checked(const char *ko, const struct patch_info *pi, const char *release,
+		      const struct host_opts *o);
 
 /* delete_module(2) of a livepatch module, retrying while the kernel still holds it;
  * 0, or -1 with the reason printed. */

@@ -91,8 +91,7 @@ static void add_unique(char ***names, size_t *n, size_t *cap, const char *name)
 	*ARRAY_PUSH(*names, *n, *cap) = xstrdup(name);
 }
 
-/* A loaded module whose taint flags include K (livepatch). */
-static bool module_tainted_livepatch(const char *name)
+bool module_tainted_livepatch(const char *name)
 {
 	char *p = xasprintf("/sys/module/%s/taint", name), *t = sysfs_line(p);
 	bool k = t && strchr(t, 'K');

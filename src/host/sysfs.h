@@ -27,6 +27,8 @@ void klp_state(const char *name, struct klp_live *st);
  * whose patch was replaced or disabled stays loaded until removed).
  */
 char **klp_names(size_t *n);
+/* A loaded module whose taint flags include K (livepatch). */
+bool module_tainted_livepatch(const char *name);
 /* The functions of a registered patch, from /sys/kernel/livepatch/NAME/OBJECT/FUNC,POS. */
 void klp_sysfs_funcs(const char *name, struct patch_info *pi);
 /* Metadata a loaded lpatch module exposes as /sys/module/NAME/parameters/lpatch_*;

@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,18 +82,11 @@ int host_unload(const char *arg, const struct host_opts *o)
 		free(name);
 		return LP_EXIT_REFUSED;
 	}
-	if (!st.registered) {
-		/* a patch that was replaced: its module only waits to be removed */
-		char *p = xasprintf("/sys/module/%s/taint", name), *t = sysfs_line(p);
-		bool klp = t && strchr(t, 'K');
-
-		free(p);
-		free(t);
-		if (!klp) {
-			lp_err("module %s is not a livepatch; lpatch does not remove it", name);
-			free(name);
-			return LP_EXIT_REFUSED;
-		}
+	/* not registered: a patch that was replaced, whose module only waits to be removed */
+	if (!st.registered && !module_tainted_livepatch(name)) {
+		lp_err("module %s is not a livepatch; lpatch does not remove it", name);
+		free(name);
+		return LP_EXIT_REFUSED;
 	}
 	if (st.registered && (ret = disable(name, o))) {
 		free(name);

@@ -11,7 +11,6 @@
 #include "host/sysfs.h"
 #include "host/transition.h"
 #include "util/log.h"
-#include "util/str.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -66,16 +65,11 @@ static int insert(const char *ko, const char *name)
 /* The transition did not finish: reverse it, wait, remove the module. */
 static int back_out(const char *name, unsigned timeout_s, int stalled)
 {
-	char *en = xasprintf("%s/%s/enabled", KLP_SYSFS, name);
 	int ret = HOST_EXIT_STALLED;
 
 	lp_progress("%s: giving up; reversing the transition", name);
-	if (sysfs_write(en, "0")) {
-		lp_perr("cannot reverse the transition of %s: writing 0 to %s", name, en);
-		free(en);
+	if (transition_disable(name))
 		return LP_EXIT_FAIL;
-	}
-	free(en);
 	if (transition_wait(name, BACKOUT_TIMEOUT_MS) || transition_wait_gone(name, BACKOUT_TIMEOUT_MS)) {
 		lp_err("%s: reversing the transition has not finished either; the patch stays "
 		       "loaded and the kernel keeps trying", name);

@@ -176,3 +176,14 @@ int transition_force(const char *name)
 	free(f);
 	return ret;
 }
+
+int transition_disable(const char *name)
+{
+	char *f = xasprintf("%s/%s/enabled", KLP_SYSFS, name);
+	int ret = sysfs_write(f, "0");
+
+	if (ret)
+		lp_perr("cannot disable %s: writing 0 to %s", name, f);
+	free(f);
+	return ret;
+}

@@ -22,5 +22,8 @@ int transition_report_stalled(const char *name);
 /* Ask the kernel to finish the transition without the consistency check
  * (writes 1 to /sys/kernel/livepatch/NAME/force). 0, or -1 with an error. */
 int transition_force(const char *name);
+/* Start the transition back to unpatched (writes 0 to
+ * /sys/kernel/livepatch/NAME/enabled). 0, or -1 with an error. */
+int transition_disable(const char *name);
 
 #endif

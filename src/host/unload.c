@@ -5,7 +5,6 @@
 #include "host/sysfs.h"
 #include "host/transition.h"
 #include "util/log.h"
-#include "util/str.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,20 +34,13 @@ int host_rmmod(const char *name)
 
 static int disable(const char *name, const struct host_opts *o)
 {
-	char *en = xasprintf("%s/%s/enabled", KLP_SYSFS, name);
 	struct klp_live st;
-	int ret = 0;
 
 	klp_state(name, &st);
-	if (st.enabled && sysfs_write(en, "0")) {
-		lp_perr("cannot disable %s: writing 0 to %s", name, en);
-		ret = LP_EXIT_FAIL;
-	} else if (st.enabled || st.transition) {
+	if (st.enabled && transition_disable(name))
+		return LP_EXIT_FAIL;
+	if (st.enabled || st.transition)
 		lp_progress("%s: transition to unpatched started", name);
-	}
-	free(en);
-	if (ret)
-		return ret;
 	if (transition_wait(name, o->timeout_s * 1000u)) {
 		transition_report_stalled(name);
 		if (!o->force) {

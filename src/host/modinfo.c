@@ -14,34 +14,25 @@ static void set_once(char **field, const char *value)
 		*field = xstrdup(value);
 }
 
-static void take_entry(struct patch_info *pi, const char *kv)
+static void take_entry(struct patch_info *pi, char *kv)
 {
-	const char *eq = strchr(kv, '=');
-	size_t klen;
-	const char *v;
+	char *v = strchr(kv, '=');
 
-	if (!eq)
+	if (!v)
 		return;
-	klen = (size_t)(eq - kv);
-	v = eq + 1;
-#define KEY(k) (klen == strlen(k) && !strncmp(kv, k, klen))
-	if (KEY("name"))
+	*v++ = '\0';
+	if (patch_info_set(pi, kv, v))
+		return;
+	if (!strcmp(kv, "name"))
 		set_once(&pi->name, v);
-	else if (KEY("vermagic"))
+	else if (!strcmp(kv, "vermagic"))
 		set_once(&pi->vermagic, v);
-	else if (KEY("livepatch"))
+	else if (!strcmp(kv, "livepatch"))
 		pi->livepatch = !strcmp(v, "Y");
-	else if (KEY("lpatch_target"))
-		set_once(&pi->target, v);
-	else if (KEY("lpatch_patch_sha256"))
-		set_once(&pi->patch_sha256, v);
-	else if (KEY("lpatch_cve"))
+	else if (!strcmp(kv, "lpatch_cve"))
 		patch_info_add_cve(pi, v);
-	else if (KEY("description"))
+	else if (!strcmp(kv, "description"))
 		set_once(&pi->description, v);
-	else if (KEY("lpatch_replace"))
-		pi->replace = !strcmp(v, "Y") || !strcmp(v, "1") || !strcmp(v, "true");
-#undef KEY
 }
 
 int ko_info_read(const char *path, struct patch_info *pi)

@@ -35,6 +35,24 @@ void patch_info_add_cve(struct patch_info *pi, const char *cve)
 	*ARRAY_PUSH(pi->cves, pi->ncves, pi->cvecap) = xstrdup(cve);
 }
 
+bool patch_info_set(struct patch_info *pi, const char *key, const char *value)
+{
+	char **once = NULL;
+
+	if (!strcmp(key, "lpatch_target"))
+		once = &pi->target;
+	else if (!strcmp(key, "lpatch_patch_sha256"))
+		once = &pi->patch_sha256;
+	else if (!strcmp(key, "lpatch_replace"))
+		pi->replace = !strcmp(value, "Y") || !strcmp(value, "1") || !strcmp(value, "true");
+	else
+		return false;
+	/* the first value read stands */
+	if (once && !*once)
+		*once = xstrdup(value);
+	return true;
+}
+
 void patch_info_add_func(struct patch_info *pi, const char *object, const char *name, long sympos)
 {
 	struct patch_func *f = ARRAY_PUSH(pi->funcs, pi->nfuncs, pi->funccap);

@@ -32,6 +32,12 @@ struct patch_info {
 
 void patch_info_free(struct patch_info *pi);
 void patch_info_add_cve(struct patch_info *pi, const char *cve);
+/*
+ * The lpatch_* keys a .ko's .modinfo and a loaded module's parameters both
+ * carry: lpatch_target and lpatch_patch_sha256 (the first value kept),
+ * lpatch_replace. False, pi untouched, for any other key.
+ */
+bool patch_info_set(struct patch_info *pi, const char *key, const char *value);
 void patch_info_add_func(struct patch_info *pi, const char *object, const char *name, long sympos);
 /* Sort the CVEs and functions (object, then name) for stable output. */
 void patch_info_sort(struct patch_info *pi);

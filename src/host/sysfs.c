@@ -172,16 +172,10 @@ void klp_sysfs_funcs(const char *name, struct patch_info *pi)
 
 static void take_param(struct patch_info *pi, const char *key, char *v)
 {
-	if (!*v)	/* "" stands for not recorded */
+	if (!*v || patch_info_set(pi, key, v))	/* "" stands for not recorded */
 		return;
-	if (!strcmp(key, "lpatch_target") && !pi->target)
-		pi->target = xstrdup(v);
-	else if (!strcmp(key, "lpatch_patch_sha256") && !pi->patch_sha256)
-		pi->patch_sha256 = xstrdup(v);
-	else if (!strcmp(key, "lpatch_description") && !pi->description)
+	if (!strcmp(key, "lpatch_description") && !pi->description)
 		pi->description = xstrdup(v);
-	else if (!strcmp(key, "lpatch_replace"))
-		pi->replace = !strcmp(v, "Y") || !strcmp(v, "1") || !strcmp(v, "true");
 	else if (!strcmp(key, "lpatch_cve") || !strcmp(key, "lpatch_cves"))
 		/* one CVE, or several separated by commas, spaces or newlines */
 		for (char *save = NULL, *c = strtok_r(v, ", \n", &save); c; c = strtok_r(NULL, ", \n", &save))

@@ -43,17 +43,31 @@ static void help(void)
 	       "3 no functional change.\n");
 }
 
-/* livepatch-<stem of the first patch>, valid as a module name */
-static char *default_name(const char *patch)
+char *build_patch_stem(const char *patch)
 {
-	const char *base = path_basename(patch);
-	char *stem = xstrdup(base), *dot;
-	char *name;
+	char *stem = xstrdup(path_basename(patch)), *dot;
 
 	while ((dot = strrchr(stem, '.')) && dot != stem &&
 	       (!strcmp(dot, ".patch") || !strcmp(dot, ".diff") || !strcmp(dot, ".txt")))
 		*dot = '\0';
-	name = xasprintf("livepatch-%s", stem);
+	return stem;
+}
+
+int build_patches_readable(char **patches, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!path_exists(patches[i])) {
+			lp_perr("cannot read patch %s", patches[i]);
+			return -1;
+		}
+	return 0;
+}
+
+/* livepatch-<stem of the first patch>, valid as a module name */
+static char *default_name(const char *patch)
+{
+	char *stem = build_patch_stem(patch), *name = xasprintf("livepatch-%s", stem);
+
 	free(stem);
 	for (char *c = name; *c; c++)
 		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-')
@@ -93,7 +107,7 @@ int cmd_build(int argc, char **argv)
 	};
 	const char *spec = NULL, *src = NULL, *config = NULL, *vmlinux = NULL, *symvers = NULL;
 	const char *out = NULL, *name = NULL;
-	const char **cves = xcalloc((size_t)argc + 1, sizeof(char *));
+	const char **cves;
 	size_t ncves = 0;
 	struct kernel_target t = {0};
 	struct kernel_build b = { .meta.replace = true };
@@ -101,10 +115,9 @@ int cmd_build(int argc, char **argv)
 	int c, ret;
 
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "--user")) {
-			free(cves);
+		if (!strcmp(argv[i], "--user"))
 			return cmd_build_user(argc, argv);	/* process patches: src/cli/build_user.c */
-		}
+	cves = xcalloc((size_t)argc + 1, sizeof(char *));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -146,11 +159,8 @@ int cmd_build(int argc, char **argv)
 	}
 	if (!out)
 		out = dout = xasprintf("%s.ko", name);
-	for (int i = optind; i < argc; i++)
-		if (!path_exists(argv[i])) {
-			lp_perr("cannot read patch %s", argv[i]);
-			goto out;
-		}
+	if (build_patches_readable(argv + optind, argc - optind))
+		goto out;
 	c = spec ? target_open(spec, TARGET_BOOT | TARGET_HEADERS | TARGET_SYMBOLS | TARGET_SOURCE, &t)
 		 : target_custom(src, config, vmlinux, symvers, &t);
 	if (c) {

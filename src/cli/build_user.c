@@ -48,13 +48,11 @@ static void help(void)
 	       "from this source, 3 no functional change.\n");
 }
 
+/* the stem of the first patch, with what a patch name may not hold made '-' */
 static char *default_name(const char *patch)
 {
-	char *stem = xstrdup(path_basename(patch)), *dot;
+	char *stem = build_patch_stem(patch);
 
-	while ((dot = strrchr(stem, '.')) && dot != stem &&
-	       (!strcmp(dot, ".patch") || !strcmp(dot, ".diff") || !strcmp(dot, ".txt")))
-		*dot = '\0';
 	for (char *c = stem; *c; c++)
 		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-' && *c != '.')
 			*c = '-';
@@ -159,11 +157,8 @@ int cmd_build_user(int argc, char **argv)
 	}
 	if (!b.out)
 		b.out = dout = xasprintf("%s.lpatch", b.name);
-	for (int i = optind; i < argc; i++)
-		if (!path_exists(argv[i])) {
-			lp_perr("cannot read patch %s", argv[i]);
-			goto out;
-		}
+	if (build_patches_readable(argv + optind, argc - optind))
+		goto out;
 	b.patches = argv + optind;
 	b.npatches = (size_t)(argc - optind);
 	if (!b.verify)

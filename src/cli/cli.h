@@ -15,6 +15,12 @@ extern const struct command lp_commands[];
 /* Each command's entry point (src/cli/<name>.c). */
 int cmd_build(int argc, char **argv);
 int cmd_build_user(int argc, char **argv);	/* build --user (build_user.c) */
+/* build and build --user share these (build.c). */
+/* A patch file's base name without .patch, .diff or .txt, the root of the
+ * default module or patch name; caller frees. */
+char *build_patch_stem(const char *patch);
+/* Every one of the n patches can be read: 0, or -1 with the reason printed. */
+int build_patches_readable(char **patches, int n);
 int cmd_diff(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_target(int argc, char **argv);

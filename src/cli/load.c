@@ -33,7 +33,7 @@ static void usage(void)
 	       "Exit: 0 loaded (or already loaded), 1 failure (the kernel refused the module,\n"
 	       "I/O), 2 refused before loading (not a livepatch, another kernel, bad usage,\n"
 	       "already loaded), %d the transition stalled and the patch was backed out.\n",
-	       HOST_EXIT_STALLED, HOST_DEFAULT_TIMEOUT, HOST_EXIT_STALLED);
+	       LP_EXIT_STALLED, HOST_DEFAULT_TIMEOUT, LP_EXIT_STALLED);
 }
 
 int cmd_load(int argc, char **argv)

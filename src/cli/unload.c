@@ -21,7 +21,7 @@ static void usage(void)
 	       "  --force --yes-i-know  past the timeout, force the transition\n\n"
 	       "Exit: 0 removed, 1 failure, 2 no such livepatch loaded or bad usage,\n"
 	       "%d the transition stalled (the patch is still loaded).\n",
-	       HOST_DEFAULT_TIMEOUT, HOST_EXIT_STALLED);
+	       HOST_DEFAULT_TIMEOUT, LP_EXIT_STALLED);
 }
 
 int cmd_unload(int argc, char **argv)

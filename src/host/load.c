@@ -65,7 +65,7 @@ static int insert(const char *ko, const char *name)
 /* The transition did not finish: reverse it, wait, remove the module. */
 static int back_out(const char *name, unsigned timeout_s, int stalled)
 {
-	int ret = HOST_EXIT_STALLED;
+	int ret = LP_EXIT_STALLED;
 
 	lp_progress("%s: giving up; reversing the transition", name);
 	if (transition_disable(name))

@@ -4,10 +4,6 @@
 
 #include <stdbool.h>
 
-/* Exit code of load/unload when the transition did not finish in time
- * (see docs/exit-codes.md): load backed the patch out, unload left it loaded. */
-#define HOST_EXIT_STALLED 4
-
 #define HOST_DEFAULT_TIMEOUT 60	/* seconds a transition may take */
 
 struct host_opts {
@@ -17,7 +13,7 @@ struct host_opts {
 	const char *release;	/* install/uninstall for this release, or NULL: the running one */
 };
 
-/* Each returns an exit code (0, 1, 2, HOST_EXIT_STALLED). */
+/* Each returns an exit code (0, 1, 2, LP_EXIT_STALLED). */
 int host_load(const char *ko, const struct host_opts *o);
 int host_load_all(const struct host_opts *o);
 int host_unload(const char *name, const struct host_opts *o);

@@ -48,7 +48,7 @@ static int disable(const char *name, const struct host_opts *o)
 			       "kernel keeps trying", name, o->timeout_s);
 			lp_hint("run `lpatch unload %s` again later, or (knowing the risk) add "
 				"--force --yes-i-know", name);
-			return HOST_EXIT_STALLED;
+			return LP_EXIT_STALLED;
 		}
 		lp_warn("%s: forcing the transition (--force): the module will not be removable", name);
 		if (transition_force(name) || transition_wait(name, o->timeout_s * 1000u))

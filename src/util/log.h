@@ -11,6 +11,8 @@ enum lp_exit {
 	LP_EXIT_FAIL = 1,	/* the operation failed: tool, I/O, environment */
 	LP_EXIT_REFUSED = 2,	/* bad usage, bad input, or a change lpatch refuses */
 	LP_EXIT_NOCHANGE = 3,	/* the patch has no functional change */
+	LP_EXIT_STALLED = 4,	/* load, unload: the livepatch transition did not finish in
+				 * time (load backed the patch out, unload left it loaded) */
 };
 
 extern int lp_verbose;		/* -v raises it; progress lines need >= 0 */

@@ -13,7 +13,6 @@
 #include <sys/utsname.h>
 
 #define STATUS_FORMAT "lpatch-status/1"
-#define TAINT_LIVEPATCH_BIT 15
 
 /* A patch whose fixes are in force: enabled, transition finished. */
 static bool in_force(const struct host_patch *p)
@@ -32,8 +31,7 @@ static void add_cves_fixed(const struct inventory *inv, struct patch_info *all)
 
 static void taint_json(struct strbuf *sb)
 {
-	bool ok;
-	unsigned long v = taint_read(&ok);
+	unsigned long v = taint_read();
 	char letters[64];
 	size_t nl = 0;
 
@@ -47,7 +45,7 @@ static void taint_json(struct strbuf *sb)
 	letters[nl] = '\0';
 	sb_add(sb, "],\"letters\":");
 	sb_add_json_str(sb, letters);
-	sb_addf(sb, ",\"livepatch\":%s}", v & (1ul << TAINT_LIVEPATCH_BIT) ? "true" : "false");
+	sb_addf(sb, ",\"livepatch\":%s}", v & (1ul << TAINT_LIVEPATCH) ? "true" : "false");
 }
 
 static void print_json(const struct inventory *inv)
@@ -93,8 +91,7 @@ static void print_json(const struct inventory *inv)
 static void print_text(const struct inventory *inv)
 {
 	struct patch_info fixed = { .replace = -1 };
-	bool ok;
-	unsigned long v = taint_read(&ok);
+	unsigned long v = taint_read();
 
 	printf("kernel:  %s (livepatch %s%s)\n", inv->release,
 	       klp_supported() ? "supported" : "not supported",

@@ -14,21 +14,13 @@
 #include <time.h>
 
 #define POLL_MS 50
-#define PROGRESS_EVERY_MS 1000
+#define PROGRESS_EVERY_S 1.0
 
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
-}
-
-static unsigned long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
 }
 
 /* The state tasks must reach: 1 while patching, 0 while unpatching; -1 if no transition. */
@@ -88,25 +80,25 @@ static int for_each_pending(int target, void (*fn)(const char *pid, const char *
 
 int transition_wait(const char *name, unsigned timeout_ms)
 {
-	unsigned long long start = now_ms(), next = start + PROGRESS_EVERY_MS;
+	double start = lp_now(), timeout = timeout_ms / 1000.0, next = start + PROGRESS_EVERY_S;
 	int last = -1;
 
 	for (;;) {
 		int target = target_state(name), left;
-		unsigned long long t = now_ms();
+		double t = lp_now();
 
 		if (target < 0)
 			return 0;
-		if (t - start >= timeout_ms)
+		if (t - start >= timeout)
 			return 1;
 		if (t >= next) {
 			left = for_each_pending(target, NULL, NULL);
 			if (left != last)
 				lp_progress("%s %s: %d task%s still to switch (%.0f s of %.0f s)", name,
 					    target ? "patching" : "unpatching", left, left == 1 ? "" : "s",
-					    (double)(t - start) / 1000, (double)timeout_ms / 1000);
+					    t - start, timeout);
 			last = left;
-			next = t + PROGRESS_EVERY_MS;
+			next = t + PROGRESS_EVERY_S;
 		}
 		sleep_ms(POLL_MS);
 	}
@@ -115,11 +107,11 @@ int transition_wait(const char *name, unsigned timeout_ms)
 int transition_wait_gone(const char *name, unsigned timeout_ms)
 {
 	char *dir = path_join(KLP_SYSFS, name);
-	unsigned long long start = now_ms();
+	double start = lp_now(), timeout = timeout_ms / 1000.0;
 	int ret = 0;
 
 	while (path_is_dir(dir)) {
-		if (now_ms() - start >= timeout_ms) {
+		if (lp_now() - start >= timeout) {
 			ret = 1;
 			break;
 		}

@@ -72,14 +72,20 @@ void lp_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
+double lp_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 double lp_elapsed(void)
 {
-	static struct timespec start;
-	struct timespec now;
+	static double start = -1;
+	double now = lp_now();
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!start.tv_sec && !start.tv_nsec)
+	if (start < 0)
 		start = now;
-	return (double)(now.tv_sec - start.tv_sec) +
-	       (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+	return now - start;
 }

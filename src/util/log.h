@@ -26,6 +26,9 @@ void lp_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Like lp_err, with ": strerror(errno)" appended. */
 void lp_perr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Seconds on the monotonic clock, from an arbitrary origin: for deadlines
+ * and durations, which a change of the wall clock must not move. */
+double lp_now(void);
 /* Seconds since the first call, for progress lines with timings. */
 double lp_elapsed(void);
 

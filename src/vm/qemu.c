@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* In qemu, the guest's stdout and stderr pipes sit at these descriptors. */
@@ -108,14 +107,6 @@ static void on_stop(int sig)
 	stop_signal = sig;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void child(char **argv, bool relay, const int *out, const int *err, const char *log)
 {
 	int fd;
@@ -169,11 +160,11 @@ static int relay_some(int fd, int to, bool *broken)
 
 static void stop(pid_t pid, int *st)
 {
-	double until = now() + KILL_GRACE_S;
+	double until = lp_now() + KILL_GRACE_S;
 
 	kill(pid, SIGTERM);
 	while (waitpid(pid, st, WNOHANG) == 0) {
-		if (now() > until) {
+		if (lp_now() > until) {
 			kill(pid, SIGKILL);
 			waitpid(pid, st, 0);
 			return;
@@ -189,7 +180,7 @@ static void watch(pid_t pid, int *fds, double deadline, struct qemu_result *r, i
 	for (;;) {
 		struct pollfd p[2];
 		nfds_t n = 0;
-		double left = deadline - now();
+		double left = deadline - lp_now();
 		pid_t w;
 
 		if (stop_signal) {
@@ -225,7 +216,7 @@ int qemu_run(char **argv, bool relay, double timeout_s, const char *log, struct 
 {
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, fds[2], st = 0;
 	struct sigaction sa = { .sa_handler = on_stop }, old_int, old_term, old_pipe;
-	double start = now();
+	double start = lp_now();
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
@@ -271,6 +262,6 @@ int qemu_run(char **argv, bool relay, double timeout_s, const char *log, struct 
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
-	r->seconds = now() - start;
+	r->seconds = lp_now() - start;
 	return pid < 0 ? -1 : 0;
 }

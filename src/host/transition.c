@@ -158,24 +158,24 @@ int transition_report_stalled(const char *name)
 	return n;
 }
 
-int transition_force(const char *name)
+/* Write value to /sys/kernel/livepatch/NAME/ATTR; 0, or -1 with "cannot WHAT NAME: ..." printed. */
+static int klp_write(const char *name, const char *attr, const char *value, const char *what)
 {
-	char *f = xasprintf("%s/%s/force", KLP_SYSFS, name);
-	int ret = sysfs_write(f, "1");
+	char *f = xasprintf("%s/%s/%s", KLP_SYSFS, name, attr);
+	int ret = sysfs_write(f, value);
 
 	if (ret)
-		lp_perr("cannot force the transition of %s: writing 1 to %s", name, f);
+		lp_perr("cannot %s %s: writing %s to %s", what, name, value, f);
 	free(f);
 	return ret;
 }
 
+int transition_force(const char *name)
+{
+	return klp_write(name, "force", "1", "force the transition of");
+}
+
 int transition_disable(const char *name)
 {
-	char *f = xasprintf("%s/%s/enabled", KLP_SYSFS, name);
-	int ret = sysfs_write(f, "0");
-
-	if (ret)
-		lp_perr("cannot disable %s: writing 0 to %s", name, f);
-	free(f);
-	return ret;
+	return klp_write(name, "enabled", "0", "disable");
 }

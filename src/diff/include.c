@@ -55,9 +55,14 @@ static void add_binding(struct differ *d, const char *name, long pos, bool klp)
 		(struct diff_binding){ .symbol = xstrdup(name), .sympos = pos, .klp = klp };
 }
 
-/* A reference to something the target already has. */
+/*
+ * A reference to something the target already has. original: a pointer to
+ * the target's function where the patch carries a function of that name
+ * too; an undefined name cannot sit beside the patch's definition of it in
+ * one object, so even an export binds through a livepatch relocation then.
+ */
 static struct symbol *bind_external(struct differ *d, const char *name, bool local,
-				    const char *from)
+				    bool original, const char *from)
 {
 	struct parent *p = d->parent;
 	const char *why = NULL;
@@ -67,7 +72,7 @@ static struct symbol *bind_external(struct differ *d, const char *name, bool loc
 
 	/* a module's own exports bind through livepatch relocations too: the
 	 * patch must load whether or not that module is loaded */
-	if (!local && !strcmp(p->objname, "vmlinux") && parent_exports(p, name)) {
+	if (!local && !original && !strcmp(p->objname, "vmlinux") && parent_exports(p, name)) {
 		s = elf_find_symbol(d->out, name);
 		if (!s)
 			s = elf_add_symbol(d->out, name, STT_NOTYPE, STB_GLOBAL, NULL, SHN_UNDEF, 0, 0);
@@ -141,10 +146,11 @@ static struct symbol *resolve(struct differ *d, struct section *from, const stru
 	if (d->process)
 		return diff_process_resolve(d, sym, from->name);
 	if (!sym->sec)
-		return bind_external(d, sym->name, false, from->name);
+		return bind_external(d, sym->name, false, false, from->name);
 	ds = DSYM(sym);
 	if (pointer_to_existing(from, r, sym))
-		return bind_external(d, sym->name, sym->bind == STB_LOCAL, from->name);
+		return bind_external(d, sym->name, sym->bind == STB_LOCAL,
+				     ds->included || ds->status == ST_CHANGED, from->name);
 	if (ds->included || DSEC(sym->sec)->included)
 		return diff_out_symbol(d, sym);
 	if (sym->type == STT_FUNC && (ds->status == ST_NEW ||
@@ -159,7 +165,7 @@ static struct symbol *resolve(struct differ *d, struct section *from, const stru
 			    "a variable", from->name, sym->name, sym->sec->name);
 		return NULL;
 	}
-	return bind_external(d, sym->name, sym->bind == STB_LOCAL, from->name);
+	return bind_external(d, sym->name, sym->bind == STB_LOCAL, false, from->name);
 }
 
 void diff_copy_relocs(struct differ *d, struct section *sec, struct section *out,

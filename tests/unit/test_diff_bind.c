@@ -2,8 +2,8 @@
 #include "kfixture.h"
 #include "unit.h"
 
-static struct diff_result cmd, kvm;
-static int cmd_code, kvm_code;
+static struct diff_result cmd, kvm, export_ptr;
+static int cmd_code, kvm_code, export_code;
 
 static void bind_changed_function(void)
 {
@@ -38,6 +38,16 @@ static void bind_pointer_takes_original(void)
 	CHECK(b && b->klp && b->sympos == 0);
 }
 
+static void bind_pointer_to_changed_export_klp(void)
+{
+	/* &seq_putc, which the patch changes: the target's seq_putc through a
+	 * livepatch relocation, not a normal link (the patch defines its own) */
+	const struct diff_binding *b = kfix_binding(&export_ptr, "seq_putc");
+	CHECK(export_code == LP_EXIT_OK);
+	CHECK_ITEMS(&export_ptr, "changed seq_putc, new fx_seq_putc_ptr");
+	CHECK(b && b->klp && b->sympos == 0);
+}
+
 static void bind_static_function_sympos(void)
 {
 	const struct diff_binding *b = kfix_binding(&kvm, "__send_ipi_mask");
@@ -59,6 +69,7 @@ int main(void)
 
 	kfix_add_file("cmdline");
 	kfix_add_file("kvm");
+	kfix_add_file("export_ptr");
 	if (kfix_build())
 		return 1;
 	vmlinux = kfix_target()->vmlinux;
@@ -67,15 +78,18 @@ int main(void)
 			  "(lpatch target --need symbols debian:cloud)");
 	cmd_code = kfix_diff("cmdline", vmlinux, &cmd);
 	kvm_code = kfix_diff("kvm", vmlinux, &kvm);
+	export_code = kfix_diff("export_ptr", vmlinux, &export_ptr);
 	RUN(bind_changed_function);
 	RUN(bind_exported_links_normally);
 	RUN(bind_nonexported_global_klp);
 	RUN(bind_patch_defined_not_bound);
 	RUN(bind_pointer_takes_original);
+	RUN(bind_pointer_to_changed_export_klp);
 	RUN(bind_static_function_sympos);
 	RUN(bind_static_data_klp);
 	diff_result_free(&cmd);
 	diff_result_free(&kvm);
+	diff_result_free(&export_ptr);
 	kfix_cleanup();
 	return unit_done();
 }

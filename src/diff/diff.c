@@ -104,15 +104,6 @@ static bool traceable(const struct symbol *f)
 	return r && r->offset < 16 && !strcmp(r->sym->name, "__fentry__");
 }
 
-static bool is_cold_part(const char *name)
-{
-	char *hot = diff_cold_parent(name);
-	bool cold = hot != NULL;
-
-	free(hot);
-	return cold;
-}
-
 static void list_items(struct differ *d)
 {
 	for (size_t i = 1; i < d->patched->nsym; i++) {
@@ -130,13 +121,13 @@ static void list_items(struct differ *d)
 			continue;
 		}
 		if (ds->status == ST_NEW) {
-			if (!is_cold_part(s->name))
+			if (!diff_is_cold_part(s->name))
 				diff_add_item(d, DIFF_NEW_FUNC, s->name, 0);
 			continue;
 		}
 		if (ds->status != ST_CHANGED)
 			continue;
-		if (is_cold_part(s->name))
+		if (diff_is_cold_part(s->name))
 			continue;	/* a .cold part travels with its function */
 		if (!d->process && !traceable(s)) {
 			bool sys = str_starts(s->name, "__do_sys_") || str_starts(s->name, "__se_sys_");

@@ -25,14 +25,6 @@ static bool is_call(const struct section *from, const struct reloc *r)
 	       (r->offset >= 2 && b[r->offset - 2] == 0x0f && (b[r->offset - 1] & 0xf0) == 0x80);
 }
 
-static bool is_cold_part(const struct symbol *sym)
-{
-	char *hot = diff_cold_parent(sym->name);
-
-	free(hot);
-	return hot != NULL;
-}
-
 /* A pointer to a function the target has (not a call, not a table entry of
  * the patch's own code): it means the target's function, which livepatch
  * redirects, never the patch's copy. */
@@ -41,7 +33,7 @@ static bool pointer_to_existing(const struct section *from, const struct reloc *
 {
 	/* a .cold part is a piece of its function, never a function of its own */
 	return sym->type == STT_FUNC && DSYM(sym)->twin && !is_call(from, r) &&
-	       !is_cold_part(sym) && !diff_is_special(from) && !str_starts(from->name, ".rela");
+	       !diff_is_cold_part(sym->name) && !diff_is_special(from) && !str_starts(from->name, ".rela");
 }
 
 static void add_binding(struct differ *d, const char *name, long pos, bool klp)

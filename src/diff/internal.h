@@ -92,5 +92,7 @@ bool diff_is_numbered(const char *name);
 bool diff_special_static(const struct symbol *s);
 /* "name.cold", "name.cold.3": the hot function's name, else NULL (caller frees). */
 char *diff_cold_parent(const char *name);
+/* Is name such a .cold part (a piece of its function, never one of its own)? */
+bool diff_is_cold_part(const char *name);
 
 #endif

@@ -50,15 +50,18 @@ int64_t diff_target_offset(const struct reloc *r)
 	return r->addend + (pc_relative ? 4 : 0);
 }
 
-char *diff_cold_parent(const char *name)
+bool diff_is_cold_part(const char *name)
 {
 	const char *c = strstr(name, ".cold");
 
-	if (!c || c == name)
+	return c && c != name && (!c[5] || c[5] == '.');
+}
+
+char *diff_cold_parent(const char *name)
+{
+	if (!diff_is_cold_part(name))
 		return NULL;
-	if (c[5] && c[5] != '.')
-		return NULL;
-	return xstrndup(name, (size_t)(c - name));
+	return xstrndup(name, (size_t)(strstr(name, ".cold") - name));
 }
 
 /* Drop every ".N" component the compiler numbers: "calls.3" -> "calls",

@@ -65,22 +65,16 @@ static struct symbol *bind_external(struct differ *d, const char *name, bool loc
 	/* a module's own exports bind through livepatch relocations too: the
 	 * patch must load whether or not that module is loaded */
 	if (!local && !original && !strcmp(p->objname, "vmlinux") && parent_exports(p, name)) {
-		s = elf_find_symbol(d->out, name);
-		if (!s)
-			s = elf_add_symbol(d->out, name, STT_NOTYPE, STB_GLOBAL, NULL, SHN_UNDEF, 0, 0);
 		add_binding(d, name, 0, false);
-		return s;
+		return elf_undefined_symbol(d->out, name);
 	}
 	if (!parent_defines(p, name) && !local &&
 	    (strcmp(p->objname, "vmlinux") || p->elf->ehdr.e_type == ET_REL)) {
 		/* undefined in a module: provided by vmlinux or another module's
 		 * exports; undefined in an object given as the parent: defined
 		 * elsewhere in the kernel, which the object cannot tell about */
-		s = elf_find_symbol(d->out, name);
-		if (!s)
-			s = elf_add_symbol(d->out, name, STT_NOTYPE, STB_GLOBAL, NULL, SHN_UNDEF, 0, 0);
 		add_binding(d, name, 0, false);
-		return s;
+		return elf_undefined_symbol(d->out, name);
 	}
 	pos = parent_sympos(p, name, d->source, local, &why);
 	if (pos < 0) {
@@ -89,9 +83,7 @@ static struct symbol *bind_external(struct differ *d, const char *name, bool loc
 		pos = 0;
 	}
 	sname = xasprintf(".klp.sym.%s.%s,%ld", p->objname, name, pos);
-	s = elf_find_symbol(d->out, sname);
-	if (!s)
-		s = elf_add_symbol(d->out, sname, STT_NOTYPE, STB_GLOBAL, NULL, SHN_UNDEF, 0, 0);
+	s = elf_undefined_symbol(d->out, sname);
 	free(sname);
 	add_binding(d, name, pos, true);
 	return s;

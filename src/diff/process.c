@@ -22,15 +22,6 @@ static void add_binding(struct differ *d, const char *name, long pos, bool own)
 		(struct diff_binding){ .symbol = xstrdup(name), .sympos = pos, .klp = own };
 }
 
-static struct symbol *undefined(struct differ *d, const char *name)
-{
-	struct symbol *s = elf_find_symbol(d->out, name);
-
-	if (s && !s->sec)
-		return s;
-	return elf_add_symbol(d->out, name, STT_NOTYPE, STB_GLOBAL, NULL, SHN_UNDEF, 0, 0);
-}
-
 /* A name the target defines (binding.klp = true, with its sympos) or imports. */
 static struct symbol *bind_name(struct differ *d, const char *name, bool local, const char *from)
 {
@@ -44,7 +35,7 @@ static struct symbol *bind_name(struct differ *d, const char *name, bool local, 
 			return NULL;
 		}
 		add_binding(d, name, 0, false);		/* imported from a dependency */
-		return undefined(d, name);
+		return elf_undefined_symbol(d->out, name);
 	}
 	pos = parent_sympos(d->parent, name, d->source, local, &why);
 	if (pos < 0) {
@@ -53,7 +44,7 @@ static struct symbol *bind_name(struct differ *d, const char *name, bool local, 
 		return NULL;
 	}
 	add_binding(d, name, pos, true);
-	return undefined(d, name);
+	return elf_undefined_symbol(d->out, name);
 }
 
 struct symbol *diff_process_resolve(struct differ *d, struct symbol *sym, const char *from)

@@ -324,6 +324,16 @@ struct symbol *elf_find_symbol(const struct elf_file *ef, const char *name)
 	return NULL;
 }
 
+struct symbol *elf_undefined_symbol(struct elf_file *ef, const char *name)
+{
+	for (size_t i = 1; i < ef->nsym; i++) {
+		struct symbol *s = ef->sym[i];
+		if (!s->dropped && !s->sec && s->s.st_shndx == SHN_UNDEF && !strcmp(s->name, name))
+			return s;
+	}
+	return elf_add_symbol(ef, name, STT_NOTYPE, STB_GLOBAL, NULL, SHN_UNDEF, 0, 0);
+}
+
 struct symbol *elf_symbol_at(const struct elf_file *ef, const struct section *sec, uint64_t offset)
 {
 	struct symbol *best = NULL;

@@ -92,6 +92,10 @@ unsigned char *elf_section_data(struct section *sec);
 
 struct section *elf_find_section(const struct elf_file *ef, const char *name);
 struct symbol *elf_find_symbol(const struct elf_file *ef, const char *name);
+/* The undefined symbol name, added (global, NOTYPE) if ef has none: one
+ * symbol per name the linker or loader resolves. A defined symbol of that
+ * name is not it. */
+struct symbol *elf_undefined_symbol(struct elf_file *ef, const char *name);
 /* The FUNC or OBJECT symbol covering offset in sec (NULL if none). */
 struct symbol *elf_symbol_at(const struct elf_file *ef, const struct section *sec, uint64_t offset);
 

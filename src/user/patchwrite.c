@@ -15,16 +15,6 @@ struct merge {
 	struct symbol **symmap;
 };
 
-static struct symbol *undefined(struct elf_file *ef, const char *name)
-{
-	for (size_t i = 1; i < ef->nsym; i++) {
-		struct symbol *s = ef->sym[i];
-		if (!s->sec && s->s.st_shndx == SHN_UNDEF && !strcmp(s->name, name))
-			return s;
-	}
-	return elf_add_symbol(ef, name, STT_NOTYPE, STB_GLOBAL, NULL, SHN_UNDEF, 0, 0);
-}
-
 static int copy_part(struct merge *m, struct elf_file *in, const char *object)
 {
 	m->secmap = xcalloc(in->nsec, sizeof(*m->secmap));
@@ -45,7 +35,7 @@ static int copy_part(struct merge *m, struct elf_file *in, const char *object)
 			n = s->sec && m->secmap[s->sec->index] ? elf_section_symbol(m->secmap[s->sec->index])
 							       : NULL;
 		} else if (!s->sec && s->s.st_shndx == SHN_UNDEF) {
-			n = undefined(m->out, s->name);
+			n = elf_undefined_symbol(m->out, s->name);
 		} else if (s->sec && !m->secmap[s->sec->index]) {
 			n = NULL;
 		} else {
@@ -104,7 +94,7 @@ static struct symbol *eh_target(struct merge *m, struct elf_file *dout, struct r
 
 	*addend = r->addend;
 	if (!sec)
-		return undefined(m->out, r->sym->name);
+		return elf_undefined_symbol(m->out, r->sym->name);
 	o = elf_find_section(dout, sec->name);
 	if (!o || !m->secmap[o->index])
 		return NULL;
@@ -222,7 +212,7 @@ static int add_meta(struct merge *m, struct parent *t, struct user_part *parts, 
 			if (!b->klp) {
 				const struct elf_dynsym *imp = elf_dyn_import(dyn, b->symbol);
 				if (imp && imp->version) {
-					struct symbol *u = undefined(m->out, b->symbol);
+					struct symbol *u = elf_undefined_symbol(m->out, b->symbol);
 					free(u->name);
 					u->name = xasprintf("%s@%s", b->symbol, imp->version);
 				}

@@ -71,18 +71,6 @@ static struct symbol *marked_function(const struct reloc *r)
 	return s && s->type == STT_FUNC ? s : NULL;
 }
 
-/* The string a marker relocation points at, or NULL. */
-static const char *marked_string(const struct reloc *r)
-{
-	const struct section *sec = r->sym ? r->sym->sec : NULL;
-	int64_t at = r->addend + (r->sym && r->sym->type != STT_SECTION ? (int64_t)r->sym->s.st_value : 0);
-
-	if (!sec || !sec->data || at < 0 || (uint64_t)at >= sec->size ||
-	    !memchr(sec->data + at, '\0', sec->size - (size_t)at))
-		return NULL;
-	return (const char *)sec->data + at;
-}
-
 /* Forget refusals about a symbol the author told the differ to ignore. */
 static void drop_refusals(struct differ *d, const char *name)
 {
@@ -162,7 +150,7 @@ static void apply_marker(struct differ *d, struct section *sec, enum marker kind
 	for (size_t i = 0; sec->rela && i < sec->rela->nrel; i++) {
 		const struct reloc *r = &sec->rela->rel[i];
 		struct symbol *f = kind == MARK_IGNORE_SECTION ? NULL : marked_function(r);
-		const char *s = kind == MARK_IGNORE_SECTION ? marked_string(r) : NULL;
+		const char *s = kind == MARK_IGNORE_SECTION ? elf_reloc_string(r) : NULL;
 
 		if (kind == MARK_IGNORE_SECTION && !s) {
 			diff_refuse(d, sec->name, "%s: an %s marker does not point at a string",

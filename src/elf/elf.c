@@ -381,6 +381,21 @@ struct reloc *elf_reloc_at(const struct section *sec, uint64_t offset)
 	return elf_reloc_in(sec, offset, offset + 1, NULL);
 }
 
+const char *elf_reloc_string(const struct reloc *r)
+{
+	struct section *sec = r && r->sym ? r->sym->sec : NULL;
+	uint64_t off;
+	const unsigned char *d;
+
+	if (!sec)
+		return NULL;
+	/* a negative addend wraps past the section's end */
+	off = (r->sym->type == STT_SECTION ? 0 : r->sym->s.st_value) + (uint64_t)r->addend;
+	if (!(d = elf_section_data(sec)) || off >= sec->size || !memchr(d + off, 0, sec->size - off))
+		return NULL;
+	return (const char *)d + off;
+}
+
 unsigned elf_reloc_width(uint32_t type)
 {
 	switch (type) {

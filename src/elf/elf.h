@@ -115,6 +115,10 @@ struct symbol *elf_section_symbol(struct section *sec);
 
 /* Relocation of sec at exactly offset, or NULL. Relocations are sorted by offset. */
 struct reloc *elf_reloc_at(const struct section *sec, uint64_t offset);
+/* The NUL-terminated string a relocation (r may be NULL) points at: in its
+ * symbol's section, at the symbol's value plus the addend. NULL when it
+ * points outside the section or no NUL ends the string there. */
+const char *elf_reloc_string(const struct reloc *r);
 /* First relocation of sec with offset in [start, end), or NULL; *idx for iterating. */
 struct reloc *elf_reloc_in(const struct section *sec, uint64_t start, uint64_t end, size_t *idx);
 /* Size in bytes that a relocation of this type patches (x86-64). */

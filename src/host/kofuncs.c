@@ -24,19 +24,6 @@ static bool reloc_target(const struct reloc *r, struct section **sec, uint64_t *
 	return true;
 }
 
-/* The NUL-terminated string a pointer field's relocation points to, or NULL. */
-static const char *reloc_string(const struct reloc *r)
-{
-	struct section *s;
-	uint64_t off;
-	const unsigned char *d;
-
-	if (!r || !reloc_target(r, &s, &off) || !(d = elf_section_data(s)) || off >= s->size ||
-	    !memchr(d + off, 0, s->size - off))
-		return NULL;
-	return (const char *)d + off;
-}
-
 /* How many relocations in [sym, sym + size) satisfy pred. */
 static size_t count_relocs(const struct symbol *sym,
 			   bool (*pred)(const struct elf_file *, const struct reloc *))
@@ -90,7 +77,7 @@ static void read_funcs(struct patch_info *pi, const char *object, const struct s
 	stride = arr->s.st_size / (n + 1);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t at = arr->s.st_value + i * stride;
-		const char *name = reloc_string(elf_reloc_at(arr->sec, at));
+		const char *name = elf_reloc_string(elf_reloc_at(arr->sec, at));
 		int64_t sympos = 0;
 
 		if (!name)
@@ -127,7 +114,7 @@ void ko_read_klp_structs(struct elf_file *ef, struct patch_info *pi)
 	stride = objs->s.st_size / (n + 1);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t at = objs->s.st_value + i * stride;
-		const char *name = reloc_string(elf_reloc_at(objs->sec, at));
+		const char *name = elf_reloc_string(elf_reloc_at(objs->sec, at));
 		struct reloc *fr = elf_reloc_at(objs->sec, at + 8);
 		struct symbol *funcs = fr ? points_to_array(ef, fr, "lpatch_funcs_") : NULL;
 

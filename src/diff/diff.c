@@ -37,17 +37,9 @@ void diff_add_item(struct differ *d, enum diff_kind kind, const char *name, long
 		(struct diff_item){ .kind = kind, .name = xstrdup(name), .sympos = sympos };
 }
 
-static const char *file_symbol(const struct elf_file *ef)
-{
-	for (size_t i = 1; i < ef->nsym; i++)
-		if (ef->sym[i]->type == STT_FILE)
-			return ef->sym[i]->name;
-	return NULL;
-}
-
 static int check_inputs(struct differ *d)
 {
-	const char *fa = file_symbol(d->orig), *fb = file_symbol(d->patched);
+	const char *fa = elf_source_file(d->orig), *fb = elf_source_file(d->patched);
 
 	if (d->orig->ehdr.e_type != ET_REL || d->patched->ehdr.e_type != ET_REL) {
 		lp_err("%s: not a relocatable object (.o)",

@@ -129,3 +129,42 @@ int verify_function(struct elf_file *obj, struct symbol *fn, struct elf_file *ta
 	free(mask);
 	return ret;
 }
+
+int verify_object(const char *path, const struct parent *p, bool weak, struct verify_stats *st,
+		  verify_mismatch_fn *report, void *ctx)
+{
+	struct elf_file *obj = elf_open(path, 0);
+	const char *source;
+	int ret = 0;
+
+	*st = (struct verify_stats){0};
+	if (!obj)
+		return -1;
+	source = elf_source_file(obj);
+	for (size_t i = 1; i < obj->nsym && ret >= 0; i++) {
+		struct symbol *fn = obj->sym[i], *ts;
+		char *why = NULL;
+		int r;
+
+		if (fn->type != STT_FUNC || !fn->sec || !fn->s.st_size ||
+		    (!weak && fn->bind == STB_WEAK))
+			continue;
+		ts = parent_symbol(p, fn->name, source, fn->bind == STB_LOCAL);
+		if (!ts || ts->type != STT_FUNC) {
+			st->absent++;	/* inlined everywhere in the target, or not linked in */
+			continue;
+		}
+		st->checked++;
+		r = verify_function(obj, fn, p->elf, ts, &why);
+		if (r < 0) {
+			ret = -1;
+		} else if (!r) {
+			st->mismatched++;
+			report(ctx, st, fn, source, why);
+			ret = 1;
+		}
+		free(why);
+	}
+	elf_close(obj);
+	return ret;
+}

@@ -324,6 +324,14 @@ struct symbol *elf_find_symbol(const struct elf_file *ef, const char *name)
 	return NULL;
 }
 
+const char *elf_source_file(const struct elf_file *ef)
+{
+	for (size_t i = 1; i < ef->nsym; i++)
+		if (ef->sym[i]->type == STT_FILE)
+			return ef->sym[i]->name;
+	return NULL;
+}
+
 struct symbol *elf_undefined_symbol(struct elf_file *ef, const char *name)
 {
 	for (size_t i = 1; i < ef->nsym; i++) {

@@ -96,6 +96,8 @@ struct symbol *elf_find_symbol(const struct elf_file *ef, const char *name);
  * symbol per name the linker or loader resolves. A defined symbol of that
  * name is not it. */
 struct symbol *elf_undefined_symbol(struct elf_file *ef, const char *name);
+/* The source file of a compiled object: its first FILE symbol (NULL if none). */
+const char *elf_source_file(const struct elf_file *ef);
 /* The FUNC or OBJECT symbol covering offset in sec (NULL if none). */
 struct symbol *elf_symbol_at(const struct elf_file *ef, const struct section *sec, uint64_t offset);
 

@@ -6,66 +6,40 @@
  */
 #include "kernel/verify.h"
 
-#include "diff/verify.h"
 #include "util/log.h"
-
-#include <stdlib.h>
-#include <string.h>
 
 #define SHOWN_MAX 5	/* mismatches printed in full per object */
 
-static const char *source_file(const struct elf_file *ef)
+struct shown {
+	const char *name;
+	const struct parent *p;
+};
+
+static void show(void *ctx, const struct verify_stats *st, const struct symbol *fn,
+		 const char *source, const char *why)
 {
-	for (size_t i = 1; i < ef->nsym; i++)
-		if (ef->sym[i]->type == STT_FILE)
-			return ef->sym[i]->name;
-	return NULL;
+	const struct shown *s = ctx;
+
+	if (st->mismatched <= SHOWN_MAX)
+		lp_err("%s: %s() does not match the target's %s: %s", s->name, fn->name,
+		       s->p->objname, why);
 }
 
 int kernel_verify_object(const char *obj, const char *name, const struct parent *p,
 			 struct verify_stats *st)
 {
-	struct verify_stats local = {0};
-	struct elf_file *ef = elf_open(obj, 0);
-	const char *file;
-	int ret = 0;
+	struct verify_stats local;
+	int ret;
 
 	if (!st)
 		st = &local;
-	*st = (struct verify_stats){0};
-	if (!ef)
-		return -1;
-	file = source_file(ef);
-	for (size_t i = 1; i < ef->nsym && ret >= 0; i++) {
-		struct symbol *fn = ef->sym[i], *tsym;
-		char *why = NULL;
-		int r;
-
-		/* a weak definition may lose to another object's at link time */
-		if (fn->type != STT_FUNC || !fn->sec || !fn->s.st_size || fn->bind == STB_WEAK)
-			continue;
-		tsym = parent_symbol(p, fn->name, file, fn->bind == STB_LOCAL);
-		if (!tsym || tsym->type != STT_FUNC) {
-			st->absent++;
-			continue;
-		}
-		st->checked++;
-		r = verify_function(ef, fn, p->elf, tsym, &why);
-		if (r < 0) {
-			ret = -1;
-		} else if (r == 0) {
-			if (st->mismatched++ < SHOWN_MAX)
-				lp_err("%s: %s() does not match the target's %s: %s", name, fn->name,
-				       p->objname, why);
-			ret = 1;
-		}
-		free(why);
-	}
+	/* a weak definition may lose to another object's at link time */
+	ret = verify_object(obj, p, false, st, show, &(struct shown){ .name = name, .p = p });
 	if (st->mismatched > SHOWN_MAX)
 		lp_err("%s: %zu more functions do not match the target", name,
 		       st->mismatched - SHOWN_MAX);
-	lp_debug("%s: %zu functions match the target's %s, %zu not in it", name,
-		 st->checked - st->mismatched, p->objname, st->absent);
-	elf_close(ef);
+	if (ret >= 0)
+		lp_debug("%s: %zu functions match the target's %s, %zu not in it", name,
+			 st->checked - st->mismatched, p->objname, st->absent);
 	return ret;
 }

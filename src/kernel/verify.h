@@ -2,13 +2,7 @@
 #ifndef LPATCH_KERNEL_VERIFY_H
 #define LPATCH_KERNEL_VERIFY_H
 
-#include "diff/parent.h"
-
-struct verify_stats {
-	size_t checked;		/* functions compared with the target's */
-	size_t absent;		/* functions the target does not have (inlined or discarded) */
-	size_t mismatched;
-};
+#include "diff/verify.h"
 
 /*
  * Compare every function of the original object obj (path; shown as name)

@@ -61,63 +61,38 @@ static int build_twice(const struct user_build *b, const struct patchset *ps, st
 	return LP_EXIT_OK;
 }
 
-static const char *file_symbol(const struct elf_file *ef)
+struct shown {
+	const char *rel;
+	const struct parent *target;
+};
+
+static void show(void *ctx, const struct verify_stats *st, const struct symbol *fn,
+		 const char *source, const char *why)
 {
-	for (size_t i = 1; i < ef->nsym; i++)
-		if (ef->sym[i]->type == STT_FILE)
-			return ef->sym[i]->name;
-	return NULL;
+	const struct shown *s = ctx;
+
+	lp_err("%s: function %s as compiled from %s does not match %s: %s", s->rel, fn->name,
+	       source ? source : s->rel, s->target->path, why ? why : "");
 }
 
-/* Every function of the original object that the binary has must be its very bytes. */
-static int verify_object(struct parent *target, const char *path, const char *rel, int *bad)
-{
-	struct elf_file *obj = elf_open(path, 0);
-	const char *source;
-	int checked = 0;
-
-	if (!obj)
-		return -1;
-	source = file_symbol(obj);
-	for (size_t i = 1; i < obj->nsym; i++) {
-		struct symbol *fn = obj->sym[i], *ts;
-		char *why = NULL;
-		int r;
-
-		if (fn->type != STT_FUNC || !fn->sec || !fn->s.st_size)
-			continue;
-		ts = parent_symbol(target, fn->name, source, fn->bind == STB_LOCAL);
-		if (!ts || ts->type != STT_FUNC)
-			continue;	/* inlined everywhere in the binary, or not linked in */
-		r = verify_function(obj, fn, target->elf, ts, &why);
-		if (r < 0) {
-			elf_close(obj);
-			return -1;
-		}
-		checked++;
-		if (!r) {
-			lp_err("%s: function %s as compiled from %s does not match %s: %s", rel,
-			       fn->name, source ? source : rel, target->path, why ? why : "");
-			(*bad)++;
-		}
-		free(why);
-	}
-	lp_debug("%s: %d functions match %s", rel, checked, target->path);
-	elf_close(obj);
-	return 0;
-}
-
+/* Every function of each original object that the binary has must be its very bytes. */
 static int verify_all(const struct user_build *b, struct parent *target, struct work *w)
 {
-	int bad = 0;
+	size_t bad = 0;
 
 	lp_progress("checking the original build against %s", b->binary);
 	for (size_t i = 0; i < w->changed.n; i++) {
-		char *o = path_join(w->orig, w->changed.rel[i]);
-		int r = verify_object(target, o, w->changed.rel[i], &bad);
+		const char *rel = w->changed.rel[i];
+		char *o = path_join(w->orig, rel);
+		struct verify_stats st;
+		int r = verify_object(o, target, true, &st, show,
+				      &(struct shown){ .rel = rel, .target = target });
+
 		free(o);
-		if (r)
+		if (r < 0)
 			return LP_EXIT_FAIL;
+		bad += st.mismatched;
+		lp_debug("%s: %zu functions match %s", rel, st.checked - st.mismatched, target->path);
 	}
 	if (!bad)
 		return LP_EXIT_OK;

@@ -93,9 +93,10 @@ static struct symbol *printk_record(struct differ *d, const struct reloc *r)
 	return NULL;
 }
 
-/* Does the entry [at, at + size) belong to code the patch carries? */
+/* Does the entry [at, at + size) belong to code the patch carries? A
+ * via_data entry's record goes to *rec. */
 static bool entry_kept(struct differ *d, const struct section *sec, const struct special_kind *k,
-		       uint64_t at, size_t size)
+		       uint64_t at, size_t size, struct symbol **rec)
 {
 	size_t idx = 0;
 	struct reloc *r = elf_reloc_in(sec, at, at + size, &idx);
@@ -103,28 +104,27 @@ static bool entry_kept(struct differ *d, const struct section *sec, const struct
 	if (!r || !r->sym)
 		return false;
 	if (k->via_data)
-		return printk_record(d, r) != NULL;
+		return (*rec = printk_record(d, r)) != NULL;
 	return carried_text(r->sym->sec);
 }
 
 /* A kept jump label's key must be usable when the module is loaded: the
  * kernel sets up a module's jump labels before livepatch resolves symbols
  * of other modules, so only keys of vmlinux (or exported, or in the patch)
- * work. */
-static void check_keys(struct differ *d, const struct section *sec, const struct section *out,
-		       uint64_t from, uint64_t to)
+ * work. prefix: ".klp.sym.MODULE." of the parent module (vmlinux's keys
+ * are all usable, not checked). */
+static void check_keys(struct differ *d, const struct section *out, uint64_t from, uint64_t to,
+		       const char *prefix)
 {
-	size_t idx = 0;
+	size_t idx = 0, n = strlen(prefix);
 	struct reloc *r;
-	char *prefix = xasprintf(".klp.sym.%s.", d->parent->objname);
 
 	while ((r = elf_reloc_in(out, from, to, &idx))) {
 		const char *name = r->sym->name;
 		char *key;
-		if (!str_starts(name, ".klp.sym.") || !strcmp(d->parent->objname, "vmlinux") ||
-		    !str_starts(name, prefix))
+		if (!str_starts(name, prefix))
 			continue;
-		key = xstrndup(name + strlen(prefix), strcspn(name + strlen(prefix), ","));
+		key = xstrndup(name + n, strcspn(name + n, ","));
 		diff_refuse(d, key, "a jump label in the patch uses static key "
 			    "'%s' of module %s: the kernel sets up a module's jump labels before "
 			    "livepatch can bind it to another module's key; test the key with "
@@ -132,8 +132,6 @@ static void check_keys(struct differ *d, const struct section *sec, const struct
 			    key, d->parent->objname);
 		free(key);
 	}
-	free(prefix);
-	(void)sec;
 }
 
 static void filter(struct differ *d, struct section *sec, const struct special_kind *k)
@@ -142,6 +140,8 @@ static void filter(struct differ *d, struct section *sec, const struct special_k
 	size_t es = special_entry_size(d, sec, k), pes = 0, n, kept = 0;
 	struct section *out, *pout = NULL;
 	struct pieces pieces = { .name = k->pieces };
+	struct symbol **recs;	/* via_data: each kept entry's record */
+	char *keys;
 	bool *keep, cut;
 
 	if (!es)
@@ -150,13 +150,17 @@ static void filter(struct differ *d, struct section *sec, const struct special_k
 	if (pair && !(pes = special_pair_entry_size(d, pair, k, n)))
 		return;
 	keep = xcalloc(n + 1, sizeof(*keep));
+	recs = xcalloc(n + 1, sizeof(*recs));
 	for (size_t i = 0; i < n; i++)
-		kept += keep[i] = entry_kept(d, sec, k, i * es, es);
+		kept += keep[i] = entry_kept(d, sec, k, i * es, es, &recs[i]);
 	lp_debug("%s: %zu entries of %zu bytes, %zu kept", sec->name, n, es, kept);
 	if (!kept) {
 		free(keep);
+		free(recs);
 		return;
 	}
+	keys = k->keys && strcmp(d->parent->objname, "vmlinux") ?
+	       xasprintf(".klp.sym.%s.", d->parent->objname) : NULL;
 	cut = k->pieces && pieces_open(d, &pieces, sec, es, n, keep);
 	out = elf_add_section(d->out, sec->name, sec->sh.sh_type, sec->sh.sh_flags, NULL,
 			      kept * es, sec->sh.sh_addralign, sec->sh.sh_entsize);
@@ -171,17 +175,14 @@ static void filter(struct differ *d, struct section *sec, const struct special_k
 		uint64_t at = i * es, to = j * es;
 		if (!keep[i])
 			continue;
-		if (k->via_data) {
-			size_t idx = 0;
-			struct symbol *rec = printk_record(d, elf_reloc_in(sec, at, at + es, &idx));
-			diff_out_section(d, rec->sec);
-		}
+		if (recs[i])
+			diff_out_section(d, recs[i]->sec);
 		memcpy(out->data + to, sec->data + at, es);
 		diff_copy_relocs(d, sec, out, at, at + es, (int64_t)to - (int64_t)at);
 		if (cut)
 			pieces_retarget(&pieces, out, to, to + es);
-		if (k->keys)
-			check_keys(d, sec, out, to, to + es);
+		if (keys)
+			check_keys(d, out, to, to + es, keys);
 		if (pout)
 			memcpy(pout->data + j * pes, pair->data + i * pes, pes);
 		j++;
@@ -190,6 +191,8 @@ static void filter(struct differ *d, struct section *sec, const struct special_k
 		lp_debug("%s: %llu of %zu bytes kept", pieces.name,
 			 (unsigned long long)pieces.kept_bytes, pieces.in->size);
 	pieces_close(&pieces);
+	free(keys);
+	free(recs);
 	free(keep);
 }
 

@@ -27,18 +27,13 @@ static bool reports_line(const char *name)
 /* Is the first call after offset `from` (within a few relocations) to a reporting function? */
 static bool reporting_call_follows(const struct section *sec, uint64_t from)
 {
-	const struct section *rs = sec->rela;
-	int seen = 0;
+	size_t idx = 0;
+	const struct reloc *r;
 
-	for (size_t i = 0; rs && i < rs->nrel && seen < 6; i++) {
-		const struct reloc *r = &rs->rel[i];
-		if (r->offset < from)
-			continue;
-		seen++;
+	for (int seen = 0; seen < 6 && (r = elf_reloc_in(sec, from, UINT64_MAX, &idx)); seen++)
 		if ((r->type == R_X86_64_PLT32 || r->type == R_X86_64_PC32) && r->offset >= 1 &&
 		    sec->data[r->offset - 1] == 0xe8)
 			return reports_line(r->sym->name);
-	}
 	return false;
 }
 

@@ -151,6 +151,18 @@ static bool collect(const struct parent_sym *ps, void *ctx)
 	return false;
 }
 
+/* The symbols called name into q (every one in q->all, caller frees; the
+ * one of q's binding and file in q->match when q->matches is 1). */
+static void query(const struct parent *p, const char *name, struct pos_query *q)
+{
+	find(p, name, collect, q);
+	/* the one symbol of that name, wherever it comes from, for a global */
+	if (!q->matches && q->nall == 1 && !q->local) {
+		q->match = q->all[0];
+		q->matches = 1;
+	}
+}
+
 long parent_sympos(const struct parent *p, const char *name, const char *file,
 		   bool local, const char **why)
 {
@@ -158,15 +170,11 @@ long parent_sympos(const struct parent *p, const char *name, const char *file,
 	bool vmlinux = !strcmp(p->objname, "vmlinux");
 	long pos = 1;
 
-	find(p, name, collect, &q);
+	query(p, name, &q);
 	if (!q.nall) {
 		*why = "not in the target's symbol table";
 		free(q.all);
 		return -1;
-	}
-	if (!q.matches && q.nall == 1 && !local) {
-		q.match = q.all[0];
-		q.matches = 1;
 	}
 	if (q.matches != 1) {
 		*why = q.matches ? "several symbols of that name come from the same source file"
@@ -198,9 +206,7 @@ struct symbol *parent_symbol(const struct parent *p, const char *name, const cha
 {
 	struct pos_query q = { .file = file, .local = local };
 
-	find(p, name, collect, &q);
-	if (!q.matches && q.nall == 1 && !local)
-		q.match = q.all[0], q.matches = 1;
+	query(p, name, &q);
 	free(q.all);
 	return q.matches == 1 ? p->elf->sym[q.match->order] : NULL;
 }

@@ -7,8 +7,6 @@
  */
 #include "special.h"
 
-#include <string.h>
-
 /* What a relocation points at, for telling entries' fields apart. */
 static int reloc_shape(const struct reloc *r)
 {
@@ -63,8 +61,11 @@ static long target_size(struct differ *d, const struct section *sec, enum specia
 	return parent_type_size(d->parent, ctype, user, why);
 }
 
+/* by_stride: from_object is the stride of sec's relocations, which may be a
+ * fraction of an entry (several relocations each) */
 static size_t settle(struct differ *d, const struct section *sec, size_t from_object,
-		     const char *how, long target, const char *ctype, const char *why)
+		     const char *how, bool by_stride, long target, const char *ctype,
+		     const char *why)
 {
 	const char *tname = ctype ? ctype : "entry";
 
@@ -75,9 +76,9 @@ static size_t settle(struct differ *d, const struct section *sec, size_t from_ob
 		return 0;
 	}
 	if (target > 0 && from_object && (size_t)target != from_object) {
-		/* relocations every N bytes, entries of a multiple of N */
-		if (!sec->sh.sh_entsize && !strcmp(how, "the stride of its relocations") &&
-		    (size_t)target % from_object == 0 && sec->size % (size_t)target == 0) {
+		/* relocations every N bytes, entries of a multiple of N (that fill
+		 * the section: checked above) */
+		if (by_stride && (size_t)target % from_object == 0) {
 			from_object = (size_t)target;
 		} else {
 			diff_refuse(d, sec->name, "section %s has %zu-byte entries by %s, but the "
@@ -110,16 +111,17 @@ size_t special_entry_size(struct differ *d, const struct section *sec,
 			  const struct special_kind *k)
 {
 	size_t per = 0, entries = 0, stride = reloc_stride(sec, &per, &entries);
-	size_t obj = sec->sh.sh_entsize ? sec->sh.sh_entsize : stride;
-	const char *how = sec->sh.sh_entsize ? "its sh_entsize" : "the stride of its relocations";
+	bool by_stride = !sec->sh.sh_entsize;
+	size_t obj = by_stride ? stride : sec->sh.sh_entsize;
+	const char *how = by_stride ? "the stride of its relocations" : "its sh_entsize";
 	const char *why = NULL;
 	long target = -1;
 
 	/* the object alone is sure with sh_entsize, or with one relocation in
 	 * each of several entries; a scalar's size costs nothing to check */
-	if (k->entry != ENTRY_STRUCT || (!sec->sh.sh_entsize && (!stride || per > 1 || entries < 2)))
+	if (k->entry != ENTRY_STRUCT || (by_stride && (!stride || per > 1 || entries < 2)))
 		target = target_size(d, sec, k->entry, k->ctype, k->user, &why);
-	return settle(d, sec, obj, how, target, k->ctype, why);
+	return settle(d, sec, obj, how, by_stride, target, k->ctype, why);
 }
 
 size_t special_pair_entry_size(struct differ *d, const struct section *pair,
@@ -138,5 +140,5 @@ size_t special_pair_entry_size(struct differ *d, const struct section *pair,
 		return 0;
 	}
 	return settle(d, pair, obj, pair->sh.sh_entsize ? "its sh_entsize" :
-		      "its ratio to the paired section", target, k->pair_ctype, why);
+		      "its ratio to the paired section", false, target, k->pair_ctype, why);
 }

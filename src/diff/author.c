@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum marker { MARK_IGNORE_FUNC, MARK_IGNORE_SECTION, MARK_FORCE_FUNC, MARK_CALLBACK };
+enum marker { MARK_IGNORE_FUNC, MARK_IGNORE_SECTION, MARK_FORCE_FUNC };
 
 static const char *const cb_fields[DIFF_CB_KINDS] = {
 	[DIFF_CB_PRE_PATCH] = "pre_patch",

@@ -10,13 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A section symbol + addend into a section held by one symbol becomes that symbol. */
-static void normalize(const struct section *in, const struct reloc *r, struct symbol **sym,
-		      int64_t *addend)
-{
-	*sym = diff_ref_symbol(in, r, addend);
-}
-
 static bool readonly_data(const struct section *sec)
 {
 	return sec && !(sec->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) &&
@@ -67,8 +60,8 @@ static bool refs_equal(struct differ *d, const struct section *a, const struct r
 		return false;
 	if (diff_string_refs(ra, rb, &same))
 		return same;
-	normalize(a, ra, &sa, &aa);
-	normalize(b, rb, &sb, &ab);
+	sa = diff_ref_symbol(a, ra, &aa);
+	sb = diff_ref_symbol(b, rb, &ab);
 	if (sa->type == STT_SECTION && sb->type == STT_SECTION) {
 		struct section *xa = sa->sec, *xb = sb->sec;
 		if (!xa || !xb)

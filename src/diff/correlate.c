@@ -111,11 +111,6 @@ static void pair_clones(struct differ *d)
 	}
 }
 
-static struct symbol *referenced(const struct section *in, const struct reloc *r)
-{
-	return diff_ref_symbol(in, r, NULL);
-}
-
 static bool static_local(const struct symbol *s)
 {
 	return s->type == STT_OBJECT && s->bind == STB_LOCAL && s->sec && pairable(s) &&
@@ -127,7 +122,7 @@ static bool uses(const struct symbol *fn, const struct symbol *var)
 	const struct section *rs = fn->sec ? fn->sec->rela : NULL;
 
 	for (size_t i = 0; rs && i < rs->nrel; i++)
-		if (referenced(fn->sec, &rs->rel[i]) == var)
+		if (diff_ref_symbol(fn->sec, &rs->rel[i], NULL) == var)
 			return true;
 	return false;
 }
@@ -138,14 +133,14 @@ static void pair_statics_by_use(struct symbol *p, struct symbol *o)
 	const struct section *pr = p->sec->rela, *or = o->sec->rela;
 
 	for (size_t i = 0; pr && or && i < pr->nrel; i++) {
-		struct symbol *ps = referenced(p->sec, &pr->rel[i]);
+		struct symbol *ps = diff_ref_symbol(p->sec, &pr->rel[i], NULL);
 		char *base;
 
 		if (!static_local(ps) || DSYM(ps)->twin)
 			continue;
 		base = diff_stripped_name(ps->name);
 		for (size_t j = 0; j < or->nrel; j++) {
-			struct symbol *os = referenced(o->sec, &or->rel[j]);
+			struct symbol *os = diff_ref_symbol(o->sec, &or->rel[j], NULL);
 			char *ob;
 			bool match;
 
@@ -215,7 +210,7 @@ static void refuse_dropped_statics(struct differ *d)
 		if (o->type != STT_FUNC || !p || !p->sec)
 			continue;
 		for (size_t j = 0; rs && j < rs->nrel; j++) {
-			struct symbol *v = referenced(o->sec, &rs->rel[j]), *pv;
+			struct symbol *v = diff_ref_symbol(o->sec, &rs->rel[j], NULL), *pv;
 			if (!static_local(v))
 				continue;
 			pv = DSYM(v)->twin;

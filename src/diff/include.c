@@ -33,7 +33,7 @@ static bool pointer_to_existing(const struct section *from, const struct reloc *
 {
 	/* a .cold part is a piece of its function, never a function of its own */
 	return sym->type == STT_FUNC && DSYM(sym)->twin && !is_call(from, r) &&
-	       !diff_is_cold_part(sym->name) && !diff_is_special(from) && !str_starts(from->name, ".rela");
+	       !diff_is_cold_part(sym->name) && !diff_is_special(from);
 }
 
 static void add_binding(struct differ *d, const char *name, long pos, bool klp)

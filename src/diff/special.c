@@ -35,7 +35,7 @@ static const struct special_kind kinds[] = {
 	{ .name = ".printk_index", .entry = ENTRY_POINTER, .via_data = true },
 };
 
-const struct special_kind *special_kind_of(const char *name)
+static const struct special_kind *special_kind_of(const char *name)
 {
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strcmp(kinds[i].name, name))

@@ -28,9 +28,6 @@ struct special_kind {
 				   (.altinstr_replacement): only kept entries' pieces go */
 };
 
-/* The table sec is, or NULL. */
-const struct special_kind *special_kind_of(const char *name);
-
 /*
  * Entry size of sec (a table of kind k): from the object where it can tell
  * (sh_entsize, the stride of its relocations), checked against the target's

@@ -212,7 +212,7 @@ static int read_relocs(struct elf_file *ef, struct section *rs)
 	return 0;
 }
 
-/* A file cut short: its section headers or contents end past its size. */
+/* A file cut short: its section headers end past its size. */
 static bool truncated(const struct elf_file *ef)
 {
 	uint64_t end = ef->ehdr.e_shoff + (uint64_t)ef->ehdr.e_shnum * ef->ehdr.e_shentsize;

@@ -33,7 +33,7 @@ build/liblpatch.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-build/tests/%: tests/unit/%.c tests/unit/unit.h build/liblpatch.a
+build/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) build/liblpatch.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< build/liblpatch.a $(LDLIBS)
 

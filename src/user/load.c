@@ -246,19 +246,29 @@ static int rsys(struct lp_session *s, struct lp_thread *t, uint64_t gadget, long
 	return remote_syscall(s, t, gadget, nr, args, ret);
 }
 
-int load_unmap(struct lp_session *s, struct lp_thread *t, uint64_t gadget, uint64_t base,
-	       uint64_t size)
+/*
+ * munmap or mprotect (what) of the region: 0, or -1 with the error printed,
+ * remote_syscall's when the injection failed, the call's own otherwise.
+ */
+static int region_call(struct lp_session *s, struct lp_thread *t, uint64_t gadget,
+		       const char *what, long nr, uint64_t addr, uint64_t len, int prot)
 {
 	long ret;
 
-	if (rsys(s, t, gadget, SYS_munmap, (long)base, (long)size, 0, 0, 0, 0, &ret))
+	if (rsys(s, t, gadget, nr, (long)addr, (long)len, prot, 0, 0, 0, &ret))
 		return -1;
 	if (ret) {
-		lp_err("process %d: munmap of the patch region failed: %s", (int)s->pid,
+		lp_err("process %d: %s of the patch region failed: %s", (int)s->pid, what,
 		       strerror((int)-ret));
 		return -1;
 	}
 	return 0;
+}
+
+int load_unmap(struct lp_session *s, struct lp_thread *t, uint64_t gadget, uint64_t base,
+	       uint64_t size)
+{
+	return region_call(s, t, gadget, "munmap", SYS_munmap, base, size, 0);
 }
 
 int load_map(struct lp_session *s, struct lp_thread *t, uint64_t gadget,
@@ -304,17 +314,12 @@ int load_map(struct lp_session *s, struct lp_thread *t, uint64_t gadget,
 			(unsigned long long)lp->base);
 		goto undo;
 	}
-	if (rsys(s, t, gadget, SYS_mprotect, (long)(lp->base + lp->text_off), (long)lp->text_size,
-		 PROT_READ | PROT_EXEC, 0, 0, 0, &ret) || ret)
-		goto prot;
-	if (lp->rw_size &&
-	    (rsys(s, t, gadget, SYS_mprotect, (long)(lp->base + lp->rw_off), (long)lp->rw_size,
-		  PROT_READ | PROT_WRITE, 0, 0, 0, &ret) || ret))
-		goto prot;
+	if (region_call(s, t, gadget, "mprotect", SYS_mprotect, lp->base + lp->text_off,
+			lp->text_size, PROT_READ | PROT_EXEC) ||
+	    (lp->rw_size && region_call(s, t, gadget, "mprotect", SYS_mprotect,
+					lp->base + lp->rw_off, lp->rw_size, PROT_READ | PROT_WRITE)))
+		goto undo;
 	return 0;
-prot:
-	lp_err("process %d: mprotect of the patch region failed: %s", (int)s->pid,
-	       strerror((int)-ret));
 undo:
 	load_unmap(s, t, gadget, lp->base, lp->size);
 	lp->base = 0;

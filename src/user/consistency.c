@@ -159,7 +159,10 @@ static int run_to_bps(struct lp_session *s, struct blocker *b, size_t nb, struct
 			if (!held)
 				sess_resume(s, &s->t[i]);
 		}
-		s->pause_start_ns = 0;	/* the process runs: this is not a pause */
+		/* The process runs: the round's pause ends here. */
+		sess_end_pause(s);
+		lp_debug("blocked threads not at their breakpoints after %.3f ms: the process "
+			 "runs meanwhile", ROUND_WAIT_NS / 1e6);
 		wait_arrivals(s, b, nb, bps, deadline);
 	}
 	if (sess_stop_all(s)) {
@@ -246,8 +249,6 @@ int consistency_switch(struct lp_session *s, struct unwinder *u, const struct sw
 		}
 		/* Stacks we cannot wait on: let the process run a while, then try again. */
 		sess_resume_all(s);
-		if (s->last_pause_ns > st->max_pause_ns)
-			st->max_pause_ns = s->last_pause_ns;
 		sess_pump(s, now_ns() + backoff_ns + (uint64_t)(rand() % 1000) * 1000);
 		if (backoff_ns < 20000000)
 			backoff_ns *= 2;

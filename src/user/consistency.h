@@ -29,7 +29,6 @@ struct switch_op {
 
 struct switch_stats {
 	int rounds;
-	uint64_t max_pause_ns;		/* longest time threads were held in one round */
 };
 
 /*

@@ -59,12 +59,11 @@ static void add_region_tables(struct unwinder *u, const struct applied *a, size_
 }
 
 /* Let the threads go, and keep how long they were held. */
-static void detach_and_record(struct lp_session *s, const struct switch_stats *st,
-			      struct user_result *res)
+static void detach_and_record(struct lp_session *s, struct user_result *res)
 {
 	sess_detach(s);
 	res->pause_ns = s->last_pause_ns;
-	res->max_pause_ns = st->max_pause_ns > s->last_pause_ns ? st->max_pause_ns : s->last_pause_ns;
+	res->max_pause_ns = s->max_pause_ns;
 }
 
 static struct lp_thread *main_thread(struct lp_session *s)
@@ -275,7 +274,7 @@ int user_apply(pid_t pid, struct patch_file *pf, const struct user_opts *o, stru
 	}
 out_signals:
 	if (attached) {
-		detach_and_record(&s, &st, res);
+		detach_and_record(&s, res);
 	}
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 out:
@@ -416,7 +415,7 @@ int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct u
 			rc = LP_EXIT_OK;
 			unmap_reverted(&ctx);
 		}
-		detach_and_record(&s, &st, res);
+		detach_and_record(&s, res);
 	}
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 out:

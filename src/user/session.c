@@ -349,13 +349,21 @@ int sess_resume(struct lp_session *s, struct lp_thread *t)
 	return 0;
 }
 
+void sess_end_pause(struct lp_session *s)
+{
+	if (s->pause_start_ns) {
+		s->last_pause_ns = s->round_max_ns;
+		if (s->round_max_ns > s->max_pause_ns)
+			s->max_pause_ns = s->round_max_ns;
+	}
+	s->pause_start_ns = 0;
+}
+
 void sess_resume_all(struct lp_session *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		sess_resume(s, &s->t[i]);
-	if (s->pause_start_ns)
-		s->last_pause_ns = s->round_max_ns;
-	s->pause_start_ns = 0;
+	sess_end_pause(s);
 }
 
 /* Signals we could not inject with ptrace go back with their siginfo where allowed. */
@@ -384,13 +392,6 @@ static void release(struct lp_session *s, struct lp_thread *t, uint64_t now)
 		requeue(s->pid, t, t->deferred[k], NULL);
 }
 
-static void end_pause(struct lp_session *s)
-{
-	if (s->pause_start_ns)
-		s->last_pause_ns = s->round_max_ns;
-	s->pause_start_ns = 0;
-}
-
 void sess_release_except(struct lp_session *s, struct lp_thread *keep)
 {
 	uint64_t now = now_ns();
@@ -398,7 +399,7 @@ void sess_release_except(struct lp_session *s, struct lp_thread *keep)
 	for (size_t i = 0; i < s->n; i++)
 		if (&s->t[i] != keep && s->t[i].state == T_STOPPED)
 			release(s, &s->t[i], now);
-	end_pause(s);
+	sess_end_pause(s);
 }
 
 void sess_detach(struct lp_session *s)
@@ -412,7 +413,7 @@ void sess_detach(struct lp_session *s)
 	for (size_t i = 0; i < s->n; i++)
 		if (s->t[i].state == T_STOPPED)
 			release(s, &s->t[i], now);
-	end_pause(s);
+	sess_end_pause(s);
 	rmem_close();
 	free(s->t);
 	free(s->early);

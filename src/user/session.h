@@ -43,10 +43,13 @@ struct lp_session {
 	size_t nearly, earlycap;
 	/*
 	 * Pauses: a thread's pause runs from the moment it stopped to its
-	 * resume. last_pause_ns is the longest of the last stop_all ..
-	 * resume_all/detach cycle, max_thread_pause_ns the longest ever.
+	 * resume. A round of holding the process runs from sess_stop_all to
+	 * sess_end_pause (sess_resume_all, detach, or letting it run with some
+	 * threads kept). last_pause_ns is the longest thread pause of the last
+	 * round, max_pause_ns of any round, max_thread_pause_ns the longest
+	 * pause of any thread, in a round or not (one thread held alone).
 	 */
-	uint64_t pause_start_ns, round_max_ns, last_pause_ns, max_thread_pause_ns;
+	uint64_t pause_start_ns, round_max_ns, last_pause_ns, max_pause_ns, max_thread_pause_ns;
 };
 
 uint64_t now_ns(void);
@@ -62,6 +65,8 @@ struct user_regs_struct *sess_regs(struct lp_thread *t);
 /* Resume one stopped thread, writing back changed registers. */
 int sess_resume(struct lp_session *s, struct lp_thread *t);
 void sess_resume_all(struct lp_session *s);
+/* The process runs again, though some threads may stay stopped: the round of holding it ends. */
+void sess_end_pause(struct lp_session *s);
 /* Until until_ns, keep running threads running: pass signals, end stray stops. */
 void sess_pump(struct lp_session *s, uint64_t until_ns);
 /* Detach every stopped thread but keep (which stays held): ends the all-threads pause. */

@@ -115,7 +115,7 @@ static int drain_trap(struct lp_session *s, struct lp_thread *t)
 			return -1;
 		}
 		t->state = T_RUNNING;
-		if (sess_wait_for(s, t, &status) || sess_note_status(s, t, status, true) < 0)
+		if (sess_wait_for(s, t, &status) || sess_note_status(t, status, true) < 0)
 			return -1;
 		t->stop_ns = stopped;	/* it never left the kernel: one pause */
 		if (delivering_trap(t))

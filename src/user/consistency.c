@@ -5,13 +5,8 @@
 #include "util/log.h"
 #include "util/str.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ptrace.h>
-#include <sys/wait.h>
-#include <time.h>
 
 #define MAX_FRAMES 256
 /* How long the other threads stay stopped while blocked ones run to their breakpoints. */
@@ -75,26 +70,17 @@ static size_t find_blockers(struct lp_session *s, struct unwinder *u, const stru
 	return nb;
 }
 
-/* A stop of a running thread while breakpoints are in; true when it is now held at one. */
-static bool on_stop(struct lp_session *s, struct lp_thread *t, int status, const struct bp_set *bps)
+/* A stop of a running thread while breakpoints are in: held when it took one of them. */
+static bool at_breakpoint(struct lp_session *s, struct lp_thread *t, void *bps)
 {
-	int sig = sess_note_status(s, t, status, true);
-
 	/*
 	 * Only the trap's own stop is taken here: another stop at a breakpoint
 	 * (a stray interrupt reported before the trap) just resumes, and the
 	 * trap follows at once; draining it here would reap other threads' stops.
+	 * The trap was recorded for delivery like any signal: bp_took drops it.
+	 * bp_took's -1 (the thread exited) holds too: it is no longer in the way.
 	 */
-	if (sig < 0 || (t->in_sigstop && bp_took(s, t, bps, false)))
-		return true;	/* held at a breakpoint, or exited: no longer in the way */
-	if (sig == SIGTRAP && t->in_sigstop && !t->sig) {
-		/* Not our trap: the program's own; it gets it. */
-		t->sig = SIGTRAP;
-		ptrace(PTRACE_GETSIGINFO, t->tid, 0, &t->si);
-	}
-	t->stop_ns = 0;
-	sess_resume(s, t);
-	return false;
+	return t->in_sigstop && bp_took(s, t, bps, true);
 }
 
 /*
@@ -103,33 +89,19 @@ static bool on_stop(struct lp_session *s, struct lp_thread *t, int status, const
  * checked functions); other stops are passed through.
  */
 static bool wait_arrivals(struct lp_session *s, struct blocker *b, size_t nb,
-			  const struct bp_set *bps, uint64_t until)
+			  struct bp_set *bps, uint64_t until)
 {
+	struct lp_thread *t;
 	size_t left = 0;
 
 	for (size_t i = 0; i < nb; i++)
 		left += !b[i].arrived;
-	while (left && now_ns() < until) {
-		int status;
-		pid_t r = waitpid(-1, &status, __WALL | WNOHANG);
-		struct lp_thread *t;
-
-		if (r <= 0) {
-			struct timespec ts = { 0, 20000 };
-			nanosleep(&ts, NULL);
-			continue;
-		}
-		t = sess_find(s, r);
-		if (!t)
-			t = sess_adopt(s, r);
-		if (!on_stop(s, t, status, bps))
-			continue;
+	while (left && (t = sess_poll(s, until, 20000, at_breakpoint, bps)))
 		for (size_t i = 0; i < nb; i++)
 			if (!b[i].arrived && &s->t[b[i].ti] == t) {
 				b[i].arrived = true;
 				left--;
 			}
-	}
 	return left == 0;
 }
 

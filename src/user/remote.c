@@ -88,7 +88,7 @@ static int inject(struct lp_session *s, struct lp_thread *t, uint64_t gadget, lo
 			lp_err("thread %d exited during an injected system call", (int)t->tid);
 			return -1;
 		}
-		if (sess_note_status(s, t, status, true) < 0) {
+		if (sess_note_status(t, status, true) < 0) {
 			lp_err("thread %d exited during an injected system call", (int)t->tid);
 			return -1;
 		}

@@ -128,14 +128,11 @@ static int scan_tasks(struct lp_session *s, bool stop)
 				return -1;
 			}
 		}
-		t = ARRAY_PUSH(s->t, s->n, s->cap);
-		memset(t, 0, sizeof(*t));
-		t->tid = tid;
-		t->state = T_RUNNING;
+		t = sess_adopt(s, tid);
 		added++;
 		for (size_t k = 0; k < s->nearly; k++)
 			if (s->early[k].tid == tid) {
-				sess_note_status(s, t, s->early[k].status, false);
+				sess_note_status(t, s->early[k].status, false);
 				s->early[k] = s->early[--s->nearly];
 				break;
 			}
@@ -180,11 +177,10 @@ struct lp_thread *sess_adopt(struct lp_session *s, pid_t tid)
 	return t;
 }
 
-int sess_note_status(struct lp_session *s, struct lp_thread *t, int status, bool ours_trap)
+int sess_note_status(struct lp_thread *t, int status, bool ours_trap)
 {
 	int sig, event;
 
-	(void)s;
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		t->state = T_GONE;
 		return -1;
@@ -233,7 +229,7 @@ int sess_wait_for(struct lp_session *s, struct lp_thread *t, int *status)
 		}
 		x = sess_find(s, r);
 		if (x) {
-			sess_note_status(s, x, st, false);
+			sess_note_status(x, st, false);
 		} else {
 			/* A new clone: adopted at the next scan (callers hold pointers into s->t). */
 			struct early_event *e = ARRAY_PUSH(s->early, s->nearly, s->earlycap);
@@ -249,7 +245,7 @@ static int wait_thread(struct lp_session *s, struct lp_thread *t)
 
 	if (sess_wait_for(s, t, &status))
 		return -1;
-	return sess_note_status(s, t, status, false) < 0 ? -1 : 0;
+	return sess_note_status(t, status, false) < 0 ? -1 : 0;
 }
 
 int sess_stop(struct lp_session *s, struct lp_thread *t)
@@ -423,25 +419,24 @@ void sess_detach(struct lp_session *s)
 	s->n = s->cap = 0;
 }
 
-void sess_pump(struct lp_session *s, uint64_t until_ns)
+struct lp_thread *sess_poll(struct lp_session *s, uint64_t until_ns, long nap_ns,
+			    sess_hold_fn hold, void *ctx)
 {
-	for (;;) {
+	while (now_ns() < until_ns) {
 		int status;
 		pid_t r = waitpid(-1, &status, __WALL | WNOHANG);
 		struct lp_thread *t;
 
 		if (r <= 0) {
-			struct timespec ts = { 0, 200000 };
-			if (now_ns() >= until_ns)
-				return;
+			struct timespec ts = { 0, nap_ns };
 			nanosleep(&ts, NULL);
 			continue;
 		}
 		t = sess_find(s, r);
 		if (!t)
 			t = sess_adopt(s, r);
-		if (sess_note_status(s, t, status, false) < 0)
-			continue;
+		if (sess_note_status(t, status, false) < 0 || (hold && hold(s, t, ctx)))
+			return t;
 		/* Running threads keep running: a signal goes through at once. */
 		if (!t->in_sigstop && (status >> 16) == PTRACE_EVENT_STOP &&
 		    WSTOPSIG(status) != SIGTRAP) {
@@ -452,4 +447,11 @@ void sess_pump(struct lp_session *s, uint64_t until_ns)
 		t->stop_ns = 0;
 		sess_resume(s, t);
 	}
+	return NULL;
+}
+
+void sess_pump(struct lp_session *s, uint64_t until_ns)
+{
+	while (sess_poll(s, until_ns, 200000, NULL, NULL))
+		;
 }

@@ -67,7 +67,18 @@ int sess_resume(struct lp_session *s, struct lp_thread *t);
 void sess_resume_all(struct lp_session *s);
 /* The process runs again, though some threads may stay stopped: the round of holding it ends. */
 void sess_end_pause(struct lp_session *s);
-/* Until until_ns, keep running threads running: pass signals, end stray stops. */
+/*
+ * Until until_ns, keep running threads running: every stop of one is
+ * recorded (a signal kept for delivery at the resume), then shown to hold
+ * (when given), which may keep the thread stopped; otherwise a job-control
+ * stop is honoured (PTRACE_LISTEN) and any other stop resumes at once.
+ * Returns a thread hold kept, or one that exited; NULL at until_ns.
+ * Checks for events every nap_ns while none come.
+ */
+typedef bool (*sess_hold_fn)(struct lp_session *s, struct lp_thread *t, void *ctx);
+struct lp_thread *sess_poll(struct lp_session *s, uint64_t until_ns, long nap_ns,
+			    sess_hold_fn hold, void *ctx);
+/* sess_poll holding nothing. */
 void sess_pump(struct lp_session *s, uint64_t until_ns);
 /* Detach every stopped thread but keep (which stays held): ends the all-threads pause. */
 void sess_release_except(struct lp_session *s, struct lp_thread *keep);
@@ -79,7 +90,7 @@ void sess_detach(struct lp_session *s);
  * signal for later delivery unless ours (SIGTRAP from our own stepping).
  * Returns the stop signal, or -1 when t exited.
  */
-int sess_note_status(struct lp_session *s, struct lp_thread *t, int status, bool ours_trap);
+int sess_note_status(struct lp_thread *t, int status, bool ours_trap);
 /* Wait for the next event of t (recording other threads' events meanwhile); -1 if none can come. */
 int sess_wait_for(struct lp_session *s, struct lp_thread *t, int *status);
 struct lp_thread *sess_find(struct lp_session *s, pid_t tid);

@@ -212,7 +212,8 @@ static int build_header(struct load_plan *lp, pid_t pid, const struct applied *a
 		f->old_size = pf->size;
 		reloc_sym_value(lp, pf->sym, &f->new_addr);
 		f->new_size = pf->sym->s.st_size;
-		resolver_cold_part(lp->rs, pf->name, &f->cold_addr, &f->cold_size);
+		resolver_cold_part(lp->rs, resolver_func_at(lp->rs, pf->addr), pf->name,
+				   &f->cold_addr, &f->cold_size);
 		f->name_off = (uint32_t)str;
 		strcpy((char *)lp->image + str, pf->name);
 		str += strlen(pf->name) + 1;

@@ -286,19 +286,21 @@ int resolve_symbol(struct resolver *r, const char *name, struct resolution *out)
 	return -1;
 }
 
-void resolver_cold_part(struct resolver *r, const char *func, uint64_t *addr, uint64_t *size)
+void resolver_cold_part(struct resolver *r, const struct symbol *func, const char *name,
+			uint64_t *addr, uint64_t *size)
 {
-	char *name = xasprintf("%s.cold", func);
+	char *cold = xasprintf("%s.cold", name);
+	size_t file = func ? file_of(r->tef, func->index) : 0;
 
 	*addr = *size = 0;
 	for (size_t i = 1; i < r->tef->nsym; i++) {
 		struct symbol *s = r->tef->sym[i];
-		if (s->sec && s->type == STT_FUNC && !strcmp(s->name, name) &&
-		    (!r->anchor_file || file_of(r->tef, i) == r->anchor_file)) {
+		if (s->sec && s->type == STT_FUNC && !strcmp(s->name, cold) &&
+		    (!file || file_of(r->tef, i) == file)) {
 			*addr = runtime(r, r->target, s->s.st_value);
 			*size = s->s.st_size;
 			break;
 		}
 	}
-	free(name);
+	free(cold);
 }

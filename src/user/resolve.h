@@ -51,8 +51,13 @@ void resolver_free(struct resolver *r);
 struct symbol *resolver_func_at(struct resolver *r, uint64_t addr);
 /* Prefer statics of the source file holding this function, when names repeat. */
 void resolver_set_anchor(struct resolver *r, const struct symbol *func);
-/* The local FUNC `func.cold` (GCC's split-off unlikely part), run-time address; 0 if none. */
-void resolver_cold_part(struct resolver *r, const char *func, uint64_t *addr, uint64_t *size);
+/*
+ * The local FUNC `name.cold` (GCC's split-off unlikely part) of the target's
+ * function func, from func's own source file when func is a local: run-time
+ * address; 0 if none.
+ */
+void resolver_cold_part(struct resolver *r, const struct symbol *func, const char *name,
+			uint64_t *addr, uint64_t *size);
 /* Resolve name; errors name the symbol and what was searched. */
 int resolve_symbol(struct resolver *r, const char *name, struct resolution *out);
 

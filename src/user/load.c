@@ -181,8 +181,27 @@ static void build_eh_table(struct load_plan *lp)
 	qsort(tab, n, sizeof(*tab), cmp_fde);
 }
 
-static int build_header(struct load_plan *lp, pid_t pid, const struct applied *a, size_t na,
-			uint64_t seq)
+int load_prepare(struct load_plan *lp, pid_t pid, const struct applied *a, size_t na)
+{
+	const struct proc_object *o = lp->rs->target;
+
+	lp->funcs = xcalloc(lp->pf->nfuncs, sizeof(*lp->funcs));
+	for (size_t i = 0; i < lp->pf->nfuncs; i++) {
+		const struct patch_func *pf = &lp->pf->funcs[i];
+		struct lp_region_func *f = &lp->funcs[i];
+		int rc;
+
+		f->old_addr = o->bias + pf->addr;
+		f->old_size = pf->size;
+		resolver_cold_part(lp->rs, resolver_func_at(lp->rs, pf->addr), pf->name,
+				   &f->cold_addr, &f->cold_size);
+		if ((rc = redirect_prepare(pid, a, na, f, pf->name)))
+			return rc;
+	}
+	return 0;
+}
+
+static void build_header(struct load_plan *lp, uint64_t seq)
 {
 	struct lp_region_hdr *h = load_hdr(lp);
 	const struct proc_object *o = lp->rs->target;
@@ -208,23 +227,16 @@ static int build_header(struct load_plan *lp, pid_t pid, const struct applied *a
 		struct patch_func *pf = &lp->pf->funcs[i];
 		struct lp_region_func *f = &h->funcs[i];
 
-		f->old_addr = o->bias + pf->addr;
-		f->old_size = pf->size;
+		*f = lp->funcs[i];
 		reloc_sym_value(lp, pf->sym, &f->new_addr);
 		f->new_size = pf->sym->s.st_size;
-		resolver_cold_part(lp->rs, resolver_func_at(lp->rs, pf->addr), pf->name,
-				   &f->cold_addr, &f->cold_size);
 		f->name_off = (uint32_t)str;
 		strcpy((char *)lp->image + str, pf->name);
 		str += strlen(pf->name) + 1;
-		if (redirect_prepare(pid, a, na, f, pf->name))
-			return -1;
 	}
-	return 0;
 }
 
-static int build_image(struct load_plan *lp, pid_t pid, const struct applied *a, size_t na,
-		       uint64_t seq)
+static int build_image(struct load_plan *lp, uint64_t seq)
 {
 	struct elf_file *ef = lp->pf->ef;
 
@@ -237,7 +249,8 @@ static int build_image(struct load_plan *lp, pid_t pid, const struct applied *a,
 	if (reloc_apply(lp))
 		return -1;
 	build_eh_table(lp);
-	return build_header(lp, pid, a, na, seq);
+	build_header(lp, seq);
+	return 0;
 }
 
 static int rsys(struct lp_session *s, struct lp_thread *t, uint64_t gadget, long nr, long a0,
@@ -273,8 +286,7 @@ int load_unmap(struct lp_session *s, struct lp_thread *t, uint64_t gadget, uint6
 }
 
 int load_map(struct lp_session *s, struct lp_thread *t, uint64_t gadget,
-	     const struct proc_maps *pm, struct load_plan *lp, const struct applied *a,
-	     size_t na, uint64_t seq)
+	     const struct proc_maps *pm, struct load_plan *lp, uint64_t seq)
 {
 	const struct proc_object *o = lp->rs->target;
 	uint64_t avoid = 0;
@@ -308,7 +320,7 @@ int load_map(struct lp_session *s, struct lp_thread *t, uint64_t gadget,
 		return -1;
 	}
 	lp->base = (uint64_t)ret;
-	if (build_image(lp, s->pid, a, na, seq))
+	if (build_image(lp, seq))
 		goto undo;
 	if (rmem_write(s->pid, lp->base, lp->image, lp->size)) {
 		lp_perr("process %d: cannot write the patch at %#llx", (int)s->pid,
@@ -332,5 +344,6 @@ void load_free(struct load_plan *lp)
 	free(lp->aux);
 	free(lp->sec_off);
 	free(lp->image);
+	free(lp->funcs);
 	memset(lp, 0, sizeof(*lp));
 }

@@ -25,6 +25,7 @@ struct load_plan {
 	size_t nstub, ngot, nfde;
 	long tlsld;			/* GOT pair for local-dynamic TLS, or -1 */
 	struct section *eh;		/* the patch's .eh_frame, if loaded */
+	struct lp_region_func *funcs;	/* per replaced function, from load_prepare */
 	unsigned char *image;		/* the region's contents, size bytes */
 	uint64_t base;
 };
@@ -32,13 +33,19 @@ struct load_plan {
 /* Resolve every external symbol and lay the region out. Errors printed. */
 int load_plan(struct patch_file *pf, struct resolver *rs, struct load_plan *lp);
 /*
+ * After load_plan, before the process is touched: what the region's header
+ * says of each replaced function apart from its new code (old code, .cold
+ * part, jump site and original bytes, against the patches a already
+ * applied). 0; 1 when a function is refused (too small for the jump); -1
+ * when the process's code cannot be read. Errors printed.
+ */
+int load_prepare(struct load_plan *lp, pid_t pid, const struct applied *a, size_t na);
+/*
  * Map the region in the process (thread t stopped), relocate, write and
- * protect it. The header says REGION_LOADED with seq; functions are
- * prepared against the patches already applied.
+ * protect it. The header says REGION_LOADED with seq.
  */
 int load_map(struct lp_session *s, struct lp_thread *t, uint64_t gadget,
-	     const struct proc_maps *pm, struct load_plan *lp, const struct applied *a,
-	     size_t na, uint64_t seq);
+	     const struct proc_maps *pm, struct load_plan *lp, uint64_t seq);
 /* Unmap a region (thread t stopped). */
 int load_unmap(struct lp_session *s, struct lp_thread *t, uint64_t gadget, uint64_t base,
 	       uint64_t size);

@@ -216,6 +216,12 @@ int user_apply(pid_t pid, struct patch_file *pf, const struct user_opts *o, stru
 		rc = LP_EXIT_REFUSED;
 		goto out;
 	}
+	/* Jump sites before anything touches the process: a refusal leaves it as it was. */
+	sw = load_prepare(&lp, pid, a, na);
+	if (sw) {
+		rc = sw > 0 ? LP_EXIT_REFUSED : LP_EXIT_FAIL;
+		goto out;
+	}
 	gadget = remote_find_syscall(&pm);
 	if (!gadget)
 		goto out;
@@ -230,10 +236,8 @@ int user_apply(pid_t pid, struct patch_file *pf, const struct user_opts *o, stru
 	t = main_thread(&s);
 	if (!t || sess_stop(&s, t))
 		goto out_signals;
-	if (load_map(&s, t, gadget, &pm, &lp, a, na, seq)) {
-		rc = LP_EXIT_REFUSED;
+	if (load_map(&s, t, gadget, &pm, &lp, seq))
 		goto out_signals;
-	}
 	res->base = lp.base;
 	{
 		/* Warm the unwinder (tables, libunwind's per-IP cache) while only t is held. */

@@ -33,7 +33,7 @@ int redirect_prepare(pid_t pid, const struct applied *a, size_t n, struct lp_reg
 		       (unsigned long long)f->old_size, JMP_LEN,
 		       f->site_off ? " after its endbr64" : "");
 		lp_hint("patch its callers instead");
-		return -1;
+		return 1;
 	}
 	return 0;
 }

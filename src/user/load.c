@@ -1,6 +1,7 @@
 /* Laying out and mapping a patch in the target process (relocation: reloc.c). */
 #include "user/load.h"
 
+#include "elf/eh.h"
 #include "user/mem.h"
 #include "user/placement.h"
 #include "user/redirect.h"
@@ -55,20 +56,14 @@ static int classify(const struct patch_file *pf, const struct section *sec, enum
 	return 0;
 }
 
-static size_t count_fdes(struct section *eh)
+static size_t count_fdes(const struct section *eh)
 {
-	const unsigned char *d = eh->data;
-	size_t off = 0, n = 0;
+	struct eh_record rec;
+	uint64_t off = 0;
+	size_t n = 0;
 
-	while (d && off + 8 <= eh->size) {
-		uint32_t len, id;
-		memcpy(&len, d + off, 4);
-		memcpy(&id, d + off + 4, 4);
-		if (!len || len == 0xffffffff)
-			break;
-		n += id != 0;
-		off += 4 + (uint64_t)len;
-	}
+	while (eh_next(eh->data, eh->size, &off, &rec))
+		n += rec.id != 0;
 	return n;
 }
 
@@ -155,27 +150,22 @@ static int cmp_fde(const void *a, const void *b)
 static void build_eh_table(struct load_plan *lp)
 {
 	struct fde_ent *tab = (struct fde_ent *)(lp->image + lp->ehtab_off);
-	const unsigned char *d = lp->eh ? lp->eh->data : NULL;
-	size_t off = 0, n = 0;
+	struct eh_record rec;
+	uint64_t off = 0;
+	size_t n = 0;
 
-	while (d && off + 12 <= lp->eh->size && n < lp->nfde) {
-		uint32_t len, id;
-		struct reloc *r;
+	while (lp->eh && n < lp->nfde && eh_next(lp->eh->data, lp->eh->size, &off, &rec)) {
+		/* An FDE's initial location, right after its CIE pointer. */
+		struct reloc *r = rec.id ? elf_reloc_at(lp->eh, rec.off + 8) : NULL;
 		uint64_t start;
 
-		memcpy(&len, d + off, 4);
-		memcpy(&id, d + off + 4, 4);
-		if (!len || len == 0xffffffff)
-			break;
-		r = id ? elf_reloc_at(lp->eh, off + 8) : NULL;
 		if (r && r->sym->sec && lp->sec_off[r->sym->sec->index] != RELOC_NOT_LOADED &&
 		    (r->sym->sec->sh.sh_flags & SHF_EXECINSTR)) {
 			reloc_sym_value(lp, r->sym, &start);
 			tab[n].start = (int32_t)(start + r->addend - lp->base);
-			tab[n].fde = (int32_t)(lp->sec_off[lp->eh->index] + off);
+			tab[n].fde = (int32_t)(lp->sec_off[lp->eh->index] + rec.off);
 			n++;
 		}
-		off += 4 + (uint64_t)len;
 	}
 	lp->nfde = n;
 	qsort(tab, n, sizeof(*tab), cmp_fde);

@@ -1,6 +1,7 @@
 /* From the differ's output objects to one .lpatch file. */
 #include "user/patchwrite.h"
 
+#include "elf/eh.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -112,7 +113,8 @@ static int take_eh_frame(struct merge *m, struct elf_file *dout, const char *pat
 {
 	struct elf_file *ef = elf_open(patched, 0);
 	struct section *eh = ef ? elf_find_section(ef, ".eh_frame") : NULL;
-	uint64_t *cie_at = NULL, off = 0;
+	uint64_t *cie_at = NULL, next = 0;
+	struct eh_record rec;
 	const unsigned char *d;
 
 	if (!ef)
@@ -122,27 +124,21 @@ static int take_eh_frame(struct merge *m, struct elf_file *dout, const char *pat
 		return 0;
 	}
 	cie_at = xcalloc(eh->size / 4 + 1, sizeof(*cie_at));
-	while (off + 8 <= eh->size) {
-		uint32_t len, id;
-		uint64_t at = eb->bytes.len, k;
+	while (eh_next(d, eh->size, &next, &rec)) {
+		uint64_t at = eb->bytes.len, k, off = rec.off, end = off + rec.size;
+		uint32_t id = rec.id;
 		struct reloc *r;
 		int64_t addend;
 		struct symbol *target = NULL;
 		size_t idx = 0;		/* elf_reloc_in: 0 searches, else where to go on */
 
-		memcpy(&len, d + off, 4);
-		memcpy(&id, d + off + 4, 4);
-		if (!len || len == 0xffffffff || off + 4 + len > eh->size)
-			break;
 		if (id) {
 			r = elf_reloc_at(eh, off + 8);
 			target = r ? eh_target(m, dout, r, &addend) : NULL;
-			if (!target || off + 4 < id || !cie_at[(off + 4 - id) / 4]) {
-				off += 4 + (uint64_t)len;
+			if (!target || off + 4 < id || !cie_at[(off + 4 - id) / 4])
 				continue;	/* a function the patch does not carry */
-			}
 		}
-		sb_addn(&eb->bytes, (const char *)d + off, 4 + (size_t)len);
+		sb_addn(&eb->bytes, (const char *)d + off, (size_t)rec.size);
 		if (!id) {
 			cie_at[off / 4] = at + 1;
 		} else {
@@ -150,8 +146,8 @@ static int take_eh_frame(struct merge *m, struct elf_file *dout, const char *pat
 			memcpy(eb->bytes.buf + at + 4, &ptr, 4);
 		}
 		/* Every relocation inside the entry (pc_begin, an LSDA pointer): idx is the next. */
-		for (r = elf_reloc_in(eh, off, off + 4 + len, &idx); r;
-		     r = idx < eh->rela->nrel && eh->rela->rel[idx].offset < off + 4 + len
+		for (r = elf_reloc_in(eh, off, end, &idx); r;
+		     r = idx < eh->rela->nrel && eh->rela->rel[idx].offset < end
 				 ? &eh->rela->rel[idx++] : NULL) {
 			struct symbol *t = eh_target(m, dout, r, &addend);
 			if (!t) {
@@ -164,7 +160,6 @@ static int take_eh_frame(struct merge *m, struct elf_file *dout, const char *pat
 			k = r->offset - off + at;
 			eh_reloc(eb, k, r->type, t, addend);
 		}
-		off += 4 + (uint64_t)len;
 	}
 	free(cie_at);
 	elf_close(ef);

@@ -3,34 +3,14 @@
 
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/run.h"
 #include "util/str.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #define SECTION_FLAGS "-ffunction-sections -fdata-sections"
-
-/* The absolute path of program name on PATH (skipping dir), or NULL. */
-static char *which(const char *name, const char *skip)
-{
-	const char *path = getenv("PATH");
-	char *copy, *save = NULL, *found = NULL;
-
-	if (strchr(name, '/'))
-		return access(name, X_OK) ? NULL : path_absolute(name);
-	copy = xstrdup(path ? path : "/usr/bin:/bin");
-	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-		char *p = path_join(d, name);
-		if (strcmp(d, skip) && !access(p, X_OK))
-			found = p;
-		else
-			free(p);
-	}
-	free(copy);
-	return found;
-}
 
 static int wrap(const char *dir, const char *name, const char *real)
 {
@@ -58,7 +38,7 @@ char **ccwrap_write(const char *dir)
 	int n = 0;
 
 	for (size_t i = 0; i < sizeof(compilers) / sizeof(compilers[0]); i++) {
-		if (!(real = which(compilers[i], dir)))
+		if (!(real = find_program(compilers[i], dir)))
 			continue;
 		n += !strcmp(compilers[i], "cc");
 		if (wrap(dir, compilers[i], real)) {
@@ -85,7 +65,7 @@ char **ccwrap_write(const char *dir)
 				k ? "CXX" : "CC", want);
 			continue;
 		}
-		if (!(real = which(want, dir))) {
+		if (!(real = find_program(want, dir))) {
 			lp_err("%s=%s: no such program", k ? "CXX" : "CC", want);
 			ccwrap_env_free(env);
 			return NULL;

@@ -136,21 +136,31 @@ char *run_capture(const char *const *argv, const struct run_opts *opts, int *sta
 	return sb_take(&sb);
 }
 
-bool have_program(const char *name)
+char *find_program(const char *name, const char *skip_dir)
 {
 	const char *path = getenv("PATH");
-	char *copy, *save = NULL;
-	bool found = false;
+	char *copy, *save = NULL, *found = NULL;
 
 	if (strchr(name, '/'))
-		return access(name, X_OK) == 0;
+		return access(name, X_OK) ? NULL : path_absolute(name);
 	copy = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
 	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
 		char *p = path_join(d, name);
-		found = access(p, X_OK) == 0;
-		free(p);
+		if ((!skip_dir || strcmp(d, skip_dir)) && !access(p, X_OK))
+			found = p;
+		else
+			free(p);
 	}
 	free(copy);
+	return found;
+}
+
+bool have_program(const char *name)
+{
+	char *p = find_program(name, NULL);
+	bool found = p != NULL;
+
+	free(p);
 	return found;
 }
 

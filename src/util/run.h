@@ -21,6 +21,12 @@ struct run_opts {
 int run(const char *const *argv, const struct run_opts *opts);
 /* run() with stdout captured into a NUL-terminated string (NULL on failure). */
 char *run_capture(const char *const *argv, const struct run_opts *opts, int *status);
+/*
+ * The absolute path of program name: on PATH, skipping the directory
+ * skip_dir (NULL: none), or name itself when it has a slash; NULL when not
+ * found or not executable. Caller frees.
+ */
+char *find_program(const char *name, const char *skip_dir);
 /* Is this program on PATH? */
 bool have_program(const char *name);
 /* "a b c" of argv, for messages; caller frees. */

@@ -5,6 +5,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/strset.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -179,6 +180,7 @@ static int add_meta(struct merge *m, struct parent *t, struct user_part *parts, 
 {
 	struct strbuf sb = {0};
 	struct strbuf refs = {0};
+	struct strset ref_lines = {0}, ref_names = {0};	/* the ref= lines so far, their names */
 	int ret = 0;
 
 	sb_addf(&sb, "format=1\nname=%s\nbuild-id=%s\nobject=%s\n", meta->name, meta->build_id,
@@ -221,19 +223,16 @@ static int add_meta(struct merge *m, struct parent *t, struct user_part *parts, 
 				break;
 			}
 			line = xasprintf("ref=%s %" PRIx64 "\n", b->symbol, (uint64_t)ts->s.st_value);
-			if (refs.buf && strstr(refs.buf, line)) {
+			if (!strset_add(&ref_lines, line)) {
 				free(line);
 				continue;
 			}
-			for (char *o = refs.buf ? strstr(refs.buf, b->symbol) : NULL; o;
-			     o = strstr(o + 1, b->symbol))
-				if (o > refs.buf + 3 && !strncmp(o - 4, "ref=", 4) &&
-				    o[strlen(b->symbol)] == ' ') {
-					lp_err("the changed objects refer to two different '%s' of %s; lpatch "
-					       "cannot bind both by name in one patch", b->symbol, t->path);
-					lp_hint("split the diff into one patch per source file");
-					ret = -1;
-				}
+			if (!strset_add(&ref_names, b->symbol)) {
+				lp_err("the changed objects refer to two different '%s' of %s; lpatch "
+				       "cannot bind both by name in one patch", b->symbol, t->path);
+				lp_hint("split the diff into one patch per source file");
+				ret = -1;
+			}
 			sb_add(&refs, line);
 			free(line);
 		}
@@ -244,6 +243,8 @@ static int add_meta(struct merge *m, struct parent *t, struct user_part *parts, 
 		elf_add_section(m->out, ".lpatch.meta", SHT_PROGBITS, 0, sb.buf, sb.len, 1, 0);
 	sb_free(&sb);
 	sb_free(&refs);
+	strset_free(&ref_lines);
+	strset_free(&ref_names);
 	return ret;
 }
 

@@ -21,8 +21,6 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-#define PAGE 4096ULL
-
 enum area { A_NONE, A_TEXT, A_RO, A_RW };
 
 static uint64_t align_up(uint64_t v, uint64_t a)
@@ -70,7 +68,7 @@ static size_t count_fdes(const struct section *eh)
 int load_plan(struct patch_file *pf, struct resolver *rs, struct load_plan *lp)
 {
 	struct elf_file *ef = pf->ef;
-	uint64_t off[4] = { 0 };
+	uint64_t off[4] = { 0 }, ro_size;
 	size_t strings = 0;
 
 	memset(lp, 0, sizeof(*lp));
@@ -114,15 +112,15 @@ int load_plan(struct patch_file *pf, struct resolver *rs, struct load_plan *lp)
 		strings += strlen(pf->funcs[i].name) + 1;
 	lp->hdr_size = sizeof(struct lp_region_hdr) + pf->nfuncs * sizeof(struct lp_region_func) +
 		       strings;
-	lp->text_off = align_up(lp->hdr_size, PAGE);
+	lp->text_off = page_up(lp->hdr_size);
 	lp->stub_off = align_up(off[A_TEXT], RELOC_STUB_LEN);
-	lp->text_size = align_up(lp->stub_off + lp->nstub * RELOC_STUB_LEN, PAGE);
+	lp->text_size = page_up(lp->stub_off + lp->nstub * RELOC_STUB_LEN);
 	lp->ro_off = lp->text_off + lp->text_size;
 	lp->got_off = align_up(off[A_RO], 8);
 	lp->ehtab_off = lp->got_off + lp->ngot * 8;
-	lp->ro_size = align_up(lp->ehtab_off + lp->nfde * 8, PAGE);
-	lp->rw_off = lp->ro_off + lp->ro_size;
-	lp->rw_size = align_up(off[A_RW], PAGE);
+	ro_size = page_up(lp->ehtab_off + lp->nfde * 8);
+	lp->rw_off = lp->ro_off + ro_size;
+	lp->rw_size = page_up(off[A_RW]);
 	lp->size = lp->rw_off + lp->rw_size;
 	/* From area offsets to region offsets. */
 	for (size_t i = 0; i < ef->nsec; i++)

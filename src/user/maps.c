@@ -12,25 +12,23 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define PAGE 4096ULL
-
 static int parse_line(const char *line, struct mapping *m)
 {
-	unsigned long long start, end, off, ino;
+	unsigned long long start, end, off;
 	char perms[8];
 	int pos = 0;
 
-	if (sscanf(line, "%llx-%llx %7s %llx %*x:%*x %llu %n", &start, &end, perms, &off,
-		   &ino, &pos) < 5)
+	/* The device and inode are skipped; pos is set only when the line got that far. */
+	if (sscanf(line, "%llx-%llx %7s %llx %*x:%*x %*u %n", &start, &end, perms, &off,
+		   &pos) < 4 || !pos)
 		return -1;
 	m->start = start;
 	m->end = end;
 	m->offset = off;
-	m->inode = ino;
 	m->prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
 		  (perms[2] == 'x' ? PROT_EXEC : 0);
 	m->shared = perms[3] == 's';
-	m->path = xstrdup(pos ? line + pos : "");
+	m->path = xstrdup(line + pos);
 	m->path[strcspn(m->path, "\n")] = '\0';
 	return 0;
 }
@@ -48,10 +46,9 @@ static int read_headers(pid_t pid, uint64_t start, struct proc_object *o)
 
 	if (elf_image_read(read_remote, &pid, start, &img))
 		return -1;
-	o->e_type = img.type;
 	for (size_t i = 0; i < img.nph && first; i++)
 		if (img.ph[i].p_type == PT_LOAD) {
-			o->bias = start - (img.ph[i].p_vaddr & ~(PAGE - 1));
+			o->bias = start - page_down(img.ph[i].p_vaddr);
 			first = false;
 		}
 	if (first) {
@@ -61,7 +58,7 @@ static int read_headers(pid_t pid, uint64_t start, struct proc_object *o)
 	o->lo = UINT64_MAX;
 	for (size_t i = 0; i < img.nph; i++) {
 		const GElf_Phdr *ph = &img.ph[i];
-		uint64_t lo = o->bias + (ph->p_vaddr & ~(PAGE - 1));
+		uint64_t lo = o->bias + page_down(ph->p_vaddr);
 		uint64_t hi = o->bias + ph->p_vaddr + ph->p_memsz;
 
 		switch (ph->p_type) {
@@ -82,7 +79,6 @@ static int read_headers(pid_t pid, uint64_t start, struct proc_object *o)
 			break;
 		case PT_TLS:
 			o->has_tls = true;
-			o->tls_vaddr = ph->p_vaddr;
 			o->tls_memsz = ph->p_memsz;
 			o->tls_align = ph->p_align ? ph->p_align : 1;
 			break;

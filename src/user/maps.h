@@ -7,11 +7,23 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* x86-64's page size: what mappings start and end on. */
+#define PAGE 4096ULL
+
+static inline uint64_t page_down(uint64_t v)
+{
+	return v & ~(PAGE - 1);
+}
+
+static inline uint64_t page_up(uint64_t v)
+{
+	return page_down(v + PAGE - 1);
+}
+
 struct mapping {
 	uint64_t start, end, offset;
 	unsigned prot;		/* PROT_READ | PROT_WRITE | PROT_EXEC */
 	bool shared;
-	uint64_t inode;
 	char *path;		/* "" for anonymous memory; "[vdso]", "[heap]"... */
 };
 
@@ -22,13 +34,12 @@ struct mapping {
  */
 struct proc_object {
 	char *path;		/* as /proc/PID/maps names it */
-	uint16_t e_type;	/* ET_EXEC or ET_DYN */
 	uint64_t bias;		/* run-time address minus file address */
 	uint64_t lo, hi;	/* span of its PT_LOAD segments, run-time */
 	uint64_t exec_lo, exec_hi;	/* span of its executable segments */
 	uint64_t eh_frame_hdr;	/* run-time address of PT_GNU_EH_FRAME, 0 if none */
 	bool has_tls;
-	uint64_t tls_vaddr, tls_memsz, tls_align;
+	uint64_t tls_memsz, tls_align;
 	char *build_id;		/* hex, or NULL */
 };
 

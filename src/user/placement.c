@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#define PAGE 4096ULL
 #define GUARD PAGE
 /* rel32 reach, less a margin for displacements measured from the end of an instruction. */
 #define REACH 0x7ff00000ULL
@@ -22,10 +21,10 @@ static uint64_t in_gap(uint64_t g0, uint64_t g1, uint64_t lo, uint64_t hi, uint6
 	uint64_t limit = min64(g1 > GUARD ? g1 - GUARD : 0, lo + REACH);
 	uint64_t a;
 
-	first = (first + PAGE - 1) & ~(PAGE - 1);
+	first = page_up(first);
 	if (limit < first + size)
 		return 0;
-	a = below ? (limit - size) & ~(PAGE - 1) : first;
+	a = below ? page_down(limit - size) : first;
 	if (a == avoid)
 		a = below ? a - PAGE : a + PAGE;
 	if (a < first || a + size > limit)
@@ -36,7 +35,7 @@ static uint64_t in_gap(uint64_t g0, uint64_t g1, uint64_t lo, uint64_t hi, uint6
 uint64_t place_near(const struct proc_maps *pm, uint64_t lo, uint64_t hi, uint64_t size,
 		    uint64_t avoid)
 {
-	size = (size + PAGE - 1) & ~(PAGE - 1);
+	size = page_up(size);
 	/* Below the object, nearest gap first. */
 	for (size_t i = pm->n; i-- > 0;) {
 		uint64_t g0 = i ? pm->m[i - 1].end : MIN_ADDR - GUARD, g1 = pm->m[i].start, a;

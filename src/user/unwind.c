@@ -16,7 +16,6 @@ extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as, unw_word_t ip
 
 #define CACHE_PAGES 256
 #define STATIC_GEN UINT64_MAX
-#define PAGE 4096ULL
 
 struct cached_page {
 	uint64_t addr;
@@ -41,7 +40,7 @@ static int read_cached(struct unwinder *u, uint64_t addr, void *out, size_t len)
 	unsigned char *dst = out;
 
 	while (len) {
-		uint64_t page = addr & ~(PAGE - 1);
+		uint64_t page = page_down(addr);
 		struct cached_page *cp = &u->cache[(page / PAGE) % CACHE_PAGES];
 		size_t in = PAGE - (addr - page), n = len < in ? len : in;
 

@@ -9,6 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+bool patch_name_valid(const char *name)
+{
+	return *name && strlen(name) <= PATCH_NAME_MAX && !strchr(name, '/') &&
+	       !strpbrk(name, " \t\n");
+}
+
 static int parse_func(struct patch_file *pf, const char *val, int lineno)
 {
 	char name[512];
@@ -89,9 +95,9 @@ static int parse_meta(struct patch_file *pf, const char *text, size_t len)
 		       !pf->name ? "name=" : !pf->build_id ? "build-id=" : !pf->object ? "object=" : "func= lines");
 		return -1;
 	}
-	if (strlen(pf->name) > 63 || strchr(pf->name, '/') || strchr(pf->name, ' ')) {
-		lp_err("%s: patch name `%s` must be at most 63 characters, without / or spaces",
-		       pf->path, pf->name);
+	if (!patch_name_valid(pf->name)) {
+		lp_err("%s: patch name `%s` must be at most %d characters, without / or spaces",
+		       pf->path, pf->name, PATCH_NAME_MAX);
 		return -1;
 	}
 	return 0;

@@ -4,8 +4,12 @@
 
 #include "elf/elf.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* A patch's name is stored in each region's header (name[64]). */
+#define PATCH_NAME_MAX 63
 
 struct patch_func {
 	char *name;
@@ -32,6 +36,8 @@ struct patch_file {
 	size_t nrefs, refcap;
 };
 
+/* Non-empty, at most PATCH_NAME_MAX characters, no '/' and no white space. */
+bool patch_name_valid(const char *name);
 /* Read and check a patch; errors name the file and what is wrong. */
 int patch_open(const char *path, struct patch_file *pf);
 void patch_close(struct patch_file *pf);

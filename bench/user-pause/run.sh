@@ -39,6 +39,8 @@ for n in 1 8; do
 	echo "  apply:  threads held $(grep -oE '"pause_us":[0-9.]+' "$W/apply$n" | cut -d: -f2 | stats)" \
 	     "(rounds: $(grep -oE '"rounds":[0-9]+' "$W/apply$n" | cut -d: -f2 | sort -n | uniq -c | awk '{ printf "%s×%s ", $1, $2 }'))"
 	echo "  revert: threads held $(grep -oE '"pause_us":[0-9.]+' "$W/revert$n" | cut -d: -f2 | stats)"
+	echo "  worst round of each apply/revert (max_pause_us, waits at breakpoints included):" \
+	     "$(cat "$W/apply$n" "$W/revert$n" | grep -oE '"max_pause_us":[0-9.]+' | cut -d: -f2 | stats)"
 	echo "  load (one thread, mmap+mprotect): $(grep -oE '"load_pause_us":[0-9.]+' "$W/apply$n" | cut -d: -f2 | stats)"
 	echo "  cost per call: original ${before} ns, patched ${patched} ns"
 	kill -9 "$pid"

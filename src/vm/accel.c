@@ -2,6 +2,7 @@
 
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/run.h"
 #include "util/str.h"
 
 #include <ctype.h>
@@ -20,28 +21,12 @@ const char *accel_name(enum vm_accel a)
 	return a == ACCEL_KVM ? "kvm" : "tcg";
 }
 
-static char *which(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char *copy = xstrdup(path ? path : "/usr/bin:/bin"), *save = NULL, *found = NULL;
-
-	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-		char *p = path_join(d, prog);
-		if (access(p, X_OK) == 0)
-			found = p;
-		else
-			free(p);
-	}
-	free(copy);
-	return found;
-}
-
 /* The cache file of the verdict: what could change it is in its name. */
 static char *verdict_path(const struct kernel_target *t)
 {
 	struct utsname u;
 	struct stat st = {0};
-	char *qemu = which(QEMU_PROGRAM), *cache = lp_cache_dir(), *path;
+	char *qemu = find_program(QEMU_PROGRAM, NULL), *cache = lp_cache_dir(), *path;
 
 	if (uname(&u))
 		strcpy(u.release, "unknown");

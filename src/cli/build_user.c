@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PATCH_NAME_MAX 63
 
 static void help(void)
 {
@@ -101,11 +100,6 @@ static int print_json(const char *path)
 	return LP_EXIT_OK;
 }
 
-static bool valid_name(const char *n)
-{
-	return *n && strlen(n) <= PATCH_NAME_MAX && !strchr(n, '/') && !strpbrk(n, " \t\n");
-}
-
 int cmd_build_user(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -150,7 +144,7 @@ int cmd_build_user(int argc, char **argv)
 		return cli_usage_error("build", "--src %s is not a directory", b.src);
 	if (!b.name)
 		b.name = dname = default_name(argv[optind]);
-	if (!valid_name(b.name)) {
+	if (!patch_name_valid(b.name)) {
 		ret = cli_usage_error("build", "'%s' is not a valid patch name (at most %d characters, "
 				      "no '/' or spaces)", b.name, PATCH_NAME_MAX);
 		goto out;

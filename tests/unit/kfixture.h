@@ -233,20 +233,35 @@ static inline void kfix_cleanup(void)
 }
 
 /*
+ * Run the differ on objects o (original) and p (patched), bound to the ELF
+ * at parent as the object objname ("vmlinux", or a module's name).
+ * Returns diff_objects' code; LP_EXIT_FAIL when parent does not open.
+ */
+static inline int kfix_diff_paths(const char *o, const char *p, const char *parent,
+				  const char *objname, struct diff_result *res)
+{
+	struct parent *par = parent_open(parent, objname);
+	int ret = LP_EXIT_FAIL;
+
+	memset(res, 0, sizeof(*res));
+	if (!par) {
+		fprintf(stderr, "    cannot open %s as the parent %s\n", parent, objname);
+		return ret;
+	}
+	ret = diff_objects(o, p, &(struct diff_opts){ .parent = par }, res);
+	parent_close(par);
+	return ret;
+}
+
+/*
  * Run the differ on fixture name. parent: the ELF to bind to; NULL means
  * the fixture's original object (as vmlinux). Returns diff_objects' code.
  */
 static inline int kfix_diff(const char *name, const char *parent, struct diff_result *res)
 {
 	char *o = kfix_orig(name), *p = kfix_patched(name);
-	struct parent *par = parent_open(parent ? parent : o, "vmlinux");
-	int ret = LP_EXIT_FAIL;
+	int ret = kfix_diff_paths(o, p, parent ? parent : o, "vmlinux", res);
 
-	memset(res, 0, sizeof(*res));
-	if (par) {
-		ret = diff_objects(o, p, &(struct diff_opts){ .parent = par }, res);
-		parent_close(par);
-	}
 	free(o);
 	free(p);
 	return ret;

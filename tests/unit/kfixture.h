@@ -48,8 +48,6 @@ static struct {
 	bool keep;		/* $LPATCH_KFIXTURE_DIR given: do not remove */
 	struct kfix *fx;
 	size_t n, cap;
-	double seconds;		/* the make run */
-	bool built;
 } kfix_state;
 
 /* Register a fixture pair (texts copied). patched NULL: identical to orig. */
@@ -95,7 +93,6 @@ static inline void kfix_add_file(const char *name)
 }
 
 static inline const struct kernel_target *kfix_target(void) { return &kfix_state.t; }
-static inline double kfix_seconds(void) { return kfix_state.seconds; }
 
 static inline char *kfix_path(const char *side, const char *name, const char *ext)
 {
@@ -106,8 +103,26 @@ static inline char *kfix_path(const char *side, const char *name, const char *ex
 static inline char *kfix_orig(const char *name) { return kfix_path("orig", name, "o"); }
 static inline char *kfix_patched(const char *name) { return kfix_path("patched", name, "o"); }
 
+/* Remove the build directory (unless kept) and forget every fixture. */
+static inline void kfix_cleanup(void)
+{
+	if (kfix_state.dir && !kfix_state.keep)
+		rm_rf(kfix_state.dir);
+	for (size_t i = 0; i < kfix_state.n; i++) {
+		free(kfix_state.fx[i].name);
+		free(kfix_state.fx[i].orig);
+		free(kfix_state.fx[i].patched);
+	}
+	free(kfix_state.fx);
+	free(kfix_state.dir);
+	target_free(&kfix_state.t);
+	memset(&kfix_state, 0, sizeof(kfix_state));
+}
+
+/* Skip the whole test (exit 77), removing the build directory first. */
 static inline void kfix_skip(const char *why)
 {
+	kfix_cleanup();
 	printf("SKIP: %s\n", why);
 	fflush(stdout);
 	exit(77);
@@ -134,17 +149,64 @@ static inline void kfix_show_log(const char *log)
 	free(text);
 }
 
+/* The kbuild files: M=DIR builds orig/ and patched/, each every fixture. */
+static inline int kfix_write_kbuild(void)
+{
+	struct strbuf list = { 0 };
+	char *kb, *top;
+	int bad = 0;
+
+	for (size_t i = 0; i < kfix_state.n; i++)
+		sb_addf(&list, " %s.o", kfix_state.fx[i].name);
+	/* __FILE__ of orig/NAME.c and patched/NAME.c is "NAME.c" in both */
+	kb = xasprintf("obj-y +=%s\nccflags-y += -fmacro-prefix-map=$(src)/=\n",
+		       list.buf ? list.buf : "");
+	sb_free(&list);
+	/* mkdir_p first: a kept directory ($LPATCH_KFIXTURE_DIR) may not exist yet */
+	for (int s = 0; s < 2 && !bad; s++) {
+		char *d = path_join(kfix_state.dir, s ? "patched" : "orig"), *k = path_join(d, "Kbuild");
+		bad = mkdir_p(d) || kfix_write(k, kb);
+		free(k);
+		free(d);
+	}
+	free(kb);
+	if (bad)
+		return -1;
+	top = path_join(kfix_state.dir, "Kbuild");
+	bad = kfix_write(top, "obj-y += orig/ patched/\n");
+	free(top);
+	return bad ? -1 : 0;
+}
+
+/* Both sources of every fixture, and their objects appended to argv at k. */
+static inline int kfix_write_sources(const char **argv, size_t *k)
+{
+	for (size_t i = 0; i < kfix_state.n; i++) {
+		struct kfix *f = &kfix_state.fx[i];
+		char *co = kfix_path("orig", f->name, "c"), *cp = kfix_path("patched", f->name, "c");
+		int bad = kfix_write(co, f->orig) || kfix_write(cp, f->patched);
+
+		free(co);
+		free(cp);
+		if (bad)
+			return -1;
+		argv[(*k)++] = xasprintf("orig/%s.o", f->name);
+		argv[(*k)++] = xasprintf("patched/%s.o", f->name);
+	}
+	return 0;
+}
+
 /* One kbuild run for every fixture added. Exits 77 (SKIP) without the
- * target's headers; returns -1 when a fixture does not compile. */
+ * target's headers; returns -1 when a fixture does not compile, after
+ * kfix_cleanup (so the caller only has to return). */
 static inline int kfix_build(void)
 {
 	const char *spec = getenv("LPATCH_TEST_TARGET"), *keep = getenv("LPATCH_KFIXTURE_DIR");
-	struct strbuf list = { 0 };
 	const char **argv;
-	char *mflag, *log;
-	size_t k = 0;
+	char *mflag, *log = NULL;
+	size_t k = 0, first;
 	struct timespec a, b;
-	int st;
+	int st = -1;
 
 	if (!spec || !*spec)
 		spec = "debian:cloud";
@@ -157,26 +219,10 @@ static inline int kfix_build(void)
 	}
 	kfix_state.keep = keep && *keep;
 	kfix_state.dir = kfix_state.keep ? path_absolute(keep) : make_temp_dir("kfixture");
-	for (size_t i = 0; i < kfix_state.n; i++)
-		sb_addf(&list, " %s.o", kfix_state.fx[i].name);
-	{
-		/* __FILE__ of orig/NAME.c and patched/NAME.c is "NAME.c" in both */
-		char *kb = xasprintf("obj-y +=%s\nccflags-y += -fmacro-prefix-map=$(src)/=\n",
-				     list.buf ? list.buf : "");
-		const char *sides[] = { "orig", "patched" };
-		for (int s = 0; s < 2; s++) {
-			char *d = path_join(kfix_state.dir, sides[s]), *p = path_join(d, "Kbuild");
-			if (mkdir_p(d) || kfix_write(p, kb))
-				return -1;
-			free(p);
-			free(d);
-		}
-		free(kb);
-		char *top = path_join(kfix_state.dir, "Kbuild");
-		int bad = kfix_write(top, "obj-y += orig/ patched/\n");
-		free(top);
-		if (bad)
-			return -1;
+	if (!kfix_state.dir) {
+		fprintf(stderr, "kernel fixtures: no build directory (see above)\n");
+		kfix_cleanup();
+		return -1;
 	}
 	argv = xcalloc(2 * kfix_state.n + 10, sizeof(*argv));
 	mflag = xasprintf("M=%s", kfix_state.dir);
@@ -186,50 +232,30 @@ static inline int kfix_build(void)
 	argv[k++] = mflag;
 	argv[k++] = "-j2";
 	argv[k++] = "KCFLAGS=-ffunction-sections -fdata-sections";
-	for (size_t i = 0; i < kfix_state.n; i++) {
-		struct kfix *f = &kfix_state.fx[i];
-		char *co = kfix_path("orig", f->name, "c"), *cp = kfix_path("patched", f->name, "c");
-		if (kfix_write(co, f->orig) || kfix_write(cp, f->patched))
-			return -1;
-		free(co);
-		free(cp);
-		argv[k++] = xasprintf("orig/%s.o", f->name);
-		argv[k++] = xasprintf("patched/%s.o", f->name);
+	first = k;
+	if (kfix_write_kbuild() || kfix_write_sources(argv, &k)) {
+		fprintf(stderr, "kernel fixtures: cannot write the sources into %s\n", kfix_state.dir);
+		goto out;
 	}
-	argv[k] = NULL;
 	log = path_join(kfix_state.dir, "kbuild.log");
 	unlink(log);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	st = run(argv, &(struct run_opts){ .log = log, .no_stdin = true });
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	kfix_state.seconds = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
 	printf("# kernel fixtures: %zu pairs compiled against %s in %.1f s\n", kfix_state.n,
-	       kfix_state.t.headers, kfix_state.seconds);
+	       kfix_state.t.headers,
+	       (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9);
 	if (st)
 		kfix_show_log(log);
-	for (size_t i = 6; i < k; i++)
+out:
+	for (size_t i = first; i < k; i++)
 		free((char *)argv[i]);
 	free(argv);
 	free(mflag);
 	free(log);
-	sb_free(&list);
-	kfix_state.built = st == 0;
+	if (st)
+		kfix_cleanup();
 	return st ? -1 : 0;
-}
-
-static inline void kfix_cleanup(void)
-{
-	if (kfix_state.dir && !kfix_state.keep)
-		rm_rf(kfix_state.dir);
-	for (size_t i = 0; i < kfix_state.n; i++) {
-		free(kfix_state.fx[i].name);
-		free(kfix_state.fx[i].orig);
-		free(kfix_state.fx[i].patched);
-	}
-	free(kfix_state.fx);
-	free(kfix_state.dir);
-	target_free(&kfix_state.t);
-	memset(&kfix_state, 0, sizeof(kfix_state));
 }
 
 /*

@@ -109,10 +109,8 @@ int main(void)
 	free(p1);
 	free(p2);
 	free(p3);
-	if (kfix_build()) {
-		kfix_cleanup();
+	if (kfix_build())
 		return 1;
-	}
 	RUN(lpatch_names);
 	RUN(kpatch_sections);
 	RUN(marker_for_undefined_function);

@@ -376,10 +376,10 @@ static inline void kfix_print_refusals(const struct diff_result *r)
 		fprintf(stderr, "    refused %s: %s\n", r->refusals[i].symbol, r->refusals[i].why);
 }
 
-/* Exact set of included items ("changed f, new g, data v"; any order). */
-#define CHECK_ITEMS(res, expected)                                               \
+/* The list getter(res) ("a, b"; caller frees) is exactly expected, in any order. */
+#define KFIX_CHECK_LIST(getter, res, expected)                                   \
 	do {                                                                     \
-		char *got_ = kfix_items(res), *want_ = kfix_sorted(expected);     \
+		char *got_ = getter(res), *want_ = kfix_sorted(expected);        \
 		CHECK_STR(got_, want_);                                          \
 		if (strcmp(got_, want_))                                         \
 			kfix_print_refusals(res);                                \
@@ -387,15 +387,10 @@ static inline void kfix_print_refusals(const struct diff_result *r)
 		free(want_);                                                     \
 	} while (0)
 
+/* Exact set of included items ("changed f, new g, data v"; any order). */
+#define CHECK_ITEMS(res, expected) KFIX_CHECK_LIST(kfix_items, res, expected)
+
 /* Exact set of refused symbols (any order). */
-#define CHECK_REFUSED(res, expected)                                             \
-	do {                                                                     \
-		char *got_ = kfix_refused(res), *want_ = kfix_sorted(expected);   \
-		CHECK_STR(got_, want_);                                          \
-		if (strcmp(got_, want_))                                         \
-			kfix_print_refusals(res);                                \
-		free(got_);                                                      \
-		free(want_);                                                     \
-	} while (0)
+#define CHECK_REFUSED(res, expected) KFIX_CHECK_LIST(kfix_refused, res, expected)
 
 #endif

@@ -60,6 +60,19 @@ static inline void kfix_add(const char *name, const char *orig, const char *patc
 	f->patched = xstrdup(patched ? patched : orig);
 }
 
+/* A fixture whose one text is compiled with "#define MACRO orig" above it
+ * in the original and "#define MACRO patched" in the patched build. */
+static inline void kfix_add_defined(const char *name, const char *macro, int orig,
+				    int patched, const char *text)
+{
+	char *o = xasprintf("#define %s %d\n%s", macro, orig, text);
+	char *p = xasprintf("#define %s %d\n%s", macro, patched, text);
+
+	kfix_add(name, o, p);
+	free(o);
+	free(p);
+}
+
 /* Fixture sources kept as files: tests/fixtures/diff/NAME.c. With a
  * NAME.patched.c beside it, that is the patched text; else both builds
  * come from NAME.c, whose first line is "#define PATCHED 0" or "1" (so
@@ -77,15 +90,10 @@ static inline void kfix_add_file(const char *name)
 		fprintf(stderr, "kernel fixture %s: cannot read %s (run from the source tree)\n", name, c);
 		exit(1);
 	}
-	if (ptext) {
+	if (ptext)
 		kfix_add(name, text, ptext);
-	} else {
-		char *o = xasprintf("#define PATCHED 0\n%s", text);
-		char *p = xasprintf("#define PATCHED 1\n%s", text);
-		kfix_add(name, o, p);
-		free(o);
-		free(p);
-	}
+	else
+		kfix_add_defined(name, "PATCHED", 0, 1, text);
 	free(text);
 	free(ptext);
 	free(c);

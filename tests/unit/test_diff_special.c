@@ -265,20 +265,8 @@ int main(void)
 	add_fixture("sp_bad_locks", "",
 		    "asm volatile(\"1: nop\\n.pushsection .smp_locks,\\\"a\\\"\\n"
 		    ".long 1b - .\\n.byte 0\\n.popsection\");");
-	{
-		char *o = xasprintf("#define VALUE 1\n%s", alt_pieces_src);
-		char *p = xasprintf("#define VALUE 2\n%s", alt_pieces_src);
-		kfix_add("sp_alt_pieces", o, p);
-		free(o);
-		free(p);
-	}
-	{
-		char *o = xasprintf("#define VALUE 1\n%s", printk_index_src);
-		char *p = xasprintf("#define VALUE 2\n%s", printk_index_src);
-		kfix_add("sp_printk", o, p);
-		free(o);
-		free(p);
-	}
+	kfix_add_defined("sp_alt_pieces", "VALUE", 1, 2, alt_pieces_src);
+	kfix_add_defined("sp_printk", "VALUE", 1, 2, printk_index_src);
 	if (kfix_build())
 		return 1;
 	RUN(bug_table);

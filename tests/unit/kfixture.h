@@ -172,7 +172,8 @@ static inline int kfix_write_kbuild(void)
 	sb_free(&list);
 	/* mkdir_p first: a kept directory ($LPATCH_KFIXTURE_DIR) may not exist yet */
 	for (int s = 0; s < 2 && !bad; s++) {
-		char *d = path_join(kfix_state.dir, s ? "patched" : "orig"), *k = path_join(d, "Kbuild");
+		char *d = path_join(kfix_state.dir, s ? "patched" : "orig");
+		char *k = path_join(d, "Kbuild");
 		bad = mkdir_p(d) || kfix_write(k, kb);
 		free(k);
 		free(d);

@@ -29,18 +29,21 @@ static const char *unit_case;
 		}                                                                \
 	} while (0)
 
-/* Run fn as one test case; its CHECKs decide pass or fail. */
-#define RUN(fn)                                                                  \
+/* Run call as one test case named name; its CHECKs decide pass or fail. */
+#define RUN_AS(name, call)                                                       \
 	do {                                                                     \
-		unit_case = #fn;                                                 \
+		unit_case = (name);                                              \
 		unit_case_failed = 0;                                            \
-		fn();                                                            \
+		call;                                                            \
 		if (unit_case_failed)                                            \
 			unit_failed++;                                           \
 		else                                                             \
 			unit_passed++;                                           \
-		printf("%s %s\n", unit_case_failed ? "FAIL" : "PASS", #fn);      \
+		printf("%s %s\n", unit_case_failed ? "FAIL" : "PASS", unit_case); \
 	} while (0)
+
+/* Run fn as one test case, named fn. */
+#define RUN(fn) RUN_AS(#fn, fn())
 
 static inline int unit_done(void)
 {

@@ -60,18 +60,32 @@ static void other_flags_mismatch(void)
 	free(b);
 }
 
+/* src and other compiled as NAME_a.o and NAME_main.o and linked into the
+ * PIE executable NAME (returned; caller frees); *obj: NAME_a.o. */
+static char *link_pie(const char *name, char **obj)
+{
+	char *an = xasprintf("%s_a", name), *mn = xasprintf("%s_main", name);
+	char *a = fixture_cc(an, src, "-fpie -mcmodel=small");
+	char *m = fixture_cc(mn, other, "-fpie -mcmodel=small");
+	char *exe = xasprintf("%s/%s", fixture_tmp(), name);
+	const char *ld[] = { "cc", "-pie", "-o", exe, a, m, NULL };
+
+	CHECK(a && m);
+	CHECK(run(ld, &(struct run_opts){ .no_stdin = true }) == 0);
+	free(m);
+	free(mn);
+	free(an);
+	*obj = a;
+	return exe;
+}
+
 /* Linked into a PIE executable (relocations applied, GOT loads and TLS
  * access relaxed by the linker): the object still matches. */
 static void linked_executable_matches(void)
 {
-	char *a = fixture_cc("exe_a", src, "-fpie -mcmodel=small");
-	char *m = fixture_cc("exe_main", other, "-fpie -mcmodel=small");
-	char *exe = xasprintf("%s/exe", fixture_tmp());
-	const char *ld[] = { "cc", "-pie", "-o", exe, a, m, NULL };
+	char *a, *exe = link_pie("exe", &a);
 	char *why = NULL;
 
-	CHECK(a && m);
-	CHECK(run(ld, &(struct run_opts){ .no_stdin = true }) == 0);
 	CHECK(check(a, exe, "entry", &why) == 1);
 	if (why)
 		fprintf(stderr, "  entry: %s\n", why);
@@ -79,7 +93,6 @@ static void linked_executable_matches(void)
 	free(why);
 	free(exe);
 	free(a);
-	free(m);
 }
 
 /* One changed constant in an otherwise identical function is caught. */
@@ -106,15 +119,10 @@ static void changed_constant_mismatch(void)
  * foreign file): refused, not read from before the section's bytes. */
 static void symbol_before_section_refused(void)
 {
-	char *a = fixture_cc("before_a", src, "-fpie -mcmodel=small");
-	char *m = fixture_cc("before_main", other, "-fpie -mcmodel=small");
-	char *exe = xasprintf("%s/exe_before", fixture_tmp());
-	const char *ld[] = { "cc", "-pie", "-o", exe, a, m, NULL };
+	char *a, *exe = link_pie("before", &a);
 	struct elf_file *o, *t;
 	struct symbol *fn, *tsym;
 
-	CHECK(a && m);
-	CHECK(run(ld, &(struct run_opts){ .no_stdin = true }) == 0);
 	o = elf_open(a, 0);
 	t = elf_open(exe, 0);
 	fn = o ? elf_find_symbol(o, "helper") : NULL;
@@ -128,7 +136,6 @@ static void symbol_before_section_refused(void)
 	elf_close(t);
 	free(exe);
 	free(a);
-	free(m);
 }
 
 int main(void)

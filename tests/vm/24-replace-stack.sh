@@ -44,7 +44,7 @@ grep -q '^lpatch-' /proc/cmdline && die "still patched after both are disabled"
 rmmod livepatch_a livepatch_bs || die "rmmod failed"
 echo GUEST-OK
 G
-in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/a.ko" "$WORK/b.ko" "$WORK/bs.ko" || { cat "$WORK/out"; fail "VM run failed"; }
+in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/a.ko" "$WORK/b.ko" "$WORK/bs.ko"
 for line in "B replaced A: B" "A's sysfs directory is gone" "A removed" "stacked, both enabled: B" \
 	"B disabled: A" "A disabled under B: B" GUEST-OK; do
 	expect_contains "$WORK/out" "$line"

@@ -48,10 +48,8 @@ lpatch unload livepatch-cmdline; echo "unload again exit $?"
 echo "STATUS2 $(lpatch status --json)"
 echo GUEST-OK
 G
-start=$(date +%s.%N)
-in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/lp.ko" "$WORK/wrong.ko" || { cat "$WORK/out"; fail "VM run failed"; }
+in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/lp.ko" "$WORK/wrong.ko"
 cat "$WORK/out"
-echo "VM run: $(echo "$(date +%s.%N) - $start" | bc) s"
 expect_contains "$WORK/out" GUEST-OK
 expect_contains "$WORK/out" "is not a livepatch (its .modinfo has no livepatch=Y)"
 expect_contains "$WORK/out" "not-livepatch exit 2"

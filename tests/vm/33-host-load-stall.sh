@@ -31,11 +31,8 @@ lpatch load --timeout 2 --force --yes-i-know msleep.ko; echo "forced load exit $
 echo "forced: enabled=$(cat /sys/kernel/livepatch/livepatch_msleep/enabled) transition=$(cat /sys/kernel/livepatch/livepatch_msleep/transition)"
 echo GUEST-OK
 G
-start=$(date +%s.%N)
-in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/stall/lpatch_stall.ko" "$WORK/msleep.ko" ||
-	{ cat "$WORK/out"; fail "VM run failed"; }
+in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/stall/lpatch_stall.ko" "$WORK/msleep.ko"
 cat "$WORK/out"
-echo "VM run: $(echo "$(date +%s.%N) - $start" | bc) s"
 expect_contains "$WORK/out" GUEST-OK
 pid=$(sed -n 's/^sleeper pid //p' "$WORK/out")
 [ -n "$pid" ] || fail "no sleeper pid"

@@ -35,28 +35,24 @@ lpatch unload --timeout 10 livepatch-msleep; echo "second unload exit $?"
 [ -d /sys/module/livepatch_msleep ] && die "module still loaded"
 echo GUEST-OK
 G
-start=$(date +%s.%N)
-in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/stall/lpatch_stall.ko" "$WORK/msleep.ko" ||
-	{ cat "$WORK/out"; fail "VM run failed"; }
-tr -d '\r' <"$WORK/out" >"$WORK/o"
-cat "$WORK/o"
-echo "VM run: $(echo "$(date +%s.%N) - $start" | bc) s"
-expect_contains "$WORK/o" GUEST-OK
-pid=$(sed -n 's/^sleeper pid //p' "$WORK/o")
+in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/stall/lpatch_stall.ko" "$WORK/msleep.ko"
+cat "$WORK/out"
+expect_contains "$WORK/out" GUEST-OK
+pid=$(sed -n 's/^sleeper pid //p' "$WORK/out")
 [ -n "$pid" ] || fail "no sleeper pid"
-expect_contains "$WORK/o" "livepatch_msleep: transition to unpatched started"
-expect_contains "$WORK/o" "livepatch_msleep: 1 task is still running the patched code:"
-expect_contains "$WORK/o" "pid $pid tid $pid (lpatch_stall): patch_state 1, needs 0; kernel stack:"
+expect_contains "$WORK/out" "livepatch_msleep: transition to unpatched started"
+expect_contains "$WORK/out" "livepatch_msleep: 1 task is still running the patched code:"
+expect_contains "$WORK/out" "pid $pid tid $pid (lpatch_stall): patch_state 1, needs 0; kernel stack:"
 # the patch's function shows under its own name in the stack, not an alias
-grep -q 'msleep_interruptible+0x[0-9a-f]*/0x[0-9a-f]* \[livepatch_msleep\]' "$WORK/o" ||
+grep -q 'msleep_interruptible+0x[0-9a-f]*/0x[0-9a-f]* \[livepatch_msleep\]' "$WORK/out" ||
 	fail "the stalled task's stack does not name msleep_interruptible in livepatch_msleep"
-grep -A2 "(lpatch_stall): patch_state" "$WORK/o" | grep -q "\[livepatch_msleep\]" ||
+grep -A2 "(lpatch_stall): patch_state" "$WORK/out" | grep -q "\[livepatch_msleep\]" ||
 	fail "the stalled task's stack does not show the patch's msleep_interruptible"
-expect_contains "$WORK/o" "livepatch_msleep: unpatching did not finish in 3 s; the patch stays loaded and the kernel keeps trying"
-expect_contains "$WORK/o" "run \`lpatch unload livepatch_msleep\` again later"
-expect_contains "$WORK/o" "stalled unload exit 4"
-expect_contains "$WORK/o" "after the stall: enabled=0 transition=1"
-expect_contains "$WORK/o" '"state":"unpatching","loaded":true,"enabled":false,"transition":true,"installed":false,"name":"livepatch_msleep"'
-expect_contains "$WORK/o" "unloaded livepatch_msleep"
-expect_contains "$WORK/o" "second unload exit 0"
+expect_contains "$WORK/out" "livepatch_msleep: unpatching did not finish in 3 s; the patch stays loaded and the kernel keeps trying"
+expect_contains "$WORK/out" "run \`lpatch unload livepatch_msleep\` again later"
+expect_contains "$WORK/out" "stalled unload exit 4"
+expect_contains "$WORK/out" "after the stall: enabled=0 transition=1"
+expect_contains "$WORK/out" '"state":"unpatching","loaded":true,"enabled":false,"transition":true,"installed":false,"name":"livepatch_msleep"'
+expect_contains "$WORK/out" "unloaded livepatch_msleep"
+expect_contains "$WORK/out" "second unload exit 0"
 exit 0

@@ -52,13 +52,28 @@ expect_changes() {
 	want=$(printf '%s\n' "$@" | sort)
 	[ "$got" = "$want" ] || { printf -- '--- got:\n%s\n--- expected:\n%s\n' "$got" "$want" >&2; fail "changes listed in $log differ"; }
 }
+# target_field NAME: the string field NAME of `lpatch target --json $TARGET`
+# (run once per test, kept in $WORK/target.json); fails when it is missing.
+# Called as x=$(target_field NAME) || exit 1, as fail only ends the $(...).
+target_field() {
+	if [ ! -s "$WORK/target.json" ]; then
+		"$LPATCH" target --json "$TARGET" >"$WORK/target.json" 2>"$WORK/target.err" ||
+			{ cat "$WORK/target.err" >&2; rm -f "$WORK/target.json"; fail "lpatch target $TARGET failed"; }
+	fi
+	sed -n "s/^ *\"$1\": \"\(.*\)\",*\$/\1/p" "$WORK/target.json" | grep . ||
+		fail "no $1 in: $(cat "$WORK/target.json")"
+}
+# ko_vermagic KO: the release KO was built for (its vermagic's first word);
+# fails when it has none. Called as x=$(ko_vermagic KO) || exit 1.
+ko_vermagic() {
+	sed -n 's/^ *\[ *[0-9a-f]*\]  vermagic=\([^ ]*\) .*/\1/p' <(readelf -p .modinfo "$1") | grep . ||
+		fail "no vermagic in $1"
+}
 # build_test_kmod NAME: build tests/fixtures/kmod/NAME against $TARGET's
 # headers; the module is left in $WORK/NAME/
 build_test_kmod() {
 	local headers
-	"$LPATCH" target --json "$TARGET" >"$WORK/target.json" 2>"$WORK/target.err" ||
-		{ cat "$WORK/target.err" >&2; fail "lpatch target $TARGET failed"; }
-	headers=$(sed -n 's/^ *"headers": "\(.*\)",*$/\1/p' "$WORK/target.json")
+	headers=$(target_field headers) || exit 1
 	[ -d "$headers" ] || fail "no headers directory in: $(cat "$WORK/target.json")"
 	cp -r "$TOP/tests/fixtures/kmod/$1" "$WORK/$1"
 	make -C "$headers" M="$WORK/$1" modules >"$WORK/make-$1.log" 2>&1 ||

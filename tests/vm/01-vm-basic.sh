@@ -3,10 +3,7 @@
 # the target's own modules, debugfs is mounted, and lpatch is on PATH.
 . "$(dirname "$0")/../lib.sh"
 
-"$LPATCH" target --json "$TARGET" >"$WORK/t.json" 2>"$WORK/err" ||
-	{ cat "$WORK/err"; fail "lpatch target $TARGET failed"; }
-rel=$(sed -n 's/^ *"release": "\(.*\)",*$/\1/p' "$WORK/t.json")
-[ -n "$rel" ] || fail "no release in: $(cat "$WORK/t.json")"
+rel=$(target_field release) || exit 1
 
 # the output is exactly the command's
 start=$(date +%s%N)

@@ -10,8 +10,7 @@ build_patch "$WORK/lp.ko" cmdline.patch --name livepatch-cmdline \
 	--cve CVE-2099-1111 --cve CVE-2099-2222 --description "cmdline test patch"
 
 # the same module claiming another release in its vermagic (same length)
-rel=$(sed -n 's/^ *\[ *[0-9a-f]*\]  vermagic=\([^ ]*\) .*/\1/p' <(readelf -p .modinfo "$WORK/lp.ko"))
-[ -n "$rel" ] || fail "no vermagic in the built module"
+rel=$(ko_vermagic "$WORK/lp.ko") || exit 1
 other=$(echo "$rel" | sed 's/^\(.\)/9/')
 perl -0777 -pe "s/vermagic=\Q$rel\E/vermagic=$other/" "$WORK/lp.ko" >"$WORK/wrong.ko"
 cmp -s "$WORK/lp.ko" "$WORK/wrong.ko" && fail "could not make the wrong-vermagic copy"

@@ -6,8 +6,7 @@
 # the store. Booted with lpatch.disable=1, load --all loads nothing.
 . "$(dirname "$0")/../lib.sh"
 build_patch "$WORK/lp.ko" cmdline.patch --name livepatch-cmdline --cve CVE-2099-3333
-rel=$(sed -n 's/^ *\[ *[0-9a-f]*\]  vermagic=\([^ ]*\) .*/\1/p' <(readelf -p .modinfo "$WORK/lp.ko"))
-[ -n "$rel" ] || fail "no vermagic in the built module"
+rel=$(ko_vermagic "$WORK/lp.ko") || exit 1
 
 # host: the store, relocated
 "$LPATCH" install --root "$WORK/store" --release "$rel" "$WORK/lp.ko" >"$WORK/inst.log" 2>&1 ||

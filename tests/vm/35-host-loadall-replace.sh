@@ -25,7 +25,7 @@ echo GUEST-OK
 G
 in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/old.ko" "$WORK/new.ko" "$WORK/top.ko"
 cat "$WORK/out"
-rel=$(sed -n 's/^ *\[ *[0-9a-f]*\]  vermagic=\([^ ]*\) .*/\1/p' <(readelf -p .modinfo "$WORK/new.ko"))
+rel=$(ko_vermagic "$WORK/new.ko") || exit 1
 store=/var/lib/lpatch/$rel
 expect_contains "$WORK/out" GUEST-OK
 expect_contains "$WORK/out" "skipping $store/livepatch_old.ko: replaced by $store/livepatch_new.ko, installed later"

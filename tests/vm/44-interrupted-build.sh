@@ -3,11 +3,8 @@
 # leaves the tree edited; the next build puts the pristine sources back
 # from the journal before it reads them, and succeeds.
 . "$(dirname "$0")/../lib.sh"
-"$LPATCH" target --json "$TARGET" >"$WORK/target.json" 2>"$WORK/target.err" ||
-	{ cat "$WORK/target.err" >&2; fail "lpatch target $TARGET failed"; }
-field() { sed -n "s/^ *\"$1\": \"\(.*\)\",*\$/\1/p" "$WORK/target.json"; }
-src=$(field src)
-journal="$(field dir)/journal"
+src=$(target_field src) || exit 1
+journal="$(target_field dir)/journal" || exit 1
 file="$src/fs/proc/cmdline.c"
 [ -f "$file" ] || fail "no $file in the prepared tree"
 before=$(sha256sum <"$file")

@@ -16,11 +16,17 @@ skip() { echo "SKIP: $*" >&2; exit 77; }
 expect_contains() { grep -qF -- "$2" "$1" || { echo "--- $1:" >&2; tail -40 "$1" >&2; fail "expected '$2' in $1"; }; }
 expect_not_contains() { ! grep -qF -- "$2" "$1" || { echo "--- $1:" >&2; tail -40 "$1" >&2; fail "did not expect '$2' in $1"; }; }
 
+# lp_ok LOG WHAT ARGS...: run lpatch ARGS... with its output in LOG; when it
+# fails, show LOG and fail the test ("WHAT failed")
+lp_ok() {
+	local log=$1 what=$2; shift 2
+	"$LPATCH" "$@" >"$log" 2>&1 || { cat "$log" >&2; fail "$what failed"; }
+}
 # build_patch OUT.ko PATCH [lpatch build options]: build for $TARGET or fail
 build_patch() {
 	local out=$1 patch=$2; shift 2
-	"$LPATCH" build --target "$TARGET" -o "$out" "$@" "$TOP/tests/vm/patches/$patch" \
-		>"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; fail "lpatch build of $patch failed"; }
+	lp_ok "$WORK/build.log" "lpatch build of $patch" \
+		build --target "$TARGET" -o "$out" "$@" "$TOP/tests/vm/patches/$patch"
 	[ -s "$out" ] || fail "lpatch build of $patch wrote no module"
 }
 # in_vm [--append ARG]... OUTFILE GUEST-SCRIPT [FILES...]: run a guest script

@@ -11,8 +11,7 @@ start loop "$SRC/loop"
 wait_line "$WORK/loop.out" "report v1"
 grep -q "original message" "$WORK/loop.out" || fail "the program does not print its message"
 
-"$LPATCH" apply --pid "$PID" "$WORK/msg.lpatch" >"$WORK/apply.log" 2>&1 ||
-	{ cat "$WORK/apply.log"; fail "apply failed"; }
+lp_ok "$WORK/apply.log" "apply" apply --pid "$PID" "$WORK/msg.lpatch"
 expect_contains "$WORK/apply.log" "applied msg to process $PID"
 : >"$WORK/loop.out"
 wait_line "$WORK/loop.out" "report v1"
@@ -23,14 +22,12 @@ expect_not_contains "$WORK/loop.out" "original message"
 expect_contains "$WORK/ps.json" '"name":"msg"'
 expect_contains "$WORK/ps.json" '"name":"message"'
 
-"$LPATCH" revert --pid "$PID" msg >"$WORK/revert.log" 2>&1 ||
-	{ cat "$WORK/revert.log"; fail "revert failed"; }
+lp_ok "$WORK/revert.log" "revert" revert --pid "$PID" msg
 : >"$WORK/loop.out"
 wait_line "$WORK/loop.out" "report v1"
 sleep 0.1
 expect_contains "$WORK/loop.out" "original message"
 expect_not_contains "$WORK/loop.out" "patched message"
-"$LPATCH" ps --pid "$PID" >"$WORK/ps.txt"
-expect_contains "$WORK/ps.txt" "no process has a patch applied"
+expect_unpatched "$PID"
 alive "$PID"
 echo "PASS: output changed after apply and came back after revert"

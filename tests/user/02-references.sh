@@ -38,15 +38,14 @@ fi
 
 start loop "$SRC/loop"
 wait_line "$WORK/loop.out" "report v1 counter=[0-9]+"
-"$LPATCH" apply --pid "$PID" "$WORK/rep.lpatch" >"$WORK/apply.log" 2>&1 ||
-	{ cat "$WORK/apply.log"; fail "apply failed"; }
+lp_ok "$WORK/apply.log" "apply" apply --pid "$PID" "$WORK/rep.lpatch"
 before=$(grep -oE 'report v1 counter=[0-9]+' "$WORK/loop.out" | tail -1 | grep -oE '[0-9]+$')
 wait_line "$WORK/loop.out" "report v2 counter=[0-9]+ tls=42"
 after=$(grep -oE 'report v2 counter=[0-9]+' "$WORK/loop.out" | head -1 | grep -oE '[0-9]+$')
 # The static counter is the target's own (continues), bumped by the target's helper.
 [ "$after" -gt "$before" ] && [ "$after" -le $((before + 3)) ] ||
 	fail "counter went from $before to $after: not the target's static variable"
-"$LPATCH" revert --pid "$PID" >"$WORK/revert.log" 2>&1 || { cat "$WORK/revert.log"; fail "revert failed"; }
+lp_ok "$WORK/revert.log" "revert" revert --pid "$PID"
 wait_line "$WORK/loop.out" "report v1 counter=[0-9]+"
 alive "$PID"
 echo "PASS: static variable $before -> $after, static helper, printf and TLS resolved"

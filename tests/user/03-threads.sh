@@ -10,12 +10,10 @@ user_build "$WORK/v2.lpatch" "$SRC/threads" "$FIX/threads/version.patch" --name 
 start threads "$SRC/threads"
 wait_line "$WORK/threads.out" "seen=11111111"
 for round in 1 2 3; do
-	"$LPATCH" apply --pid "$PID" "$WORK/v2.lpatch" >"$WORK/apply.log" 2>&1 ||
-		{ cat "$WORK/apply.log"; fail "apply failed (round $round)"; }
+	lp_ok "$WORK/apply.log" "apply (round $round)" apply --pid "$PID" "$WORK/v2.lpatch"
 	cat "$WORK/apply.log"
 	wait_line "$WORK/threads.out" "seen=22222222"
-	"$LPATCH" revert --pid "$PID" v2 >"$WORK/revert.log" 2>&1 ||
-		{ cat "$WORK/revert.log"; fail "revert failed (round $round)"; }
+	lp_ok "$WORK/revert.log" "revert (round $round)" revert --pid "$PID" v2
 	cat "$WORK/revert.log"
 	wait_line "$WORK/threads.out" "seen=11111111"
 	alive "$PID"

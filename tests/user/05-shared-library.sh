@@ -25,7 +25,7 @@ wait_line "$WORK/two.out" "two: greet v2"
 "$LPATCH" ps --json >"$WORK/ps.json"
 expect_contains "$WORK/ps.json" "libgreet.so"
 for p in "$one" "$two"; do
-	"$LPATCH" revert --pid "$p" greet2 >/dev/null || fail "revert in $p failed"
+	lp_ok "$WORK/revert.log" "revert in $p" revert --pid "$p" greet2
 done
 wait_line "$WORK/one.out" "one: greet v1"
 wait_line "$WORK/two.out" "two: greet v1"

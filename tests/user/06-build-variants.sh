@@ -18,8 +18,7 @@ variant() { # NAME CFLAGS LDFLAGS
 
 	start "$name" "$SRC/clones"
 	wait_line "$WORK/$name.out" "^compute=1034$"
-	"$LPATCH" apply --pid "$PID" "$WORK/$name.lpatch" >"$WORK/$name.log" 2>&1 ||
-		{ cat "$WORK/$name.log"; fail "$name: apply failed"; }
+	lp_ok "$WORK/$name.log" "$name: apply" apply --pid "$PID" "$WORK/$name.lpatch"
 	wait_line "$WORK/$name.out" "^compute=2034$"
 	if [[ " $cflags " == *" -fcf-protection=full "* ]]; then
 		# endbr64 stays first, the jump follows it
@@ -28,8 +27,7 @@ variant() { # NAME CFLAGS LDFLAGS
 			od -An -tx1 | tr -d ' \n')
 		[ "$bytes" = "f30f1efae9" ] || fail "$name: entry bytes are $bytes, expected endbr64 then jmp"
 	fi
-	"$LPATCH" revert --pid "$PID" >"$WORK/$name.rlog" 2>&1 ||
-		{ cat "$WORK/$name.rlog"; fail "$name: revert failed"; }
+	lp_ok "$WORK/$name.rlog" "$name: revert" revert --pid "$PID"
 	wait_line "$WORK/$name.out" "^compute=1034$"
 	alive "$PID"
 	kill -9 "$PID"

@@ -15,13 +15,12 @@ wait_line "$WORK/reader.out" "ready"
 sleep 0.1
 grep -q "State:.*S (sleeping)" "/proc/$PID/status" || fail "reader is not blocked"
 
-"$LPATCH" apply --pid "$PID" "$WORK/tag.lpatch" >"$WORK/apply.log" 2>&1 ||
-	{ cat "$WORK/apply.log"; fail "apply failed"; }
+lp_ok "$WORK/apply.log" "apply" apply --pid "$PID" "$WORK/tag.lpatch"
 echo "first line" >&3
 wait_line "$WORK/reader.out" "tag-v2: first line"
 
 sleep 0.1
-"$LPATCH" revert --pid "$PID" >"$WORK/revert.log" 2>&1 || { cat "$WORK/revert.log"; fail "revert failed"; }
+lp_ok "$WORK/revert.log" "revert" revert --pid "$PID"
 echo "second line" >&3
 wait_line "$WORK/reader.out" "tag-v1: second line"
 expect_not_contains "$WORK/reader.out" "read failed"

@@ -22,10 +22,8 @@ sender &
 spid=$!
 sleep 0.05
 for ((round = 1; round <= 20; round++)); do
-	"$LPATCH" apply --pid "$PID" "$WORK/v2.lpatch" >"$WORK/apply.log" 2>&1 ||
-		{ cat "$WORK/apply.log"; fail "apply failed (round $round)"; }
-	"$LPATCH" revert --pid "$PID" v2 >"$WORK/revert.log" 2>&1 ||
-		{ cat "$WORK/revert.log"; fail "revert failed (round $round)"; }
+	lp_ok "$WORK/apply.log" "apply (round $round)" apply --pid "$PID" "$WORK/v2.lpatch"
+	lp_ok "$WORK/revert.log" "revert (round $round)" revert --pid "$PID" v2
 done
 touch "$WORK/stop"
 wait "$spid"
@@ -34,7 +32,7 @@ N=$(cat "$WORK/sent")
 kill -0 "$PID" 2>/dev/null || fail "the process died (an unhandled signal?)"
 wait_line "$WORK/signals.out" "^v=1 rt=$N usr1=[1-9][0-9]*$"
 grep -q "v=2" "$WORK/signals.out" || echo "note: the patched version never printed between rounds"
-"$LPATCH" apply --pid "$PID" "$WORK/v2.lpatch" >/dev/null 2>&1 || fail "final apply failed"
+lp_ok "$WORK/apply.log" "final apply" apply --pid "$PID" "$WORK/v2.lpatch"
 kill -s RTMIN+1 "$PID"
 wait_line "$WORK/signals.out" "^v=2 rt=$((N + 1)) usr1=[1-9][0-9]*$"
 alive "$PID"

@@ -21,24 +21,22 @@ says() { # TEXT: the program now prints exactly this message
 		{ tail -4 "$WORK/loop.out"; fail "more than '$1' printed"; }
 }
 for p in m1 m2 m3; do
-	"$LPATCH" apply --pid "$PID" "$WORK/$p.lpatch" >"$WORK/$p.log" 2>&1 ||
-		{ cat "$WORK/$p.log"; fail "apply $p failed"; }
+	lp_ok "$WORK/$p.log" "apply $p" apply --pid "$PID" "$WORK/$p.lpatch"
 done
 says "patched message 3"
 "$LPATCH" ps --pid "$PID" >"$WORK/ps.txt"
 for p in m1 m2 m3; do expect_contains "$WORK/ps.txt" "$p"; done
 
-"$LPATCH" revert --pid "$PID" m2 >"$WORK/r2.log" 2>&1 || { cat "$WORK/r2.log"; fail "revert m2 failed"; }
+lp_ok "$WORK/r2.log" "revert m2" revert --pid "$PID" m2
 says "patched message 3"
-"$LPATCH" revert --pid "$PID" m3 >"$WORK/r3.log" 2>&1 || { cat "$WORK/r3.log"; fail "revert m3 failed"; }
+lp_ok "$WORK/r3.log" "revert m3" revert --pid "$PID" m3
 says "patched message"
-"$LPATCH" apply --pid "$PID" "$WORK/m2.lpatch" >/dev/null 2>&1 || fail "re-apply m2 failed"
+lp_ok "$WORK/m2.log" "re-apply m2" apply --pid "$PID" "$WORK/m2.lpatch"
 says "patched message 2"
-"$LPATCH" revert --pid "$PID" m1 >"$WORK/r1.log" 2>&1 || { cat "$WORK/r1.log"; fail "revert m1 failed"; }
+lp_ok "$WORK/r1.log" "revert m1" revert --pid "$PID" m1
 says "patched message 2"
-"$LPATCH" revert --pid "$PID" m2 >/dev/null 2>&1 || fail "revert m2 (again) failed"
+lp_ok "$WORK/r2.log" "revert m2 (again)" revert --pid "$PID" m2
 says "original message"
-"$LPATCH" ps --pid "$PID" >"$WORK/ps.txt"
-expect_contains "$WORK/ps.txt" "no process has a patch applied"
+expect_unpatched "$PID"
 alive "$PID"
 echo "PASS: three stacked patches, newest wins; middle, newest and oldest reverted in turn"

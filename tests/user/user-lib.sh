@@ -25,8 +25,8 @@ project() { local name=$1; shift
 
 # user_build OUT.lpatch BINARY PATCH [LPATCH-BUILD-ARGS...]: lpatch build --user from $SRC
 user_build() { local out=$1 bin=$2 patch=$3; shift 3
-	"$LPATCH" build --user --src "$SRC" --binary "$bin" -o "$out" "$@" "$patch" \
-		>"$out.log" 2>&1 || { cat "$out.log"; fail "lpatch build --user $(basename "$patch") failed"; }; }
+	lp_ok "$out.log" "lpatch build --user $(basename "$patch")" \
+		build --user --src "$SRC" --binary "$bin" -o "$out" "$@" "$patch"; }
 
 # start NAME CMD...: run CMD in the background, output in $WORK/NAME.out; sets $PID
 start() { local name=$1; shift
@@ -41,6 +41,12 @@ wait_line() { local f=$1 re=$2 t=${3:-3} i
 	done
 	echo "--- $f (last lines):" >&2; tail -n 5 "$f" >&2
 	fail "timed out waiting for /$re/ in $(basename "$f")"; }
+
+# expect_unpatched PID: lpatch ps lists no patch in the process
+expect_unpatched() {
+	"$LPATCH" ps --pid "$1" >"$WORK/ps.txt" || fail "ps failed"
+	expect_contains "$WORK/ps.txt" "no process has a patch applied"
+}
 
 # alive PID: fail unless the process still runs
 alive() { kill -0 "$1" 2>/dev/null || fail "process $1 died"; }

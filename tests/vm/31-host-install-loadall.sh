@@ -9,8 +9,7 @@ build_patch "$WORK/lp.ko" cmdline.patch --name livepatch-cmdline --cve CVE-2099-
 rel=$(ko_vermagic "$WORK/lp.ko") || exit 1
 
 # host: the store, relocated
-"$LPATCH" install --root "$WORK/store" --release "$rel" "$WORK/lp.ko" >"$WORK/inst.log" 2>&1 ||
-	{ cat "$WORK/inst.log"; fail "install --root --release failed"; }
+lp_ok "$WORK/inst.log" "install --root --release" install --root "$WORK/store" --release "$rel" "$WORK/lp.ko"
 cmp -s "$WORK/lp.ko" "$WORK/store/$rel/livepatch_cmdline.ko" || fail "installed file differs"
 [ "$(ls -A "$WORK/store/$rel")" = livepatch_cmdline.ko ] || fail "temporary files left: $(ls -A "$WORK/store/$rel")"
 LPATCH_ROOT="$WORK/store" "$LPATCH" install --release 1.2.3-other "$WORK/lp.ko" >"$WORK/other.log" 2>&1
@@ -18,8 +17,7 @@ st=$?
 [ "$st" -eq 2 ] || { cat "$WORK/other.log"; fail "install for another release exited $st, not 2"; }
 expect_contains "$WORK/other.log" "built for kernel $rel, but the kernel here is 1.2.3-other"
 [ -e "$WORK/store/1.2.3-other/livepatch_cmdline.ko" ] && fail "a refused module was installed"
-LPATCH_ROOT="$WORK/store" "$LPATCH" uninstall --release "$rel" livepatch-cmdline >"$WORK/un.log" 2>&1 ||
-	{ cat "$WORK/un.log"; fail "uninstall failed"; }
+LPATCH_ROOT="$WORK/store" lp_ok "$WORK/un.log" uninstall uninstall --release "$rel" livepatch-cmdline
 [ -e "$WORK/store/$rel/livepatch_cmdline.ko" ] && fail "uninstall left the file"
 
 cat > "$WORK/guest.sh" <<'G'

@@ -6,9 +6,9 @@
 # livepatch core does not clear the module's relocations when it goes:
 # lpatch's module does, see docs/kernel-builds.md).
 . "$(dirname "$0")/../lib.sh"
-"$LPATCH" build --target "$TARGET" -o "$WORK/lp.ko" --name livepatch-mod \
-	"$TOP/tests/vm/patches/binfmt-misc-status.patch" "$TOP/tests/vm/patches/cmdline.patch" \
-	>"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; fail "lpatch build failed"; }
+lp_ok "$WORK/build.log" "lpatch build" \
+	build --target "$TARGET" -o "$WORK/lp.ko" --name livepatch-mod \
+	"$TOP/tests/vm/patches/binfmt-misc-status.patch" "$TOP/tests/vm/patches/cmdline.patch"
 expect_contains "$WORK/build.log" "fs/binfmt_misc.o: verified against binfmt_misc"
 expect_contains "$WORK/build.log" "fs/binfmt_misc.o: changed bm_status_read"
 readelf -SW "$WORK/lp.ko" | grep -q '\.klp\.rela\.binfmt_misc\.' ||

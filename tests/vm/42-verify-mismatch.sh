@@ -13,9 +13,8 @@ expect_contains "$WORK/skewed.log" "fs/proc/meminfo.o: meminfo_proc_show() does 
 grep -qE "bytes long as compiled|bytes differ at \+0x" "$WORK/skewed.log" || fail "the mismatch does not say how the bytes differ"
 expect_contains "$WORK/skewed.log" "did not match the target"
 expect_not_contains "$WORK/skewed.log" "changed meminfo_proc_show"
-KCPPFLAGS=-fno-peephole2 "$LPATCH" build --target "$TARGET" --no-verify -o "$WORK/forced.ko" \
-	"$TOP/tests/vm/patches/meminfo-vmallocchunk.patch" >"$WORK/forced.log" 2>&1 ||
-	{ cat "$WORK/forced.log" >&2; fail "--no-verify build failed"; }
+KCPPFLAGS=-fno-peephole2 lp_ok "$WORK/forced.log" "--no-verify build" build --target "$TARGET" \
+	--no-verify -o "$WORK/forced.ko" "$TOP/tests/vm/patches/meminfo-vmallocchunk.patch"
 [ -s "$WORK/forced.ko" ] || fail "--no-verify wrote no module"
 expect_not_contains "$WORK/forced.log" "verified against"
 # the same build without the skew verifies

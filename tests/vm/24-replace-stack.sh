@@ -16,7 +16,7 @@ shows A "A loaded"
 insmod b.ko || die "insmod b.ko failed"
 lp_wait_transition livepatch_b
 shows B "B replaced A"
-i=0; while [ -d /sys/kernel/livepatch/livepatch_a ]; do i=$((i+1)); [ $i -gt 100 ] && die "A's sysfs directory stayed"; sleep 0.1; done
+lp_wait_gone livepatch_a 100
 echo "A's sysfs directory is gone"
 rmmod livepatch_a || die "rmmod of the replaced A failed"
 echo "A removed"

@@ -18,33 +18,27 @@ cat > "$WORK/guest.sh" <<'G'
 . ./guest-lib.sh
 P=/sys/kernel/livepatch/livepatch_bm_cb
 mark() { echo "lpatch-cb: -- $*" > /dev/kmsg; }
-status() { cat /proc/sys/fs/binfmt_misc/status; }
-load_bm() {
-	modprobe binfmt_misc || die "modprobe binfmt_misc failed"
-	mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || die "mount binfmt_misc failed"
-}
-unload_bm() { umount /proc/sys/fs/binfmt_misc && rmmod binfmt_misc || die "cannot remove binfmt_misc"; }
 
-load_bm
-[ "$(status)" = enabled ] || die "before the patch: status is '$(status)'"
+bm_load
+[ "$(bm_status)" = enabled ] || die "before the patch: status is '$(bm_status)'"
 mark insmod
 insmod lp.ko || die "insmod failed"
 lp_wait_transition livepatch_bm_cb
-[ "$(status)" = "enabled (lpatch-cb)" ] || die "after insmod: status is '$(status)'"
-echo "patched: $(status)"
+[ "$(bm_status)" = "enabled (lpatch-cb)" ] || die "after insmod: status is '$(bm_status)'"
+echo "patched: $(bm_status)"
 mark rmmod binfmt_misc
-unload_bm
+bm_unload
 [ "$(cat $P/binfmt_misc/patched)" = 0 ] || die "binfmt_misc object still patched after rmmod"
 mark modprobe binfmt_misc
-load_bm
+bm_load
 [ "$(cat $P/binfmt_misc/patched)" = 1 ] || die "reloaded binfmt_misc not patched"
-[ "$(status)" = "enabled (lpatch-cb)" ] || die "reloaded under the patch: status is '$(status)'"
-echo "reloaded: $(status)"
+[ "$(bm_status)" = "enabled (lpatch-cb)" ] || die "reloaded under the patch: status is '$(bm_status)'"
+echo "reloaded: $(bm_status)"
 mark disable
 lp_disable livepatch_bm_cb
-[ "$(status)" = enabled ] || die "after disable: status is '$(status)'"
+[ "$(bm_status)" = enabled ] || die "after disable: status is '$(bm_status)'"
 rmmod livepatch_bm_cb || die "rmmod livepatch_bm_cb failed"
-unload_bm
+bm_unload
 dmesg | grep -E 'lpatch-cb: |livepatch: .*(applying patch|reverting patch|enabling patch|unpatching)|relocation' |
 	sed 's/^\[[^]]*\] //; s/^[a-z_]*: lpatch-cb/lpatch-cb/' | sed 's/^/DMESG /'
 echo GUEST-OK

@@ -16,12 +16,6 @@ build_patch "$WORK/vm.ko" cmdline-prepatch-fail.patch --name livepatch-refuse-vm
 build_patch "$WORK/bm.ko" binfmt-misc-prepatch-fail.patch --name livepatch-refuse-bm
 cat > "$WORK/guest.sh" <<'G'
 . ./guest-lib.sh
-status() { cat /proc/sys/fs/binfmt_misc/status; }
-load_bm() {
-	modprobe binfmt_misc || die "modprobe binfmt_misc failed"
-	mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || die "mount binfmt_misc failed"
-}
-unload_bm() { umount /proc/sys/fs/binfmt_misc && rmmod binfmt_misc || die "cannot remove binfmt_misc"; }
 no_trace() {
 	[ -d /sys/kernel/livepatch/$1 ] && die "$1 is registered"
 	grep -q "^$1 " /proc/modules && die "module $1 stayed loaded"
@@ -49,13 +43,13 @@ done
 echo "under the patch: enabled=$(cat /sys/kernel/livepatch/livepatch_refuse_bm/enabled) patched=$(cat /sys/kernel/livepatch/livepatch_refuse_bm/binfmt_misc/patched)"
 lp_disable livepatch_refuse_bm
 rmmod livepatch_refuse_bm || die "rmmod livepatch_refuse_bm failed"
-load_bm
-echo "without the patch: $(status)"
+bm_load
+echo "without the patch: $(bm_status)"
 # module object, module first
 insmod bm.ko 2>&1; echo "insmod with binfmt_misc loaded exit $?"
 no_trace livepatch_refuse_bm
-echo "module first: $(status)"
-unload_bm
+echo "module first: $(bm_status)"
+bm_unload
 dmesg | grep -E 'lpatch-refuse: |livepatch: ' | sed 's/^\[[^]]*\] //; s/^[a-z_]*: lpatch-refuse/lpatch-refuse/' | sed 's/^/DMESG /'
 echo GUEST-OK
 G

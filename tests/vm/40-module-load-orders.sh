@@ -18,12 +18,6 @@ readelf -sW "$WORK/lp.ko" | grep -q '\.klp\.sym\.binfmt_misc\.enabled,0' ||
 cat > "$WORK/guest.sh" <<'G'
 . ./guest-lib.sh
 P=/sys/kernel/livepatch/livepatch_mod
-status() { cat /proc/sys/fs/binfmt_misc/status; }
-load_bm() {
-	modprobe binfmt_misc || die "modprobe binfmt_misc failed"
-	mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || die "mount binfmt_misc failed"
-}
-unload_bm() { umount /proc/sys/fs/binfmt_misc && rmmod binfmt_misc || die "cannot remove binfmt_misc"; }
 
 # 1. not loaded: the patch loads, its binfmt_misc object waits
 grep -q binfmt_misc /proc/modules && die "binfmt_misc loaded before the test"
@@ -34,31 +28,31 @@ lp_wait_transition livepatch_mod
 grep -q '^lpatch-cmdline ' /proc/cmdline || die "vmlinux part not live"
 echo "order 1: module absent, patch loaded"
 # 2. loaded after the patch: patched as it comes
-load_bm
-[ "$(status)" = "enabled (lpatch)" ] || die "module loaded after the patch: status is '$(status)'"
+bm_load
+[ "$(bm_status)" = "enabled (lpatch)" ] || die "module loaded after the patch: status is '$(bm_status)'"
 [ "$(cat $P/binfmt_misc/patched)" = 1 ] || die "binfmt_misc object not marked patched"
-echo "order 2: $(status)"
+echo "order 2: $(bm_status)"
 # removed and loaded again while the patch stays
-unload_bm
+bm_unload
 [ "$(cat $P/binfmt_misc/patched)" = 0 ] || die "binfmt_misc object still patched after rmmod"
-load_bm
-[ "$(status)" = "enabled (lpatch)" ] || die "reloaded module: status is '$(status)'"
-echo "reloaded: $(status)"
+bm_load
+[ "$(bm_status)" = "enabled (lpatch)" ] || die "reloaded module: status is '$(bm_status)'"
+echo "reloaded: $(bm_status)"
 # 3. loaded before the patch
 lp_disable livepatch_mod
 rmmod livepatch_mod || die "rmmod failed"
-[ "$(status)" = enabled ] || die "after disable: status is '$(status)'"
-unload_bm
-load_bm
-[ "$(status)" = enabled ] || die "fresh module: status is '$(status)'"
+[ "$(bm_status)" = enabled ] || die "after disable: status is '$(bm_status)'"
+bm_unload
+bm_load
+[ "$(bm_status)" = enabled ] || die "fresh module: status is '$(bm_status)'"
 insmod lp.ko || die "second insmod failed"
 lp_wait_transition livepatch_mod
-[ "$(status)" = "enabled (lpatch)" ] || die "module loaded before the patch: status is '$(status)'"
-echo "order 3: $(status)"
+[ "$(bm_status)" = "enabled (lpatch)" ] || die "module loaded before the patch: status is '$(bm_status)'"
+echo "order 3: $(bm_status)"
 lp_disable livepatch_mod
-[ "$(status)" = enabled ] || die "after the last disable: status is '$(status)'"
+[ "$(bm_status)" = enabled ] || die "after the last disable: status is '$(bm_status)'"
 rmmod livepatch_mod || die "last rmmod failed"
-unload_bm
+bm_unload
 echo GUEST-OK
 G
 in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/lp.ko"

@@ -9,13 +9,26 @@ lp_wait_transition() {
 	done
 	echo "transition $1: 0"
 }
+# lp_wait_gone NAME [TRIES]: the kernel removes the patch's sysfs directory
+# (it is disabled, or replaced) within TRIES tenths of a second (150)
+lp_wait_gone() {
+	i=0
+	while [ -d /sys/kernel/livepatch/$1 ]; do
+		i=$((i + 1)); [ $i -gt ${2:-150} ] && die "$1 stayed in /sys/kernel/livepatch"
+		sleep 0.1
+	done
+}
 # lp_disable NAME: disable and wait until the kernel has removed the patch
 lp_disable() {
 	echo 0 > /sys/kernel/livepatch/$1/enabled || die "cannot disable $1"
-	i=0
-	while [ -d /sys/kernel/livepatch/$1 ]; do
-		i=$((i + 1)); [ $i -gt 150 ] && die "$1 did not finish disabling"
-		sleep 0.1
-	done
+	lp_wait_gone $1
 	echo "disabled $1"
 }
+# binfmt_misc, the loadable module the module-object tests patch: its
+# status file, and loading (with its file system) and removing it
+bm_status() { cat /proc/sys/fs/binfmt_misc/status; }
+bm_load() {
+	modprobe binfmt_misc || die "modprobe binfmt_misc failed"
+	mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || die "mount binfmt_misc failed"
+}
+bm_unload() { umount /proc/sys/fs/binfmt_misc && rmmod binfmt_misc || die "cannot remove binfmt_misc"; }

@@ -93,6 +93,15 @@ static int build_objects(struct kernel_build *b, const struct patchset *ps,
 	if ((kbuild_objects(t, os->objs, os->n, log, included_any(os)) && !included_any(os)) ||
 	    collect(t, os, orig, true, log))
 		goto out;
+	/* every object was reached through a header and none builds here: the
+	 * second pass would have nothing to make */
+	if (!os->n) {
+		lp_err("kbuild made none of the files the changed headers reach: %s's config "
+		       "builds none of them, so there is nothing to patch; no module written",
+		       t->release);
+		ret = LP_EXIT_NOCHANGE;
+		goto out;
+	}
 	if (journal_begin(j, files, ps->nfiles, os->objs, os->n))
 		goto out;
 	lp_progress("applying the diff");

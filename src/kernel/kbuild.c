@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-int kbuild_objects(const struct kernel_target *t, char **objs, size_t n, const char *log,
-		   bool keep_going)
+static int make_objects(const struct kernel_target *t, char **objs, size_t n, const char *log,
+			bool keep_going)
 {
 	const char *argv[n + 9];
 	char *rel = xasprintf("KERNELRELEASE=%s", t->release);
@@ -47,6 +47,17 @@ int kbuild_objects(const struct kernel_target *t, char **objs, size_t n, const c
 		return -1;
 	}
 	return st ? -1 : 0;
+}
+
+int kbuild_objects(const struct kernel_target *t, char **objs, size_t n, const char *log,
+		   bool keep_going)
+{
+	/* make without targets would build the whole kernel, in the shared tree */
+	if (!n) {
+		lp_err("internal error: kbuild_objects was given no object to make");
+		return -1;
+	}
+	return make_objects(t, objs, n, log, keep_going);
 }
 
 char *kbuild_object_module(const struct kernel_target *t, const char *obj)

@@ -23,6 +23,18 @@ static char *strip_path(const char *p)
 	return out;
 }
 
+/* "/etc/x" or "../x": patch(1) refuses these, and nothing of lpatch may
+ * save or restore a file outside the tree for them. */
+static bool outside_tree(const char *path)
+{
+	if (path[0] == '/')
+		return true;
+	for (const char *s = path; (s = strstr(s, "..")); s += 2)
+		if ((s == path || s[-1] == '/') && (s[2] == '/' || !s[2]))
+			return true;
+	return false;
+}
+
 static struct patch_file *file_for(struct patchset *ps, const char *path)
 {
 	struct patch_file *f;
@@ -48,7 +60,15 @@ static int parse(struct patchset *ps, const char *name, char *text)
 		} else if (str_starts(line, "+++ ") && old) {
 			char *neu = strip_path(line + 4);
 			bool gone = !strcmp(neu, "/dev/null");
-			cur = file_for(ps, gone ? old : neu);
+			const char *path = gone ? old : neu;
+
+			if (outside_tree(path)) {
+				lp_err("%s names %s, a file outside the source tree", name, path);
+				free(neu);
+				free(old);
+				return -1;
+			}
+			cur = file_for(ps, path);
 			cur->added |= !strcmp(old, "/dev/null");
 			cur->removed |= gone;
 			free(neu);

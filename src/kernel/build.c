@@ -20,24 +20,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
-
-/* Copy from_root/rel to to_root/rel, creating directories: 0 when copied,
- * 1 when from_root/rel does not exist, -1 on errors (printed). */
-static int copy_rel(const char *from_root, const char *to_root, const char *rel)
-{
-	char *from = path_join(from_root, rel), *to = path_join(to_root, rel);
-	char *dir = path_dirname(to);
-	int r = 1;
-
-	if (path_exists(from))
-		r = mkdir_p(dir) || copy_file(from, to) ? -1 : 0;
-	free(from);
-	free(to);
-	free(dir);
-	return r;
-}
 
 /* Copy each built object out of the tree, and remove it there so the tree
  * never keeps a patched object. With drop_missing, an object that a changed
@@ -148,18 +131,6 @@ static int verify(struct kernel_build *b, const char *orig, const char *obj, str
 	return r < 0 ? LP_EXIT_FAIL : LP_EXIT_OK;
 }
 
-/* Diff one object pair against its parent: vmlinux, or the module it is built into. */
-static bool same_file(const char *a, const char *b)
-{
-	size_t na, nb;
-	char *x = read_file_quiet(a, &na), *y = read_file_quiet(b, &nb);
-	bool same = x && y && na == nb && !memcmp(x, y, na);
-
-	free(x);
-	free(y);
-	return same;
-}
-
 /* Diff object i against its parent: vmlinux, or the module it is built into. */
 static int diff_one(struct kernel_build *b, struct parents *pars, const struct objset *os,
 		    size_t i, const char *work, struct diff_result *res, struct klp_part *part)
@@ -171,7 +142,7 @@ static int diff_one(struct kernel_build *b, struct parents *pars, const struct o
 	int r = LP_EXIT_NOCHANGE;
 
 	/* reached through a header and compiled the same: nothing to look at */
-	if (os->included[i] && same_file(a, p))
+	if (os->included[i] && files_equal(a, p))
 		goto out;
 	r = LP_EXIT_REFUSED;
 	if (!mod && !os->builtin[i]) {

@@ -107,25 +107,17 @@ int journal_open(struct tree_journal *j, const char *state_dir, const char *src)
 
 static int save_file(struct tree_journal *j, const char *rel, FILE *list)
 {
-	char *live = path_join(j->src, rel);
-	char *saved = xasprintf("%s/files/%s", j->dir, rel);
-	char *dir = path_dirname(saved);
-	int r = 0;
+	char *files = path_join(j->dir, "files");
+	int r = -1;
 
-	if (strchr(rel, '\n')) {
+	if (strchr(rel, '\n'))
 		lp_err("%s: a file name with a newline cannot be journaled", rel);
-		r = -1;
-	} else if (!path_exists(live)) {
-		fprintf(list, "n %s\n", rel);
-	} else if (mkdir_p(dir) || copy_file(live, saved)) {
-		r = -1;
-	} else {
-		fprintf(list, "f %s\n", rel);
-	}
-	free(live);
-	free(saved);
-	free(dir);
-	return r;
+	else
+		r = copy_rel(j->src, files, rel);
+	if (r >= 0)
+		fprintf(list, "%c %s\n", r ? 'n' : 'f', rel);
+	free(files);
+	return r < 0 ? -1 : 0;
 }
 
 int journal_begin(struct tree_journal *j, char *const *files, size_t nfiles,

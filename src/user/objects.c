@@ -82,16 +82,15 @@ int objects_build(const char *tree, const char *cmd, const char *const *env, con
 	return -1;
 }
 
-static int copy_rel(const char *from_root, const char *to_root, const char *rel)
+/* Copy an object the scan just found out of the tree. */
+static int save_object(const char *tree, const char *into, const char *rel)
 {
-	char *from = path_join(from_root, rel), *to = path_join(to_root, rel);
-	char *dir = path_dirname(to);
-	int r = mkdir_p(dir) || copy_file(from, to) ? -1 : 0;
+	int r = copy_rel(tree, into, rel);
 
-	free(from);
-	free(to);
-	free(dir);
-	return r;
+	if (r > 0)
+		lp_err("%s vanished from %s while lpatch copied it: does something else write "
+		       "to the scratch tree?", rel, tree);
+	return r ? -1 : 0;
 }
 
 int objects_list(const char *tree, const char *save, struct objlist *out)
@@ -100,20 +99,9 @@ int objects_list(const char *tree, const char *save, struct objlist *out)
 	if (scan(tree, out, false))
 		return -1;
 	for (size_t i = 0; save && i < out->n; i++)
-		if (copy_rel(tree, save, out->rel[i]))
+		if (save_object(tree, save, out->rel[i]))
 			return -1;
 	return 0;
-}
-
-static bool same_file(const char *a, const char *b)
-{
-	size_t la, lb;
-	char *da = read_file_quiet(a, &la), *db = read_file_quiet(b, &lb);
-	bool same = da && db && la == lb && !memcmp(da, db, la);
-
-	free(da);
-	free(db);
-	return same;
 }
 
 int objects_changed(const char *tree, const char *saved, const char *into, struct objlist *out)
@@ -125,7 +113,7 @@ int objects_changed(const char *tree, const char *saved, const char *into, struc
 		return -1;
 	for (size_t i = 0; i < now.n; i++) {
 		char *a = path_join(saved, now.rel[i]), *b = path_join(tree, now.rel[i]);
-		bool changed = !path_exists(a) || !same_file(a, b);
+		bool changed = !path_exists(a) || !files_equal(a, b);
 
 		if (changed && !path_exists(a)) {
 			lp_err("the diff adds object %s: a live patch cannot add source files",
@@ -140,7 +128,7 @@ int objects_changed(const char *tree, const char *saved, const char *into, struc
 		free(b);
 		if (!changed)
 			continue;
-		if (copy_rel(tree, into, now.rel[i])) {
+		if (save_object(tree, into, now.rel[i])) {
 			objlist_free(&now);
 			return -1;
 		}

@@ -178,6 +178,31 @@ int copy_file(const char *from, const char *to)
 	return ret;
 }
 
+int copy_rel(const char *from_root, const char *to_root, const char *rel)
+{
+	char *from = path_join(from_root, rel), *to = path_join(to_root, rel);
+	char *dir = path_dirname(to);
+	int r = 1;
+
+	if (path_exists(from))
+		r = mkdir_p(dir) || copy_file(from, to) ? -1 : 0;
+	free(from);
+	free(to);
+	free(dir);
+	return r;
+}
+
+bool files_equal(const char *a, const char *b)
+{
+	size_t na, nb;
+	char *x = read_file_quiet(a, &na), *y = read_file_quiet(b, &nb);
+	bool same = x && y && na == nb && !memcmp(x, y, na);
+
+	free(x);
+	free(y);
+	return same;
+}
+
 int atomic_begin(struct atomic_out *out, const char *path)
 {
 	char *dir = path_dirname(path);

@@ -27,6 +27,12 @@ char *read_file(const char *path, size_t *len);
 char *read_file_quiet(const char *path, size_t *len);
 int write_file(const char *path, const void *data, size_t len);
 int copy_file(const char *from, const char *to);
+/* Copy from_root/rel to to_root/rel, creating directories: 0 when copied,
+ * 1 when from_root/rel does not exist (nothing printed), -1 on errors
+ * (printed). */
+int copy_rel(const char *from_root, const char *to_root, const char *rel);
+/* Both files readable and byte for byte the same. */
+bool files_equal(const char *a, const char *b);
 
 /*
  * Atomic output: a temporary name beside the final path. Write to

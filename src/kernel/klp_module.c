@@ -7,13 +7,13 @@
 
 #include "diff/author.h"
 #include "kernel/klp_relocs.h"
+#include "kernel/tool.h"
 
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/run.h"
 #include "util/str.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -293,22 +293,6 @@ static char *kbuild_file(const char *modname, size_t nparts, bool relocs)
 	return sb_take(&sb);
 }
 
-static void show_log_tail(const char *log)
-{
-	size_t len;
-	char *s = read_file_quiet(log, &len);
-	const char *start;
-	int lines = 0;
-
-	if (!s)
-		return;
-	for (start = s + len; start > s; start--)
-		if (start[-1] == '\n' && ++lines > 25)
-			break;
-	fputs(start, stderr);
-	free(s);
-}
-
 int klp_module_build(const struct kernel_target *t, struct klp_part *parts, size_t nparts,
 		     const struct klp_meta *m, const char *workdir, const char *out_ko)
 {
@@ -360,7 +344,7 @@ int klp_module_build(const struct kernel_target *t, struct klp_part *parts, size
 	}
 	if (st) {
 		lp_err("kbuild could not link the module (make exited %d); the end of %s:", st, log);
-		show_log_tail(log);
+		tool_show_log(log, 25);
 		goto out;
 	}
 	ko = xasprintf("%s/%s.ko", dir, m->name);

@@ -6,10 +6,8 @@
 #include "util/log.h"
 #include "util/str.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static bool has_header(const char *dir)
 {
@@ -25,19 +23,18 @@ char *author_headers_dir(void)
 {
 	static const char *const beside_binary[] = { "include", "../share/lpatch/include" };
 	const char *env = getenv("LPATCH_INCLUDE");
-	char exe[PATH_MAX];
-	ssize_t n;
+	char *exe;
 
 	if (env && *env) {
 		if (has_header(env))
 			return xstrdup(env);
 		lp_warn("LPATCH_INCLUDE=%s has no lpatch.h (or contains blanks); ignoring it", env);
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *bindir;
-		exe[n] = '\0';
-		bindir = path_dirname(exe);
+	exe = path_self_exe();
+	if (exe) {
+		char *bindir = path_dirname(exe);
+
+		free(exe);
 		for (size_t i = 0; i < sizeof(beside_binary) / sizeof(beside_binary[0]); i++) {
 			char *dir = path_join(bindir, beside_binary[i]);
 			char *real = realpath(dir, NULL);

@@ -59,6 +59,17 @@ char *path_dirname(const char *path)
 	return xstrndup(path, (size_t)(s - path));
 }
 
+char *path_self_exe(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
 int mkdir_p(const char *path)
 {
 	char *p = xstrdup(path);

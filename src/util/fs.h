@@ -13,6 +13,9 @@ char *path_absolute(const char *path);
 const char *path_basename(const char *path);
 /* Directory part of path, "." when none; caller frees. */
 char *path_dirname(const char *path);
+/* The running program's real path (/proc/self/exe), NULL when it cannot be
+ * read; caller frees. */
+char *path_self_exe(void);
 
 /* mkdir -p; 0 or -1 with an error printed. */
 int mkdir_p(const char *path);

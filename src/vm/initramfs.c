@@ -7,11 +7,9 @@
 #include "vm/init.h"
 #include "vm/program.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 static const char *const dirs[] = {
 	"bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "tmp", "root", "etc",
@@ -20,18 +18,6 @@ static const char *const dirs[] = {
 
 static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n";
 static const char group[] = "root:x:0:\n";
-
-/* The running lpatch, by its real path (for messages). */
-static char *self_exe(void)
-{
-	char buf[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-
-	if (n <= 0)
-		return xstrdup("/proc/self/exe");
-	buf[n] = '\0';
-	return xstrdup(buf);
-}
 
 static int add_copies(struct cpio_out *c, const struct initramfs_spec *s)
 {
@@ -81,11 +67,14 @@ static char **add_disk_modules(struct cpio_out *c, const struct initramfs_spec *
 int initramfs_write(const char *path, const struct initramfs_spec *s)
 {
 	struct cpio_out c;
-	char *exe = self_exe();
+	char *exe = path_self_exe();
 	char **mods = NULL;
 	char *script = NULL;
 	int ret = -1;
 
+	/* the real path is for messages; the link itself still reads as lpatch */
+	if (!exe)
+		exe = xstrdup("/proc/self/exe");
 	if (cpio_begin(&c, path)) {
 		free(exe);
 		return -1;

@@ -19,7 +19,7 @@ static bool has_header(const char *dir)
 	return ok && !strpbrk(dir, " \t\n");
 }
 
-char *author_headers_dir(void)
+static char *find_dir(void)
 {
 	static const char *const beside_binary[] = { "include", "../share/lpatch/include" };
 	const char *env = getenv("LPATCH_INCLUDE");
@@ -52,4 +52,17 @@ char *author_headers_dir(void)
 		"not compile");
 	lp_hint("set LPATCH_INCLUDE to the directory holding lpatch.h");
 	return NULL;
+}
+
+const char *author_headers_dir(void)
+{
+	/* a build compiles twice: look (and warn) once */
+	static bool looked;
+	static char *dir;
+
+	if (!looked) {
+		dir = find_dir();
+		looked = true;
+	}
+	return dir;
 }

@@ -19,7 +19,7 @@ static int make_objects(const struct kernel_target *t, char **objs, size_t n, co
 	char *cc = xasprintf("CC=%s", t->cc ? t->cc : "gcc");
 	char *jobs = xasprintf("-j%ld", sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1);
 	/* patched sources may #include "lpatch.h" or "kpatch-macros.h" */
-	char *hdrs = author_headers_dir();
+	const char *hdrs = author_headers_dir();
 	char *kcflags = xasprintf("KCFLAGS=-ffunction-sections -fdata-sections%s%s",
 				  hdrs ? " -I" : "", hdrs ? hdrs : "");
 	size_t k = 0;
@@ -39,7 +39,6 @@ static int make_objects(const struct kernel_target *t, char **objs, size_t n, co
 	free(rel);
 	free(cc);
 	free(jobs);
-	free(hdrs);
 	free(kcflags);
 	if (st && !keep_going) {
 		lp_err("kbuild failed to compile %s%s (make exited %d); see %s", objs[0],

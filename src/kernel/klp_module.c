@@ -77,18 +77,40 @@ static bool is_module(const struct klp_part *p)
 	return strcmp(p->objname, "vmlinux") != 0;
 }
 
-/* The post-unpatch callback of a module object also clears its livepatch
- * relocations (klp_relocs.c): after the author's own, when there is one. */
-static const char *post_unpatch_of(const struct klp_part *parts, size_t n, size_t first,
-				   const part_callbacks *cbs, char **user)
+/* The author's callback of kind k for the object whose first part is
+ * first (at most one: check_callbacks), or NULL. */
+static char *user_callback(const struct klp_part *parts, size_t n, size_t first,
+			   const part_callbacks *cbs, enum diff_callback_kind k)
 {
-	*user = NULL;
 	for (size_t j = first; j < n; j++)
-		if (cbs[j][DIFF_CB_POST_UNPATCH] && same_obj(&parts[first], &parts[j]))
-			*user = cb_alias(j, DIFF_CB_POST_UNPATCH);
-	if (!is_module(&parts[first]))
-		return *user;
-	return *user ? "wrapper" : "lpatch_clear_relocs";
+		if (cbs[j][k] && same_obj(&parts[first], &parts[j]))
+			return cb_alias(j, k);
+	return NULL;
+}
+
+/* The generated wrapper of a module object's callback of kind k. */
+static char *wrapper_name(size_t first, enum diff_callback_kind k)
+{
+	return xasprintf("lpatch_%s_%zu", diff_callback_field(k), first);
+}
+
+/* What the klp_object's callback of kind k is, or NULL. A module object's
+ * post-unpatch clears its livepatch relocations (klp_relocs.c), after the
+ * author's own when there is one; its pre-patch does when the author's
+ * refuses (callback_wrappers). */
+static char *object_callback(const struct klp_part *parts, size_t n, size_t first,
+			     const part_callbacks *cbs, enum diff_callback_kind k)
+{
+	char *user = user_callback(parts, n, first, cbs, k);
+	bool wrapped = k == DIFF_CB_PRE_PATCH || k == DIFF_CB_POST_UNPATCH;
+
+	if (!is_module(&parts[first]) || !wrapped)
+		return user;
+	if (user) {
+		free(user);
+		return wrapper_name(first, k);
+	}
+	return k == DIFF_CB_POST_UNPATCH ? xstrdup("lpatch_clear_relocs") : NULL;
 }
 
 /* .callbacks = { ... } of the klp_object whose first part is first */
@@ -96,73 +118,54 @@ static void callbacks_init(struct strbuf *sb, const struct klp_part *parts, size
 			   const part_callbacks *cbs)
 {
 	bool any = false;
-	char *user;
-	const char *post = post_unpatch_of(parts, n, first, cbs, &user);
 
-	for (size_t j = first; j < n; j++)
-		for (int k = 0; k < DIFF_CB_POST_UNPATCH; k++) {
-			char *a;
-			if (!cbs[j][k] || !same_obj(&parts[first], &parts[j]))
-				continue;
-			if (k == DIFF_CB_PRE_PATCH && is_module(&parts[first]))
-				a = xasprintf("lpatch_pre_patch_%zu", first);	/* wrapped */
-			else
-				a = cb_alias(j, k);
-			sb_addf(sb, "%s.%s = %s", any ? ", " : ", .callbacks = { ",
-				diff_callback_field(k), a);
-			free(a);
-			any = true;
-		}
-	if (post && !strcmp(post, "wrapper"))
-		sb_addf(sb, "%s.%s = lpatch_post_unpatch_%zu", any ? ", " : ", .callbacks = { ",
-			diff_callback_field(DIFF_CB_POST_UNPATCH), first);
-	else if (post)
-		sb_addf(sb, "%s.%s = %s", any ? ", " : ", .callbacks = { ",
-			diff_callback_field(DIFF_CB_POST_UNPATCH), post);
-	if (any || post)
+	for (int k = 0; k < DIFF_CB_KINDS; k++) {
+		char *a = object_callback(parts, n, first, cbs, k);
+
+		if (!a)
+			continue;
+		sb_addf(sb, "%s.%s = %s", any ? ", " : ", .callbacks = { ", diff_callback_field(k), a);
+		free(a);
+		any = true;
+	}
+	if (any)
 		sb_add(sb, " }");
-	free(user);
 }
 
-/* A module object's pre-patch callback declared by the author, or NULL. */
-static char *pre_patch_of(const struct klp_part *parts, size_t n, size_t first,
-			  const part_callbacks *cbs)
-{
-	for (size_t j = first; j < n; j++)
-		if (cbs[j][DIFF_CB_PRE_PATCH] && same_obj(&parts[first], &parts[j]))
-			return cb_alias(j, DIFF_CB_PRE_PATCH);
-	return NULL;
-}
-
-/* For module objects whose author declared a post-unpatch callback too; and
- * around an author's pre-patch callback of a module object: when it refuses
- * the coming module, 6.1 has already written the object's relocations and
- * never runs post-unpatch, so the next load of that module would fail
- * ("existing value is nonzero") instead of asking the callback again. */
-static void post_unpatch_wrappers(struct strbuf *sb, const struct klp_part *parts, size_t n,
-				  const part_callbacks *cbs)
+/* A module object's wrappers: around the author's post-unpatch callback,
+ * to clear the relocations after it; and around the author's pre-patch
+ * callback, to clear them when it refuses the coming module: 6.1 has
+ * already written the object's relocations then and never runs
+ * post-unpatch, so the next load of that module would fail ("existing
+ * value is nonzero") instead of asking the callback again. */
+static void callback_wrappers(struct strbuf *sb, const struct klp_part *parts, size_t n,
+			      const part_callbacks *cbs)
 {
 	bool declared = false;
 
 	for (size_t i = 0; i < n; i++) {
-		char *user, *pre;
-		const char *post;
+		char *post, *pre, *w;
 
 		if (!first_of_object(parts, i) || !is_module(&parts[i]))
 			continue;
 		if (!declared)
 			sb_add(sb, "extern void lpatch_clear_relocs(struct klp_object *);\n");
 		declared = true;
-		post = post_unpatch_of(parts, n, i, cbs, &user);
-		if (!strcmp(post, "wrapper"))
-			sb_addf(sb, "static void lpatch_post_unpatch_%zu(struct klp_object *obj)\n"
-				    "{\n\t%s(obj);\n\tlpatch_clear_relocs(obj);\n}\n", i, user);
-		free(user);
-		if ((pre = pre_patch_of(parts, n, i, cbs)))
-			sb_addf(sb, "static int lpatch_pre_patch_%zu(struct klp_object *obj)\n"
+		if ((post = user_callback(parts, n, i, cbs, DIFF_CB_POST_UNPATCH))) {
+			w = wrapper_name(i, DIFF_CB_POST_UNPATCH);
+			sb_addf(sb, "static void %s(struct klp_object *obj)\n"
+				    "{\n\t%s(obj);\n\tlpatch_clear_relocs(obj);\n}\n", w, post);
+			free(w);
+		}
+		if ((pre = user_callback(parts, n, i, cbs, DIFF_CB_PRE_PATCH))) {
+			w = wrapper_name(i, DIFF_CB_PRE_PATCH);
+			sb_addf(sb, "static int %s(struct klp_object *obj)\n"
 				    "{\n\tint ret = %s(obj);\n\n"
 				    "\tif (ret)\n\t\tlpatch_clear_relocs(obj);\n\treturn ret;\n}\n",
-				i, pre);
+				w, pre);
+			free(w);
+		}
+		free(post);
 		free(pre);
 	}
 }
@@ -233,7 +236,7 @@ static char *stub_source(const struct kernel_target *t, struct klp_part *parts, 
 				k == DIFF_CB_PRE_PATCH ? "int" : "void", a);
 			free(a);
 		}
-	post_unpatch_wrappers(&sb, parts, n, cbs);
+	callback_wrappers(&sb, parts, n, cbs);
 	/* one klp_object per patched object, gathering every part for it */
 	for (size_t i = 0; i < n; i++) {
 		if (!first_of_object(parts, i))

@@ -20,6 +20,10 @@ static bool same_modname(const char *a, const char *b, size_t blen)
 	return !a[i] && i == blen;
 }
 
+/* The module's path relative to t->modules (as in modules.dep, e.g.
+ * "kernel/fs/xfs/xfs.ko"); modname as KBUILD_MODNAME has it ('-' and '_'
+ * are the same). NULL when the target has no such module, with an error
+ * unless quiet. */
 static char *find_module(const struct kernel_target *t, const char *modname, bool quiet)
 {
 	char *dep, *text, *found = NULL;
@@ -52,11 +56,6 @@ static char *find_module(const struct kernel_target *t, const char *modname, boo
 	return found;
 }
 
-char *target_module_relpath(const struct kernel_target *t, const char *modname)
-{
-	return find_module(t, modname, false);
-}
-
 bool target_has_module(const struct kernel_target *t, const char *modname)
 {
 	char *rel = find_module(t, modname, true);
@@ -68,7 +67,7 @@ bool target_has_module(const struct kernel_target *t, const char *modname)
 
 char *target_module_symbols(const struct kernel_target *t, const char *modname)
 {
-	char *rel = target_module_relpath(t, modname), *out = NULL;
+	char *rel = find_module(t, modname, false), *out = NULL;
 
 	if (!rel)
 		return NULL;

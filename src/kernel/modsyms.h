@@ -6,11 +6,8 @@
 
 #include <stdbool.h>
 
-/* The module's path relative to t->modules (as in modules.dep, e.g.
- * "kernel/fs/xfs/xfs.ko"); modname as KBUILD_MODNAME has it ('-' and '_'
- * are the same). NULL with an error when the target has no such module. */
-char *target_module_relpath(const struct kernel_target *t, const char *modname);
-/* Does the target ship module modname? (no message either way) */
+/* Does the target ship module modname? ('-' and '_' are the same; no
+ * message either way) */
 bool target_has_module(const struct kernel_target *t, const char *modname);
 
 /*

@@ -67,13 +67,14 @@ static int build_objects(struct kernel_build *b, const struct patchset *ps,
 	char *log = path_join(work, "kbuild-objects.log");
 	char *orig = path_join(work, "orig"), *patched = path_join(work, "patched");
 	char **files = xcalloc(ps->nfiles + 1, sizeof(*files));
+	bool reached = included_any(os);
 	int ret = LP_EXIT_FAIL;
 
 	for (size_t i = 0; i < ps->nfiles; i++)
 		files[i] = ps->files[i].path;
 	lp_progress("compiling %zu original object%s", os->n, os->n > 1 ? "s" : "");
 	/* objects a header reached may not build in this config: keep going */
-	if ((kbuild_objects(t, os->objs, os->n, log, included_any(os)) && !included_any(os)) ||
+	if ((kbuild_objects(t, os->objs, os->n, log, reached) && !reached) ||
 	    collect(t, os, orig, true, log))
 		goto out;
 	/* every object was reached through a header and none builds here: the

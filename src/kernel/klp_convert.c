@@ -69,12 +69,12 @@ static int split(struct elf_file *ef, struct section *rs)
 }
 
 /* The generated file names new functions and callbacks through global
- * aliases (__lpatch_new_*, __lpatch_cb_*). Once linked, references go to
+ * aliases (KLP_ALIAS_NEW..., KLP_ALIAS_CB...). Once linked, references go to
  * the function's own symbol and the aliases go, so that kallsyms, stack
  * traces and stalled-task reports show the function's real name. */
 static bool is_alias(const struct symbol *s)
 {
-	return str_starts(s->name, "__lpatch_new_") || str_starts(s->name, "__lpatch_cb_");
+	return str_starts(s->name, KLP_ALIAS_NEW) || str_starts(s->name, KLP_ALIAS_CB);
 }
 
 static struct symbol *aliased(struct elf_file *ef, const struct symbol *alias)

@@ -20,7 +20,7 @@
 /* Name of the global alias the generated C file uses for a new function. */
 static char *alias(size_t part, size_t item)
 {
-	return xasprintf("__lpatch_new_%zu_%zu", part, item);
+	return xasprintf(KLP_ALIAS_NEW "%zu_%zu", part, item);
 }
 
 static bool same_obj(const struct klp_part *a, const struct klp_part *b);
@@ -32,7 +32,7 @@ typedef bool part_callbacks[DIFF_CB_KINDS];
 /* Name of the global alias the generated C file uses for a callback. */
 static char *cb_alias(size_t part, enum diff_callback_kind k)
 {
-	return xasprintf("__lpatch_cb_%zu_%s", part, diff_callback_field(k));
+	return xasprintf(KLP_ALIAS_CB "%zu_%s", part, diff_callback_field(k));
 }
 
 /* Give each callback the part declares a global alias too. */

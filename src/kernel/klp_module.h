@@ -9,6 +9,11 @@
 
 struct strbuf;
 
+/* The generated file names the new functions and the callbacks of part P
+ * through global aliases: __lpatch_new_P_ITEM, __lpatch_cb_P_KIND. */
+#define KLP_ALIAS_NEW "__lpatch_new_"
+#define KLP_ALIAS_CB "__lpatch_cb_"
+
 struct klp_part {
 	const char *objname;		/* "vmlinux" or the patched module's name */
 	const char *source;		/* the source file, for messages */

@@ -25,13 +25,13 @@ struct src_file {
 	size_t ninc, inccap, nearcap;
 };
 
-struct tree_scan {
+struct includers {
 	const char *src, *arch;
 	struct src_file *files;
 	size_t n, cap;
 };
 
-static bool skipped_dir(const struct tree_scan *ts, const char *rel)
+static bool skipped_dir(const struct includers *ts, const char *rel)
 {
 	static const char *const skip[] = { "Documentation", "tools", "samples", "scripts",
 					    "usr", "LICENSES", ".git" };
@@ -92,7 +92,7 @@ static void resolve_near(struct src_file *f)
 }
 
 /* Without d_type (some file systems), ask stat; symlinks are not followed. */
-static bool is_dir(const struct tree_scan *ts, const struct dirent *e, const char *rel)
+static bool is_dir(const struct includers *ts, const struct dirent *e, const char *rel)
 {
 	char *full;
 	struct stat st;
@@ -106,7 +106,7 @@ static bool is_dir(const struct tree_scan *ts, const struct dirent *e, const cha
 	return yes;
 }
 
-static int walk(struct tree_scan *ts, const char *rel)
+static int walk(struct includers *ts, const char *rel)
 {
 	char *dir = rel[0] ? path_join(ts->src, rel) : xstrdup(ts->src);
 	DIR *d = opendir(dir);
@@ -247,28 +247,53 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-long find_includers(const char *src, const char *arch, char *const *files, size_t nfiles,
-		    size_t max, char ***out)
+struct includers *includers_scan(const char *src, const char *arch)
 {
-	struct tree_scan ts = { .src = src, .arch = arch };
+	struct includers *ts = xcalloc(1, sizeof(*ts));
+
+	ts->src = src;
+	ts->arch = arch;
+	if (walk(ts, "")) {
+		includers_free(ts);
+		return NULL;
+	}
+	return ts;
+}
+
+void includers_free(struct includers *ts)
+{
+	if (!ts)
+		return;
+	for (size_t i = 0; i < ts->n; i++) {
+		for (size_t k = 0; k < ts->files[i].ninc; k++) {
+			free(ts->files[i].inc[k]);
+			free(ts->files[i].near[k]);
+		}
+		free(ts->files[i].inc);
+		free(ts->files[i].near);
+		free(ts->files[i].path);
+	}
+	free(ts->files);
+	free(ts);
+}
+
+long includers_find(const struct includers *ts, char *const *files, size_t nfiles, size_t max,
+		    char ***out)
+{
 	struct frontier fr = {0};
 	struct strset seen = {0};
 	char **found = NULL;
 	size_t nfound = 0, cap = 0;
-	long ret = -1;
 
-	*out = NULL;
-	if (walk(&ts, ""))
-		goto out;
 	for (size_t i = 0; i < nfiles; i++) {
-		frontier_add(&fr, arch, files[i]);
+		frontier_add(&fr, ts->arch, files[i]);
 		strset_add(&seen, files[i]);
 	}
 	while (fr.n && nfound <= max) {
 		struct frontier next = {0};
 
-		for (size_t i = 0; i < ts.n; i++) {
-			struct src_file *f = &ts.files[i];
+		for (size_t i = 0; i < ts->n; i++) {
+			const struct src_file *f = &ts->files[i];
 			bool hit = false;
 
 			if (strset_has(&seen, f->path))
@@ -278,7 +303,7 @@ long find_includers(const char *src, const char *arch, char *const *files, size_
 			if (!hit)
 				continue;
 			strset_add(&seen, f->path);
-			frontier_add(&next, arch, f->path);
+			frontier_add(&next, ts->arch, f->path);
 			if (str_ends(f->path, ".c"))
 				*ARRAY_PUSH(found, nfound, cap) = xstrdup(f->path);
 		}
@@ -289,19 +314,21 @@ long find_includers(const char *src, const char *arch, char *const *files, size_
 	nfound--;
 	qsort(found, nfound, sizeof(char *), cmp_str);
 	*out = found;
-	ret = (long)nfound;
-out:
 	frontier_free(&fr);
 	strset_free(&seen);
-	for (size_t i = 0; i < ts.n; i++) {
-		for (size_t k = 0; k < ts.files[i].ninc; k++) {
-			free(ts.files[i].inc[k]);
-			free(ts.files[i].near[k]);
-		}
-		free(ts.files[i].inc);
-		free(ts.files[i].near);
-		free(ts.files[i].path);
-	}
-	free(ts.files);
-	return ret;
+	return (long)nfound;
+}
+
+long find_includers(const char *src, const char *arch, char *const *files, size_t nfiles,
+		    size_t max, char ***out)
+{
+	struct includers *inc = includers_scan(src, arch);
+	long n;
+
+	*out = NULL;
+	if (!inc)
+		return -1;
+	n = includers_find(inc, files, nfiles, max, out);
+	includers_free(inc);
+	return n;
 }

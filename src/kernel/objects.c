@@ -38,15 +38,14 @@ static void add(struct objset *os, const char *c_path, bool included, bool built
 }
 
 /* The built files among those that include the changed ones. */
-static int reach(const struct kernel_target *t, const struct target_units *u, char **changed,
-		 size_t n, struct objset *os, size_t *nbuilt)
+static int reach(const struct kernel_target *t, const struct target_units *u,
+		 const struct includers *inc, char **changed, size_t n, struct objset *os,
+		 size_t *nbuilt)
 {
 	char **users = NULL;
-	long found = find_includers(t->src, "x86", changed, n, OBJECTS_INCLUDED_MAX, &users);
+	long found = includers_find(inc, changed, n, OBJECTS_INCLUDED_MAX, &users);
 	size_t built = 0;
 
-	if (found < 0)
-		return LP_EXIT_FAIL;
 	if (found > OBJECTS_INCLUDED_MAX) {
 		lp_err("%s%s is included by more than %d source files: lpatch compiles each file "
 		       "a changed header reaches, and refuses a change that reaches this many",
@@ -79,13 +78,16 @@ static int reach(const struct kernel_target *t, const struct target_units *u, ch
 int objects_pick(const struct kernel_target *t, const struct patchset *ps, struct objset *os)
 {
 	struct target_units u;
-	char **indirect = xcalloc(ps->nfiles + 1, sizeof(char *));
-	size_t nind = 0;
+	char **headers = xcalloc(ps->nfiles + 1, sizeof(char *));
+	char **cfiles = xcalloc(ps->nfiles + 1, sizeof(char *));
+	size_t nh = 0, nc = 0, built;
+	struct includers *inc = NULL;
 	int ret = LP_EXIT_REFUSED;
 
 	memset(os, 0, sizeof(*os));
 	if (target_units_read(t, &u)) {
-		free(indirect);
+		free(headers);
+		free(cfiles);
 		return LP_EXIT_FAIL;
 	}
 	for (size_t i = 0; i < ps->nfiles; i++) {
@@ -100,41 +102,45 @@ int objects_pick(const struct kernel_target *t, const struct patchset *ps, struc
 			add(os, p, false, true);
 		else if (str_ends(p, ".c") && target_units_maybe_module(&u, p))
 			add(os, p, false, false);
-		else if (str_ends(p, ".c") || str_ends(p, ".h"))
-			indirect[nind++] = (char *)p;	/* a header, or a .c others include */
+		else if (str_ends(p, ".c"))
+			cfiles[nc++] = (char *)p;	/* a .c file others include */
+		else if (str_ends(p, ".h"))
+			headers[nh++] = (char *)p;
 		else
 			lp_warn("ignoring %s: not C source", p);
 	}
-	/* headers together; each included .c alone, to say when none builds it */
-	for (size_t i = 0, nh = 0; i <= nind; i++) {
-		size_t built;
-
-		if (i < nind && str_ends(indirect[i], ".h")) {
-			indirect[nh++] = indirect[i];
-			continue;
-		}
-		if (i == nind && !nh)
-			break;
-		if (i == nind ? (ret = reach(t, &u, indirect, nh, os, &built))
-			      : (ret = reach(t, &u, &indirect[i], 1, os, &built)))
+	/* the tree is read once for all the questions below */
+	if ((nc || nh) && !(inc = includers_scan(t->src, "x86"))) {
+		ret = LP_EXIT_FAIL;
+		goto out;
+	}
+	/* each included .c file alone, to say when none builds it */
+	for (size_t i = 0; i < nc; i++) {
+		if ((ret = reach(t, &u, inc, &cfiles[i], 1, os, &built)))
 			goto out;
-		ret = LP_EXIT_REFUSED;
-		if (i < nind && !built) {
+		if (!built) {
 			lp_err("%s is not built into %s: it is no compile unit of its vmlinux, lies in "
-			       "no module's directory, and no built file includes it", indirect[i],
+			       "no module's directory, and no built file includes it", cfiles[i],
 			       t->release);
 			lp_hint("is its CONFIG_ option off in the target's config?");
+			ret = LP_EXIT_REFUSED;
 			goto out;
 		}
 	}
+	/* the headers together */
+	if (nh && (ret = reach(t, &u, inc, headers, nh, os, &built)))
+		goto out;
+	ret = LP_EXIT_REFUSED;
 	if (!os->n) {
 		lp_err("the diff touches no C source that %s builds", t->release);
 		goto out;
 	}
 	ret = LP_EXIT_OK;
 out:
+	includers_free(inc);
 	target_units_free(&u);
-	free(indirect);
+	free(headers);
+	free(cfiles);
 	return ret;
 }
 

@@ -12,8 +12,9 @@ before=$(sha256sum <"$file")
 setsid "$LPATCH" build --target "$TARGET" -o "$WORK/first.ko" \
 	"$TOP/tests/vm/patches/cmdline.patch" >"$WORK/first.log" 2>&1 &
 pid=$!
-# wait until the diff is in the tree, then kill the build outright
-for _ in $(seq 600); do
+# wait until the diff is in the tree (up to 2 min: the build may first wait
+# for the tree, held by another build), then kill the build outright
+for _ in $(seq 2400); do
 	[ -e "$journal/manifest" ] && [ "$(sha256sum <"$file")" != "$before" ] && break
 	kill -0 "$pid" 2>/dev/null || { cat "$WORK/first.log" >&2; fail "the build ended before it was killed"; }
 	sleep 0.05

@@ -44,5 +44,6 @@ for n in 1 8; do
 	echo "  load (one thread, mmap+mprotect): $(grep -oE '"load_pause_us":[0-9.]+' "$W/apply$n" | cut -d: -f2 | stats)"
 	echo "  cost per call: original ${before} ns, patched ${patched} ns"
 	kill -9 "$pid"
+	wait "$pid" 2>/dev/null	# reaped here, so bash reports no "Killed"
 done
 echo "machine: $(nproc) cores, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"

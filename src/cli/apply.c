@@ -48,7 +48,7 @@ static void report(struct strbuf *json, pid_t pid, int rc, const struct user_res
 	}
 }
 
-static int apply_all(struct patch_file *pf, const struct user_opts *o, struct strbuf *json)
+static int apply_all(struct user_patch *pf, const struct user_opts *o, struct strbuf *json)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
@@ -86,7 +86,7 @@ int cmd_apply(int argc, char **argv)
 {
 	struct user_opts o = { .timeout_ms = 2000 };
 	struct strbuf json = { 0 };
-	struct patch_file pf;
+	struct user_patch pf;
 	const char *file = NULL;
 	bool all = false, as_json = false;
 	unsigned pid = 0, ms;

@@ -63,7 +63,7 @@ static char *default_name(const char *patch)
 /* What the written patch holds, read back from the file itself. */
 static int print_json(const char *path)
 {
-	struct patch_file pf;
+	struct user_patch pf;
 	struct strbuf j = { 0 };
 	size_t nref = 0;
 

@@ -28,7 +28,7 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 	return a > 1 ? (v + a - 1) & ~(a - 1) : v;
 }
 
-static int classify(const struct patch_file *pf, const struct section *sec, enum area *area)
+static int classify(const struct user_patch *pf, const struct section *sec, enum area *area)
 {
 	GElf_Xword f = sec->sh.sh_flags;
 
@@ -65,7 +65,7 @@ static size_t count_fdes(const struct section *eh)
 	return n;
 }
 
-int load_plan(struct patch_file *pf, struct resolver *rs, struct load_plan *lp)
+int load_plan(struct user_patch *pf, struct resolver *rs, struct load_plan *lp)
 {
 	struct elf_file *ef = pf->ef;
 	uint64_t off[4] = { 0 }, ro_size;

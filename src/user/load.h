@@ -16,7 +16,7 @@
 struct symaux;
 
 struct load_plan {
-	struct patch_file *pf;
+	struct user_patch *pf;
 	struct resolver *rs;
 	struct symaux *aux;		/* per patch symbol */
 	uint64_t *sec_off;		/* per patch section: offset in the region, or UINT64_MAX */
@@ -31,7 +31,7 @@ struct load_plan {
 };
 
 /* Resolve every external symbol and lay the region out. Errors printed. */
-int load_plan(struct patch_file *pf, struct resolver *rs, struct load_plan *lp);
+int load_plan(struct user_patch *pf, struct resolver *rs, struct load_plan *lp);
 /*
  * After load_plan, before the process is touched: what the region's header
  * says of each replaced function apart from its new code (old code, .cold

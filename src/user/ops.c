@@ -86,7 +86,7 @@ static void add_range(struct code_range **r, size_t *n, size_t *cap, uint64_t lo
 	*ARRAY_PUSH(*r, *n, *cap) = (struct code_range){ lo, lo + size, name };
 }
 
-int user_process_matches(pid_t pid, const struct patch_file *pf)
+int user_process_matches(pid_t pid, const struct user_patch *pf)
 {
 	struct proc_maps pm;
 	const struct proc_object *o;
@@ -143,7 +143,7 @@ undo:
 	return -1;
 }
 
-static int check_funcs(struct resolver *rs, const struct patch_file *pf)
+static int check_funcs(struct resolver *rs, const struct user_patch *pf)
 {
 	for (size_t i = 0; i < pf->nfuncs; i++) {
 		struct symbol *sym = resolver_func_at(rs, pf->funcs[i].addr);
@@ -162,7 +162,7 @@ static int check_funcs(struct resolver *rs, const struct patch_file *pf)
 	return 0;
 }
 
-int user_apply(pid_t pid, struct patch_file *pf, const struct user_opts *o, struct user_result *res)
+int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, struct user_result *res)
 {
 	struct proc_maps pm;
 	const struct proc_object *target;

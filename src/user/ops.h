@@ -22,13 +22,13 @@ struct user_result {
 };
 
 /* LP_EXIT_OK, LP_EXIT_FAIL, or LP_EXIT_REFUSED (wrong build-id, already applied...). */
-int user_apply(pid_t pid, struct patch_file *pf, const struct user_opts *o, struct user_result *res);
+int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, struct user_result *res);
 /* Revert the patch called name (the newest when NULL). */
 int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct user_result *res);
 /*
  * Does pid map pf's target object with pf's build-id? 1 yes, 0 not mapped
  * or other build-id (quiet), -1 process unreadable.
  */
-int user_process_matches(pid_t pid, const struct patch_file *pf);
+int user_process_matches(pid_t pid, const struct user_patch *pf);
 
 #endif

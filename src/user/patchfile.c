@@ -15,7 +15,7 @@ bool patch_name_valid(const char *name)
 	       !strpbrk(name, " \t\n");
 }
 
-static int parse_func(struct patch_file *pf, const char *val, int lineno)
+static int parse_func(struct user_patch *pf, const char *val, int lineno)
 {
 	char name[512];
 	unsigned long long addr, size;
@@ -34,7 +34,7 @@ static int parse_func(struct patch_file *pf, const char *val, int lineno)
 	return 0;
 }
 
-static int parse_ref(struct patch_file *pf, const char *val, int lineno)
+static int parse_ref(struct user_patch *pf, const char *val, int lineno)
 {
 	char name[512];
 	unsigned long long addr;
@@ -51,7 +51,7 @@ static int parse_ref(struct patch_file *pf, const char *val, int lineno)
 	return 0;
 }
 
-static int parse_meta(struct patch_file *pf, const char *text, size_t len)
+static int parse_meta(struct user_patch *pf, const char *text, size_t len)
 {
 	char *copy = xstrndup(text, len), *save = NULL;
 	int lineno = 0, format = 0, rc = 0;
@@ -103,7 +103,7 @@ static int parse_meta(struct patch_file *pf, const char *text, size_t len)
 	return 0;
 }
 
-int patch_open(const char *path, struct patch_file *pf)
+int patch_open(const char *path, struct user_patch *pf)
 {
 	struct section *meta;
 
@@ -140,7 +140,7 @@ fail:
 	return -1;
 }
 
-void patch_close(struct patch_file *pf)
+void patch_close(struct user_patch *pf)
 {
 	if (pf->ef)
 		elf_close(pf->ef);

@@ -24,7 +24,7 @@ struct patch_ref {
 	uint64_t addr;		/* st_value in the target object file */
 };
 
-struct patch_file {
+struct user_patch {
 	char *path;
 	struct elf_file *ef;
 	char *name;
@@ -39,7 +39,7 @@ struct patch_file {
 /* Non-empty, at most PATCH_NAME_MAX characters, no '/' and no white space. */
 bool patch_name_valid(const char *name);
 /* Read and check a patch; errors name the file and what is wrong. */
-int patch_open(const char *path, struct patch_file *pf);
-void patch_close(struct patch_file *pf);
+int patch_open(const char *path, struct user_patch *pf);
+void patch_close(struct user_patch *pf);
 
 #endif

@@ -89,7 +89,7 @@ static void patchfile_rejects_non_patch(void)
 {
 	char path[] = "/tmp/lpatch-unit-XXXXXX";
 	int fd = mkstemp(path);
-	struct patch_file pf;
+	struct user_patch pf;
 
 	CHECK(fd >= 0);
 	CHECK(write(fd, "not an elf\n", 11) == 11);

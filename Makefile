@@ -13,7 +13,7 @@ CFLAGS    += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow
              -Wstrict-prototypes -Wmissing-prototypes -Isrc -MMD -MP
 LDLIBS    += -lelf -ldw -lunwind-ptrace -lunwind-generic -lunwind -lz
 
-SRCS      := $(sort $(wildcard src/*.c src/*/*.c))
+SRCS      := $(sort $(shell find src -name "*.c"))
 OBJS      := $(SRCS:src/%.c=build/%.o)
 LIB_OBJS  := $(filter-out build/main.o,$(OBJS))
 

@@ -1,7 +1,8 @@
 /* lpatch target: fetch and prepare a target kernel, print where its parts are. */
 #include "cli/cli.h"
 
-#include "kernel/target.h"
+#include "target/target.h"
+#include "util/cache.h"
 #include "util/log.h"
 #include "util/str.h"
 

@@ -74,7 +74,6 @@ struct parent *parent_open(const char *path, const char *objname)
 	}
 	if (!p->elf->symtab || p->elf->nsym < 2) {
 		lp_err("%s has no symbol table; lpatch needs the target's symbols", path);
-		lp_hint("for a Debian kernel, vmlinux with symbols is in linux-image-<release>-dbg");
 		parent_close(p);
 		return NULL;
 	}

@@ -3,16 +3,16 @@
  * the objects it touches (original, then patched), diff each pair against
  * the target's symbols, and write the livepatch module.
  */
-#include "build.h"
+#include "kernel/build.h"
 
 #include "diff/diff.h"
 #include "kernel/journal.h"
 #include "kernel/kbuild.h"
-#include "kernel/tool.h"
-#include "kernel/modsyms.h"
+#include "util/tool.h"
+#include "target/modsyms.h"
 #include "kernel/objects.h"
 #include "kernel/parents.h"
-#include "kernel/patchset.h"
+#include "patch/patchset.h"
 #include "kernel/verify.h"
 #include "util/fs.h"
 #include "util/log.h"

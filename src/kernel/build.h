@@ -2,8 +2,8 @@
 #ifndef LPATCH_KERNEL_BUILD_H
 #define LPATCH_KERNEL_BUILD_H
 
-#include "kernel/klp_module.h"
-#include "kernel/target.h"
+#include "klp/module.h"
+#include "target/target.h"
 
 #include <stdbool.h>
 

@@ -9,7 +9,7 @@
  * Without a manifest the tree was never edited, and the journal is dropped.
  * Putting the tree back is idempotent, so dying while doing it is harmless.
  */
-#include "journal.h"
+#include "kernel/journal.h"
 
 #include "util/fs.h"
 #include "util/log.h"

@@ -1,6 +1,6 @@
 /* Compiling single objects of a prepared kernel tree through kbuild. */
-#include "kbuild.h"
-#include "author_headers.h"
+#include "kernel/kbuild.h"
+#include "klp/author_headers.h"
 
 #include "util/fs.h"
 #include "util/log.h"

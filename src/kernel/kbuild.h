@@ -2,7 +2,7 @@
 #ifndef LPATCH_KERNEL_KBUILD_H
 #define LPATCH_KERNEL_KBUILD_H
 
-#include "kernel/target.h"
+#include "target/target.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,8 +3,8 @@
 #ifndef LPATCH_KERNEL_OBJECTS_H
 #define LPATCH_KERNEL_OBJECTS_H
 
-#include "kernel/patchset.h"
-#include "kernel/target.h"
+#include "patch/patchset.h"
+#include "target/target.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* Opening each parent of a kernel patch once. */
 #include "kernel/parents.h"
 
-#include "kernel/modsyms.h"
+#include "target/modsyms.h"
 #include "util/log.h"
 #include "util/str.h"
 
@@ -26,8 +26,11 @@ struct parent *parents_get(struct parents *ps, const char *modname)
 		p = parent_open(ko, modname);
 		free(ko);
 	}
-	if (p)
-		*ARRAY_PUSH(ps->open, ps->n, ps->cap) = p;
+	if (!p) {
+		lp_hint("%s", target_symbols_hint(ps->target));
+		return NULL;
+	}
+	*ARRAY_PUSH(ps->open, ps->n, ps->cap) = p;
 	return p;
 }
 

@@ -3,7 +3,7 @@
 #define LPATCH_KERNEL_PARENTS_H
 
 #include "diff/parent.h"
-#include "kernel/target.h"
+#include "target/target.h"
 
 struct parents {
 	const struct kernel_target *target;

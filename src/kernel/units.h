@@ -2,7 +2,7 @@
 #ifndef LPATCH_KERNEL_UNITS_H
 #define LPATCH_KERNEL_UNITS_H
 
-#include "kernel/target.h"
+#include "target/target.h"
 #include "util/strset.h"
 
 #include <stdbool.h>

@@ -9,7 +9,7 @@
 
 #include "diff/diff.h"
 #include "diff/verify.h"
-#include "kernel/patchset.h"
+#include "patch/patchset.h"
 #include "user/ccwrap.h"
 #include "user/objects.h"
 #include "user/patchwrite.h"

@@ -169,3 +169,31 @@ char *sb_take(struct strbuf *sb)
 	sb->len = sb->cap = 0;
 	return s;
 }
+
+/* Insert s into the list of n strings kept newest first (by cmp), unless present. */
+void strv_insert_sorted(char ***list, size_t *n, size_t *cap, const char *s,
+			int (*cmp)(const char *, const char *))
+{
+	size_t i = 0;
+
+	for (size_t j = 0; j < *n; j++)
+		if (!strcmp((*list)[j], s))
+			return;
+	while (i < *n && cmp((*list)[i], s) > 0)
+		i++;
+	ARRAY_PUSH(*list, *n, *cap);
+	memmove(&(*list)[i + 1], &(*list)[i], (*n - 1 - i) * sizeof(char *));
+	(*list)[i] = xstrdup(s);
+}
+
+char *strv_join_free(char **list, size_t n)
+{
+	struct strbuf sb = {0};
+
+	for (size_t i = 0; i < n; i++) {
+		sb_addf(&sb, "%s%s", i ? ", " : "", list[i]);
+		free(list[i]);
+	}
+	free(list);
+	return sb_take(&sb);
+}

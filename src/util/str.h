@@ -34,4 +34,11 @@ void sb_free(struct strbuf *sb);
 /* Take the buffer (never NULL) and reset sb. */
 char *sb_take(struct strbuf *sb);
 
+/* Insert a copy of s into the list of n strings kept in descending cmp
+ * order (newest first for version orders), unless it is there already. */
+void strv_insert_sorted(char ***list, size_t *n, size_t *cap, const char *s,
+			int (*cmp)(const char *, const char *));
+/* The n strings joined with ", " ("" when none); frees them and the list. */
+char *strv_join_free(char **list, size_t n);
+
 #endif

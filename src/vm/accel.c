@@ -1,5 +1,6 @@
 #include "vm/accel.h"
 
+#include "util/cache.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/run.h"

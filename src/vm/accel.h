@@ -8,7 +8,7 @@
 #ifndef LPATCH_VM_ACCEL_H
 #define LPATCH_VM_ACCEL_H
 
-#include "kernel/target.h"
+#include "target/target.h"
 #include "vm/qemu.h"
 
 enum vm_accel accel_choose(const struct kernel_target *t);

@@ -1,7 +1,8 @@
 #include "vm/busybox.h"
 
-#include "kernel/debian.h"
-#include "kernel/target.h"
+#include "deb/deb.h"
+#include "target/target.h"
+#include "util/cache.h"
 #include "util/fs.h"
 #include "util/lock.h"
 #include "util/log.h"

@@ -1,5 +1,6 @@
 #include "vm/modimage.h"
 
+#include "util/cache.h"
 #include "util/fs.h"
 #include "util/lock.h"
 #include "util/log.h"

@@ -9,7 +9,7 @@
 #ifndef LPATCH_VM_MODIMAGE_H
 #define LPATCH_VM_MODIMAGE_H
 
-#include "kernel/target.h"
+#include "target/target.h"
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
 /* lpatch vm: prepare the guest, boot it, and turn what came back into an exit code. */
 #include "vm/vm.h"
 
-#include "kernel/target.h"
+#include "target/target.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/run.h"

@@ -25,7 +25,7 @@
 
 #include "diff/diff.h"
 #include "diff/parent.h"
-#include "kernel/target.h"
+#include "target/target.h"
 #include "util/log.h"
 #include "util/fs.h"
 #include "util/run.h"

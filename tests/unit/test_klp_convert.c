@@ -1,7 +1,7 @@
 /* Turning references to .klp.sym.* symbols into livepatch relocation sections. */
 #include "elf/elf.h"
 #include "fixture.h"
-#include "kernel/klp_module.h"
+#include "klp/module.h"
 #include "unit.h"
 
 #include <stdlib.h>

@@ -2,11 +2,13 @@
  * cache rules, stamps, configs, trees, and the cached fast path. */
 #include "unit.h"
 
-#include "kernel/debian.h"
-#include "kernel/kconfig.h"
-#include "kernel/stamp.h"
-#include "kernel/target.h"
-#include "kernel/tree.h"
+#include "target/debian/release.h"
+#include "deb/deb.h"
+#include "target/kconfig.h"
+#include "target/stamp.h"
+#include "target/target.h"
+#include "target/tree.h"
+#include "util/cache.h"
 #include "util/fs.h"
 #include "util/run.h"
 #include "util/str.h"

@@ -1,0 +1,195 @@
+/* .deb files in lpatch's cache: reuse what is there, download what is not. */
+#include "deb/deb.h"
+
+#include "util/fs.h"
+#include "util/log.h"
+#include "util/run.h"
+#include "util/str.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The first file matching pattern, or NULL. */
+static char *glob_first(const char *pattern)
+{
+	glob_t g;
+	char *path = NULL;
+
+	if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0)
+		path = xstrdup(g.gl_pathv[0]);
+	globfree(&g);
+	return path;
+}
+
+char *deb_find(const char *dir, const char *pkg, const char *version)
+{
+	char *prefix = debian_deb_prefix(pkg, version);
+	char *pattern = xasprintf("%s/%s*.deb", dir, prefix);
+	char *path = glob_first(pattern);
+
+	free(pattern);
+	free(prefix);
+	return path;
+}
+
+char *deb_find_cached(const char *debs_dir, const char *pkg, char **version)
+{
+	char *pattern = xasprintf("%s/%s_*.deb", debs_dir, pkg);
+	char *best = NULL;
+	glob_t g;
+
+	*version = NULL;
+	if (glob(pattern, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			const char *v = path_basename(g.gl_pathv[i]) + strlen(pkg) + 1;
+			const char *end = strchr(v, '_');
+			struct strbuf sb = {0};
+			char *ver;
+
+			if (!end)
+				continue;
+			for (const char *c = v; c < end; c++) {
+				if (!strncmp(c, "%3a", 3)) {
+					sb_add(&sb, ":");
+					c += 2;
+				} else {
+					sb_addn(&sb, c, 1);
+				}
+			}
+			ver = sb_take(&sb);
+			if (!*version || debian_version_cmp(ver, *version) > 0) {
+				free(*version);
+				free(best);
+				*version = ver;
+				best = xstrdup(g.gl_pathv[i]);
+			} else {
+				free(ver);
+			}
+		}
+	}
+	globfree(&g);
+	free(pattern);
+	return best;
+}
+
+static bool complete(const char *path, long long size)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && (size < 0 || st.st_size == size);
+}
+
+static void show_log(const char *log)
+{
+	char *text = read_file_quiet(log, NULL);
+
+	if (text && *text)
+		fprintf(stderr, "%s%s", text, str_ends(text, "\n") ? "" : "\n");
+	free(text);
+}
+
+/* apt-get download into a private directory, then a rename into debs_dir:
+ * an interrupted download never leaves a partial .deb under its real name. */
+static char *download(const char *debs_dir, const struct apt_pkg *p)
+{
+	char *arg = xasprintf("%s=%s", p->name, p->version);
+	const char *argv[] = { "apt-get", "download", "-q", arg, NULL };
+	char *tmpl = xasprintf("%s/.download.XXXXXX", debs_dir);
+	char *log = NULL, *got = NULL, *path = NULL;
+	struct run_opts o = { .no_stdin = true };
+	int st;
+
+	if (!mkdtemp(tmpl)) {
+		lp_perr("cannot create a download directory in %s", debs_dir);
+		goto out;
+	}
+	log = path_join(tmpl, "apt.log");
+	o.cwd = tmpl;
+	o.log = log;
+	if (p->size > 0)
+		lp_progress("downloading %s %s (%.*f MB)", p->name, p->version,
+			    p->size < 10000000 ? 1 : 0, (double)p->size / 1e6);
+	else
+		lp_progress("downloading %s %s", p->name, p->version);
+	st = run(argv, &o);
+	got = deb_find(tmpl, p->name, p->version);
+	if (st != 0 || !got) {
+		show_log(log);
+		lp_err("cannot download %s %s: `apt-get download %s` %s", p->name, p->version, arg,
+		       st == 0 ? "left no .deb" : "failed");
+		lp_hint("check the network and the apt sources; `apt-get update` refreshes the lists");
+		goto out;
+	}
+	path = path_join(debs_dir, path_basename(got));
+	if (rename(got, path)) {
+		lp_perr("cannot move %s to %s", got, path);
+		free(path);
+		path = NULL;
+	}
+out:
+	if (log)
+		rm_rf(tmpl);
+	free(got);
+	free(log);
+	free(tmpl);
+	free(arg);
+	return path;
+}
+
+char *deb_fetch(const char *debs_dir, const struct apt_pkg *p)
+{
+	char *path;
+
+	if (mkdir_p(debs_dir))
+		return NULL;
+	path = deb_find(debs_dir, p->name, p->version);
+	if (path && complete(path, p->size))
+		return path;
+	if (path) {
+		lp_warn("%s is incomplete (not %lld bytes): downloading it again", path, p->size);
+		unlink(path);
+		free(path);
+	}
+	return download(debs_dir, p);
+}
+
+char *deb_field(const char *deb, const char *field)
+{
+	const char *argv[] = { "dpkg-deb", "-f", deb, field, NULL };
+	struct run_opts o = { .quiet = true, .no_stdin = true };
+	int st;
+	char *text = run_capture(argv, &o, &st);
+	size_t n;
+
+	if (text && st != 0) {
+		free(text);
+		text = NULL;
+	}
+	while (text && (n = strlen(text)) && (text[n - 1] == '\n' || text[n - 1] == ' '))
+		text[n - 1] = '\0';
+	return text;
+}
+
+char *deb_depends_on(const char *deb, const char *prefix, const char *suffix)
+{
+	char *deps = deb_field(deb, "Depends"), *found = NULL;
+
+	for (const char *d = deps; d && *d && !found;) {
+		size_t n;
+
+		d += strspn(d, " ,|");
+		n = strcspn(d, " ,|(");
+		if (n > strlen(prefix) + strlen(suffix) && !strncmp(d, prefix, strlen(prefix)) &&
+		    !strncmp(d + n - strlen(suffix), suffix, strlen(suffix)))
+			found = xstrndup(d, n);
+		d += n;
+		d += strcspn(d, ",|");
+	}
+	free(deps);
+	return found;
+}

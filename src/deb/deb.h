@@ -1,0 +1,67 @@
+/*
+ * Debian packages: version order, what apt knows, fetching and reading .debs.
+ * Kernel targets, the VM's busybox and future package-based features use it.
+ */
+#ifndef LPATCH_DEB_DEB_H
+#define LPATCH_DEB_DEB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* dpkg's ordering of versions: <0, 0, >0 like strcmp. */
+int debian_version_cmp(const char *a, const char *b);
+/* The upstream part of a Debian version: 1:6.1.192-2 -> 6.1.192. Caller frees. */
+char *debian_upstream_version(const char *version);
+/* The file name apt-get download gives pkg at version (':' becomes %3a), without arch:
+ * "pkg_ver_". Caller frees. */
+char *debian_deb_prefix(const char *pkg, const char *version);
+
+/* --- apt (apt.c) --- */
+
+/* One package at one version as apt knows it. */
+struct apt_pkg {
+	char *name;
+	char *version;
+	long long size;		/* bytes of the .deb; -1 when unknown */
+};
+
+/* Are there package lists at all (else `apt-get update` is needed)? */
+bool apt_have_lists(void);
+/* Modification time of the package lists, to know when an answer from them is stale. */
+long long apt_lists_stamp(void);
+
+/* Say that apt has no package lists and how to get them. */
+void apt_advise_update(void);
+
+/*
+ * What apt knows of name at version (NULL version: the candidate).
+ * 0 found, 1 not known (nothing printed), -1 apt failed (error printed).
+ */
+int apt_lookup(const char *name, const char *version, struct apt_pkg *out);
+/* apt_lookup for n packages at once (one apt-cache run): out[i].name is
+ * NULL for those apt does not know. 0, or -1 when apt-cache cannot run. */
+int apt_lookup_all(const char *const *names, size_t n, const char *version, struct apt_pkg *out);
+/* Versions of name apt can download, newest first, ", "-separated ("" if none). */
+char *apt_versions(const char *name);
+/* Names of the packages apt knows that start with prefix, one per line (apt-cache pkgnames);
+ * NULL when apt-cache cannot run. Caller frees. */
+char *apt_pkgnames(const char *prefix);
+void apt_pkg_free(struct apt_pkg *p);
+
+/*
+ * Path of pkg's .deb at exactly p->version in debs_dir: the one already
+ * there when complete (its size matches), else downloaded with
+ * `apt-get download`. NULL with an error naming the package.
+ */
+char *deb_fetch(const char *debs_dir, const struct apt_pkg *p);
+/* pkg's .deb at exactly version in debs_dir, or NULL. */
+char *deb_find(const char *debs_dir, const char *pkg, const char *version);
+/* A .deb for pkg already in debs_dir at any version, the newest; NULL if none. */
+char *deb_find_cached(const char *debs_dir, const char *pkg, char **version);
+
+/* A control field of a .deb (dpkg-deb -f); NULL if it has none. Caller frees. */
+char *deb_field(const char *deb, const char *field);
+/* The first package deb depends on named prefix...suffix; NULL if none. */
+char *deb_depends_on(const char *deb, const char *prefix, const char *suffix);
+
+#endif

@@ -1,0 +1,29 @@
+/* Source diffs: which files they touch, applying them, and saying why they do not apply. */
+#ifndef LPATCH_PATCH_PATCHSET_H
+#define LPATCH_PATCH_PATCHSET_H
+
+#include <stddef.h>
+
+struct patch_file {
+	char *path;		/* relative to the tree, a/ b/ prefix stripped */
+	int hunks;
+	int added;		/* the diff creates it */
+	int removed;		/* the diff deletes it */
+};
+
+struct patchset {
+	char **patches;		/* the diff files, in order */
+	size_t npatches;
+	struct patch_file *files;
+	size_t nfiles, filecap;
+};
+
+/* Read the diffs; error (naming the file) when one holds no unified diff. */
+int patchset_read(struct patchset *ps, char **paths, size_t n);
+/* sha256 of the concatenated diffs, hex (caller frees), or NULL. */
+char *patchset_sha256(const struct patchset *ps);
+/* Apply every diff to the tree at dir (patch -p1); on failure say which file and hunk. */
+int patchset_apply(const struct patchset *ps, const char *dir);
+void patchset_free(struct patchset *ps);
+
+#endif

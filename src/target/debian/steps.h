@@ -1,0 +1,60 @@
+/*
+ * The steps that fill a Debian target's cache directory, one stamp each:
+ *   image    linux-image-<rel>[-unsigned]: vmlinuz, config, modules (+ depmod)
+ *   headers  linux-headers-<rel>, -common, linux-kbuild: a tree for M= builds
+ *   symbols  linux-image-<rel>-dbg: vmlinux and the real System.map
+ *   source   linux-source-X.Y: extracted, configured, modules_prepare done
+ * Every package is taken at exactly the image's version.
+ */
+#ifndef LPATCH_TARGET_DEBIAN_STEPS_H
+#define LPATCH_TARGET_DEBIAN_STEPS_H
+
+#include "target/debian/release.h"
+#include "deb/deb.h"
+#include "target/target.h"
+
+struct debian_ctx {
+	struct debian_release r;
+	char *version;		/* the image's Debian version; every package must match it */
+	char *image_pkg;	/* linux-image-<rel>-unsigned, or the signed one */
+	char *debs;		/* <cache>/debs */
+	char *dir;		/* <cache>/targets/<release> */
+	char *log;		/* <dir>/prepare.log: output of the tools */
+	struct apt_pkg *known;	/* what apt said of the packages, asked once for all */
+	size_t nknown;
+};
+
+/* Where each step leaves its results, relative to the target's dir. */
+#define DEBIAN_IMAGE_DIR "image"
+#define DEBIAN_HEADERS_DIR "headers"
+#define DEBIAN_SYMBOLS_DIR "symbols"
+#define DEBIAN_SOURCE_DIR "source"
+
+int debian_step_image(struct debian_ctx *c);
+int debian_step_headers(struct debian_ctx *c);
+int debian_step_symbols(struct debian_ctx *c);
+int debian_step_source(struct debian_ctx *c);
+
+/* Before anything is fetched: every package the missing steps of need use
+ * is in the cache or known to apt at c->version (one apt-cache run). 0, or
+ * -1 with an error naming each package whose version disagrees. */
+int debian_check_packages(struct debian_ctx *c, unsigned need);
+/* pkg's .deb at c->version: from the cache, else downloaded; NULL with an
+ * error saying which versions disagree. */
+char *debian_get_deb(struct debian_ctx *c, const char *pkg);
+/* Extract the whole of deb into dir (dpkg-deb -x), with a progress line. */
+int debian_extract(struct debian_ctx *c, const char *deb, const char *dir);
+/* Extract only the named members (./path, at most 3) of deb's data into
+ * dir: stops reading the archive once they are found. */
+int debian_extract_members(struct debian_ctx *c, const char *deb, const char *dir,
+			   const char *const *members);
+
+/* Fetch and prepare a Debian target (target_open for "debian:..."). */
+int debian_target_open(const char *spec, unsigned need, struct kernel_target *t);
+
+/* The -dbg package's copy of a module (relpath as in modules.dep),
+ * extracted once into <dir>/symbols/modules/ under a lock; its path, or
+ * NULL with an error. Caller frees. */
+char *debian_module_symbols(const struct kernel_target *t, const char *relpath);
+
+#endif

@@ -1,0 +1,86 @@
+/* Target kernels: the cache they live in, opening one, locking its source. */
+#include "target/target.h"
+
+#include "target/debian/provider.h"
+#include "util/fs.h"
+#include "util/lock.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct target_provider *const providers[] = {
+	&debian_provider,
+};
+
+#define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))
+
+int target_open(const char *spec, unsigned need, struct kernel_target *t)
+{
+	const char *colon = strchr(spec, ':');
+	struct strbuf forms = {0};
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; colon && i < NPROVIDERS; i++) {
+		if (strlen(providers[i]->prefix) == (size_t)(colon - spec) &&
+		    !strncmp(spec, providers[i]->prefix, colon - spec)) {
+			ret = providers[i]->open(spec, need, t);
+			if (!ret)
+				t->provider = providers[i];
+			return ret;
+		}
+	}
+	for (size_t i = 0; i < NPROVIDERS; i++)
+		sb_addf(&forms, "%s%s", i ? "; " : "", providers[i]->forms);
+	lp_err("unknown target '%s'", spec);
+	lp_hint("a target is %s; other kernels are given by --src, --config and --vmlinux",
+		forms.buf);
+	sb_free(&forms);
+	return -2;
+}
+
+const char *target_symbols_hint(const struct kernel_target *t)
+{
+	if (t && t->provider && t->provider->symbols_hint)
+		return t->provider->symbols_hint;
+	return "lpatch needs the vmlinux the kernel was built as, with its symbol table";
+}
+
+int target_lock_source(const struct kernel_target *t)
+{
+	char *path, *what;
+	int fd;
+
+	if (!t->src || !t->dir) {
+		lp_err("kernel %s has no prepared source tree to build in", t->release);
+		return -1;
+	}
+	if (mkdir_p(t->dir))
+		return -1;
+	path = path_join(t->dir, ".source.lock");
+	what = xasprintf("the source tree %s", t->src);
+	fd = lock_path(path, what);
+	free(what);
+	free(path);
+	return fd;
+}
+
+void target_unlock_source(int fd)
+{
+	unlock_path(fd);
+}
+
+void target_free(struct kernel_target *t)
+{
+	char **fields[] = { &t->spec, &t->release, &t->version, &t->dir, &t->vmlinuz,
+			    &t->config, &t->vmlinux, &t->system_map, &t->symvers, &t->headers,
+			    &t->modules, &t->src, &t->cc };
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		free(*fields[i]);
+		*fields[i] = NULL;
+	}
+}

@@ -1,0 +1,84 @@
+/*
+ * A target kernel: the exact kernel a livepatch is built for and tried on,
+ * and where its artifacts live in lpatch's cache.
+ */
+#ifndef LPATCH_TARGET_TARGET_H
+#define LPATCH_TARGET_TARGET_H
+
+#include <stdbool.h>
+
+struct target_provider;
+
+struct kernel_target {
+	const struct target_provider *provider;	/* who resolved it; NULL for --src */
+	char *spec;		/* as given: "debian:cloud", "debian:6.1.0-56-cloud-amd64", or the --src dir */
+	char *release;		/* uname -r of the target, e.g. 6.1.0-56-cloud-amd64 */
+	char *version;		/* the distribution's package version (Debian: 6.1.192-2); NULL for --src */
+	char *dir;		/* the target's directory in the cache */
+	char *vmlinuz;		/* bootable image */
+	char *config;		/* kernel .config */
+	char *vmlinux;		/* vmlinux with a full symbol table (FILE symbols included) */
+	char *system_map;	/* real System.map */
+	char *symvers;		/* Module.symvers: what vmlinux and the modules export */
+	char *headers;		/* tree to build external modules against: make -C headers M=DIR */
+	char *modules;		/* the target's /lib/modules/<release>, with modules.dep */
+	char *src;		/* prepared source tree (config applied, modules_prepare done) */
+	char *cc;		/* the compiler the target was built with, e.g. gcc-12 */
+};
+
+/* What a caller needs present; target_open fetches and prepares only that. */
+enum target_need {
+	TARGET_BOOT = 1 << 0,		/* vmlinuz, modules */
+	TARGET_HEADERS = 1 << 1,	/* headers, symvers */
+	TARGET_SYMBOLS = 1 << 2,	/* vmlinux, system_map */
+	TARGET_SOURCE = 1 << 3,		/* src (prepared) */
+};
+
+/*
+ * A source of target kernels: a distribution whose kernels lpatch fetches
+ * and prepares itself. Each lives in its own folder (target/debian/); the
+ * rest of lpatch sees only this interface.
+ */
+struct target_provider {
+	const char *prefix;	/* the spec's "PREFIX:" part, e.g. "debian" */
+	const char *forms;	/* the accepted specs, for messages */
+	/* target_open for a spec with this prefix (t is zeroed). */
+	int (*open)(const char *spec, unsigned need, struct kernel_target *t);
+	/* The copy with symbols of a module of t (relpath as in modules.dep),
+	 * or NULL with an error. Caller frees. */
+	char *(*module_symbols)(const struct kernel_target *t, const char *relpath);
+	/* Where a vmlinux and modules with symbols come from, for hints. */
+	const char *symbols_hint;
+};
+
+/*
+ * Resolve spec ("PROVIDER:...", e.g. "debian:cloud") and make
+ * sure what `need` asks for is in the cache, fetching with apt and preparing
+ * as needed. Prints progress lines; on failure prints what failed and why.
+ * Returns 0; -1 when fetching or preparing failed; -2 when the spec is
+ * refused (not an accepted form, or no such release): LP_EXIT_REFUSED.
+ * A second call with everything in the cache runs no apt and no make.
+ */
+int target_open(const char *spec, unsigned need, struct kernel_target *t);
+
+/*
+ * A kernel given by its parts (any distribution): --src --config --vmlinux
+ * [--symvers]. src must be prepared (olddefconfig, modules_prepare); config
+ * (NULL: src/.config) must agree with src/.config and vmlinux (NULL:
+ * src/vmlinux) must be the release src builds. headers = src; symvers
+ * defaults to src/Module.symvers. 0, or -2 when refused (error printed).
+ */
+int target_custom(const char *src, const char *config, const char *vmlinux,
+		  const char *symvers, struct kernel_target *t);
+
+/* Exclusive use of the prepared source tree while objects are built in it.
+ * Returns a lock fd for target_unlock_source(), or -1. */
+int target_lock_source(const struct kernel_target *t);
+void target_unlock_source(int fd);
+
+void target_free(struct kernel_target *t);
+
+/* The symbols hint of t's provider, or a general one. */
+const char *target_symbols_hint(const struct kernel_target *t);
+
+#endif

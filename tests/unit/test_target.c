@@ -10,6 +10,7 @@
 #include "target/tree.h"
 #include "util/cache.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/run.h"
 #include "util/str.h"
 
@@ -315,11 +316,23 @@ static void test_cached_target(void)
 	target_free(&t);
 	CHECK(target_open("debian:nonsense", TARGET_BOOT, &t) == -2);
 	CHECK(target_open("/some/dir", TARGET_BOOT, &t) == -2);
+	CHECK(target_open("nosuch:cloud", TARGET_BOOT, &t) == LP_REFUSED);
 	SETENV("LPATCH_CACHE", saved);
 	free(saved);
 	free(resolved);
 	free(dir);
 	free(cache);
+}
+
+/* A status becomes the exit code every command documents. */
+static void test_exit_codes(void)
+{
+	CHECK(LP_OK == 0 && LP_FAIL == -1 && LP_REFUSED == -2);
+	CHECK(lp_exit_code(LP_OK, LP_EXIT_FAIL) == LP_EXIT_OK);
+	CHECK(lp_exit_code(LP_REFUSED, LP_EXIT_FAIL) == LP_EXIT_REFUSED);
+	CHECK(lp_exit_code(LP_FAIL, LP_EXIT_FAIL) == LP_EXIT_FAIL);
+	CHECK(lp_exit_code(LP_FAIL, 124) == 124);
+	CHECK(lp_exit_code(LP_REFUSED, 124) == LP_EXIT_REFUSED);
 }
 
 int main(void)
@@ -340,6 +353,7 @@ int main(void)
 	RUN(test_deb_fields);
 	RUN(test_tree);
 	RUN(test_cached_target);
+	RUN(test_exit_codes);
 	rm_rf(tmp);
 	free(tmp);
 	return unit_done();

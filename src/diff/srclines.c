@@ -48,12 +48,9 @@ static Dwarf_Addr section_address(Dwfl_Module *mod, const struct section *sec)
 {
 	GElf_Addr bias;
 	Elf *e = dwfl_module_getelf(mod, &bias);
-	Elf_Scn *scn = e ? elf_getscn(e, sec->index) : NULL;
-	GElf_Shdr sh;
+	uint64_t addr = elf_handle_section_addr(e, sec->index);
 
-	if (!scn || !gelf_getshdr(scn, &sh) || !sh.sh_addr)
-		return 0;
-	return sh.sh_addr + bias;
+	return addr ? addr + bias : 0;
 }
 
 int diff_source_line(const struct section *sec, uint64_t off)

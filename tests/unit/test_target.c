@@ -103,26 +103,26 @@ static void test_version_order(void)
 	};
 
 	for (size_t i = 0; i < sizeof(lt) / sizeof(lt[0]); i++) {
-		CHECK(debian_version_cmp(lt[i][0], lt[i][1]) < 0);
-		CHECK(debian_version_cmp(lt[i][1], lt[i][0]) > 0);
+		CHECK(deb_version_cmp(lt[i][0], lt[i][1]) < 0);
+		CHECK(deb_version_cmp(lt[i][1], lt[i][0]) > 0);
 	}
-	CHECK(debian_version_cmp("6.1.192-2", "6.1.192-2") == 0);
-	CHECK(debian_version_cmp("0:1.01-1", "1.1-1") == 0);
+	CHECK(deb_version_cmp("6.1.192-2", "6.1.192-2") == 0);
+	CHECK(deb_version_cmp("0:1.01-1", "1.1-1") == 0);
 }
 
 static void test_version_parts(void)
 {
 	char *s;
 
-	CHECK_STR(s = debian_upstream_version("6.1.192-2"), "6.1.192");
+	CHECK_STR(s = deb_upstream_version("6.1.192-2"), "6.1.192");
 	free(s);
-	CHECK_STR(s = debian_upstream_version("1:6.12.107-1~deb12u1"), "6.12.107");
+	CHECK_STR(s = deb_upstream_version("1:6.12.107-1~deb12u1"), "6.12.107");
 	free(s);
-	CHECK_STR(s = debian_upstream_version("6.1.192"), "6.1.192");
+	CHECK_STR(s = deb_upstream_version("6.1.192"), "6.1.192");
 	free(s);
-	CHECK_STR(s = debian_deb_prefix("linux-source-6.1", "6.1.192-2"), "linux-source-6.1_6.1.192-2_");
+	CHECK_STR(s = deb_file_prefix("linux-source-6.1", "6.1.192-2"), "linux-source-6.1_6.1.192-2_");
 	free(s);
-	CHECK_STR(s = debian_deb_prefix("p", "1:2.0-1"), "p_1%3a2.0-1_");
+	CHECK_STR(s = deb_file_prefix("p", "1:2.0-1"), "p_1%3a2.0-1_");
 	free(s);
 }
 

@@ -164,8 +164,8 @@ int cmd_build(int argc, char **argv)
 	c = spec ? target_open(spec, TARGET_BOOT | TARGET_HEADERS | TARGET_SYMBOLS | TARGET_SOURCE, &t)
 		 : target_custom(src, config, vmlinux, symvers, &t);
 	if (c) {
-		/* -2: the target itself is refused (bad spec, unknown release, mismatch) */
-		ret = c == -2 ? LP_EXIT_REFUSED : LP_EXIT_FAIL;
+		/* LP_REFUSED: the target itself is refused (bad spec, unknown release, mismatch) */
+		ret = lp_exit_code(c, LP_EXIT_FAIL);
 		goto out;
 	}
 	b.target = &t;

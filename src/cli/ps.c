@@ -30,7 +30,8 @@ static void usage(void)
 
 static void show(pid_t pid, const struct applied *a, size_t n, struct strbuf *json)
 {
-	const char *comm = thread_comm(pid, pid);
+	char buf[THREAD_COMM_SIZE];
+	const char *comm = thread_comm(pid, pid, buf);
 
 	if (json) {
 		sb_addf(json, "%s{\"pid\":%d,\"comm\":", json->len > 1 ? "," : "", (int)pid);

@@ -158,7 +158,7 @@ int cmd_target(int argc, char **argv)
 	ret = opts[0] ? target_custom(opts[0], opts[1], opts[2], opts[3], &t)
 		      : target_open(spec, need, &t);
 	if (ret)
-		return ret == -2 ? LP_EXIT_REFUSED : LP_EXIT_FAIL;
+		return lp_exit_code(ret, LP_EXIT_FAIL);
 	print_target(&t, json);
 	target_free(&t);
 	return LP_EXIT_OK;

@@ -167,7 +167,10 @@ static int diff_one(struct kernel_build *b, struct parents *pars, const struct o
 	r = diff_objects(a, p, &(struct diff_opts){ .parent = parent }, res);
 	if (!(os->included[i] && r == LP_EXIT_NOCHANGE))
 		diff_report_text(res, obj);
-	*part = (struct klp_part){ .objname = parent->objname, .source = obj, .diff = res };
+	/* the part owns a copy of the objname: it outlives the parents */
+	if (r == LP_EXIT_OK)
+		*part = (struct klp_part){ .objname = xstrdup(parent->objname), .source = obj,
+					   .diff = res };
 out:
 	free(mod);
 	free(a);
@@ -186,8 +189,6 @@ static int diff_all(struct kernel_build *b, const struct objset *os, const char 
 		int r = diff_one(b, &pars, os, i, work, &res[i], &parts[*nparts]);
 
 		if (r == LP_EXIT_OK) {
-			/* klp_module keeps the objname: it must outlive the parents */
-			parts[*nparts].objname = xstrdup(parts[*nparts].objname);
 			(*nparts)++;
 			if (worst == LP_EXIT_NOCHANGE)
 				worst = LP_EXIT_OK;
@@ -258,7 +259,7 @@ out:
 		diff_result_free(&res[i]);
 	free(res);
 	for (size_t i = 0; i < nparts; i++)
-		free((char *)parts[i].objname);
+		free(parts[i].objname);
 	free(parts);
 	objects_free(&os);
 	patchset_free(&ps);

@@ -131,7 +131,7 @@ char *make_temp_dir(const char *what)
 
 char *read_file_quiet(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen(path, "rbe");
 	struct strbuf sb = {0};
 	char buf[65536];
 	size_t n;
@@ -163,7 +163,7 @@ char *read_file(const char *path, size_t *len)
 
 int write_file(const char *path, const void *data, size_t len)
 {
-	FILE *f = fopen(path, "wb");
+	FILE *f = fopen(path, "wbe");
 
 	if (!f) {
 		lp_perr("cannot write %s", path);

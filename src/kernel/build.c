@@ -247,7 +247,12 @@ int kernel_build(struct kernel_build *b)
 		lp_err("the diff makes changes a live patch cannot carry (listed above); no module written");
 	if (ret)
 		goto out;
+	/* the module records which diff it was built from: never an empty hash */
 	sha = patchset_sha256(&ps);
+	if (!sha) {
+		ret = LP_EXIT_FAIL;
+		goto out;
+	}
 	b->meta.patch_sha256 = sha;
 	ret = klp_module_build(b->target, parts, nparts, &b->meta, work, b->out) ? LP_EXIT_FAIL
 										: LP_EXIT_OK;

@@ -39,8 +39,9 @@ static int collect(const struct kernel_target *t, struct objset *os, const char 
 			continue;
 		}
 		if (r > 0) {
-			lp_err("kbuild could not make %s; its output:", os->objs[i]);
-			tool_show_log(log, 25);
+			char *kept = tool_failed_log(log, "kbuild-objects");
+			lp_err("kbuild could not make %s; the whole log: %s", os->objs[i], kept);
+			free(kept);
 		}
 		unlink(built);
 		free(built);

@@ -6,6 +6,7 @@
 #include "util/log.h"
 #include "util/run.h"
 #include "util/str.h"
+#include "util/tool.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,11 @@ static int make_objects(const struct kernel_target *t, char **objs, size_t n, co
 	free(jobs);
 	free(kcflags);
 	if (st && !keep_going) {
-		lp_err("kbuild failed to compile %s%s (make exited %d); see %s", objs[0],
-		       n > 1 ? " and others" : "", st, log);
+		/* the log is in the build's work directory, removed on exit: keep a copy */
+		char *kept = tool_failed_log(log, "kbuild-objects");
+		lp_err("kbuild failed to compile %s%s (make exited %d); the whole log: %s", objs[0],
+		       n > 1 ? " and others" : "", st, kept);
+		free(kept);
 		return -1;
 	}
 	return st ? -1 : 0;

@@ -1,0 +1,30 @@
+# A diff that does not compile: the error names a log that still exists
+# after lpatch exits (a copy under $LPATCH_CACHE/logs, not the removed work
+# directory), shows the compiler's own error line, and the prepared tree is
+# put back.
+. "$(dirname "$0")/../lib.sh"
+sed 's/^+\tseq_puts(m, "lpatch-cmdline ");$/+\tseq_puts(m, "lpatch-cmdline ") lpatch_no_semicolon/' \
+	"$TOP/tests/vm/patches/cmdline.patch" >"$WORK/broken.patch"
+grep -q lpatch_no_semicolon "$WORK/broken.patch" || fail "could not make the broken patch"
+"$LPATCH" build --target "$TARGET" -o "$WORK/lp.ko" "$WORK/broken.patch" >"$WORK/log" 2>&1
+st=$?
+[ $st -eq 1 ] || { cat "$WORK/log"; fail "exit $st, expected 1"; }
+[ ! -e "$WORK/lp.ko" ] || fail "a module was written"
+expect_contains "$WORK/log" "kbuild failed to compile fs/proc/cmdline.o"
+# the compiler's error line itself, shown before the message (not just the log's tail)
+grep -qE '^  \| fs/proc/cmdline\.c:[0-9]+:[0-9]+: error: .*lpatch_no_semicolon' "$WORK/log" ||
+	{ cat "$WORK/log"; fail "the compiler's error line is not shown"; }
+kept=$(sed -n 's/^lpatch: error: kbuild failed to compile .*; the whole log: \(.*\)$/\1/p' "$WORK/log")
+[ -n "$kept" ] || { cat "$WORK/log"; fail "the error names no log"; }
+case $kept in
+"$LPATCH_CACHE"/logs/*) ;;
+*) fail "the log $kept is not under $LPATCH_CACHE/logs" ;;
+esac
+[ -f "$kept" ] || fail "the log $kept named in the error is gone after lpatch exited"
+grep -q 'error: .*lpatch_no_semicolon' "$kept" || fail "$kept does not hold the compiler's error"
+rm -f "$kept"
+# the prepared tree is pristine again
+src=$("$LPATCH" target --json "$TARGET" | jq -r .src)
+[ -f "$src/fs/proc/cmdline.c" ] || fail "no fs/proc/cmdline.c in the tree $src"
+! grep -q lpatch "$src/fs/proc/cmdline.c" || fail "the broken diff was left in $src"
+exit 0

@@ -39,7 +39,7 @@ static int collect(const struct kernel_target *t, struct objset *os, const char 
 			continue;
 		}
 		if (r > 0) {
-			char *kept = tool_failed_log(log, "kbuild-objects");
+			char *kept = tool_failed_log(log, 0, "kbuild-objects");
 			lp_err("kbuild could not make %s; the whole log: %s", os->objs[i], kept);
 			free(kept);
 		}

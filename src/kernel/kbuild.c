@@ -24,6 +24,7 @@ static int make_objects(const struct kernel_target *t, char **objs, size_t n, co
 	char *kcflags = xasprintf("KCFLAGS=-ffunction-sections -fdata-sections%s%s",
 				  hdrs ? " -I" : "", hdrs ? hdrs : "");
 	size_t k = 0;
+	long mark;
 	int st;
 
 	argv[k++] = "make";
@@ -36,6 +37,7 @@ static int make_objects(const struct kernel_target *t, char **objs, size_t n, co
 	for (size_t i = 0; i < n; i++)
 		argv[k++] = objs[i];
 	argv[k] = NULL;
+	mark = tool_log_mark(log);	/* an earlier pass's errors are not this one's */
 	st = run(argv, &(struct run_opts){ .cwd = t->src, .log = log, .no_stdin = true });
 	free(rel);
 	free(cc);
@@ -43,7 +45,7 @@ static int make_objects(const struct kernel_target *t, char **objs, size_t n, co
 	free(kcflags);
 	if (st && !keep_going) {
 		/* the log is in the build's work directory, removed on exit: keep a copy */
-		char *kept = tool_failed_log(log, "kbuild-objects");
+		char *kept = tool_failed_log(log, mark, "kbuild-objects");
 		lp_err("kbuild failed to compile %s%s (make exited %d); the whole log: %s", objs[0],
 		       n > 1 ? " and others" : "", st, kept);
 		free(kept);

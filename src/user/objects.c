@@ -66,6 +66,7 @@ int objects_copy_tree(const char *src, const char *tree)
 int objects_build(const char *tree, const char *cmd, const char *const *env, const char *logfile)
 {
 	const char *argv[] = { "sh", "-c", cmd, NULL };
+	long mark = tool_log_mark(logfile);	/* the original build's output is not this one's */
 	int st = run(argv, &(struct run_opts){ .cwd = tree, .env = env, .log = logfile,
 					       .no_stdin = true });
 	char *kept;
@@ -73,7 +74,7 @@ int objects_build(const char *tree, const char *cmd, const char *const *env, con
 	if (!st)
 		return 0;
 	/* the log and the tree are in the work directory, removed on exit */
-	kept = tool_failed_log(logfile, "build-user");
+	kept = tool_failed_log(logfile, mark, "build-user");
 	lp_err("the build command `%s` failed (exit %d) in %s; the whole log: %s", cmd, st, tree,
 	       kept);
 	free(kept);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,15 +50,24 @@ static bool is_error_line(const char *l, size_t n)
 	return yes;
 }
 
-void tool_show_errors(const char *log, int lines)
+long tool_log_mark(const char *log)
+{
+	struct stat st;
+
+	return stat(log, &st) ? 0 : (long)st.st_size;
+}
+
+void tool_show_errors(const char *log, long offset, int lines)
 {
 	enum { BEFORE = 1, AFTER = 3, MAX_ERRORS = 3 };
-	char *text = read_file_quiet(log, NULL);
+	size_t len;
+	char *text = read_file_quiet(log, &len);
 	const char **start = NULL;
 	size_t n = 0, cap = 0, shown_to = 0;
 	int errors = 0, printed = 0;
+	const char *l = text && offset >= 0 && (size_t)offset <= len ? text + offset : NULL;
 
-	for (const char *l = text; l && *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0))
+	for (; l && *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0))
 		*ARRAY_PUSH(start, n, cap) = l;
 	for (size_t i = 0; i < n && errors < MAX_ERRORS && printed < lines; i++) {
 		size_t from, to;
@@ -138,11 +148,11 @@ char *tool_keep_log(const char *log, const char *what)
 	return kept;
 }
 
-char *tool_failed_log(const char *log, const char *what)
+char *tool_failed_log(const char *log, long from, const char *what)
 {
 	char *kept;
 
-	tool_show_errors(log, 25);
+	tool_show_errors(log, from, 25);
 	kept = tool_keep_log(log, what);
 	return kept ? kept : xstrdup(log);
 }

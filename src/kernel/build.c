@@ -39,8 +39,9 @@ static int collect(const struct kernel_target *t, struct objset *os, const char 
 			continue;
 		}
 		if (r > 0) {
-			lp_err("kbuild could not make %s; its output:", os->objs[i]);
-			tool_show_log(log, 25);
+			char *kept = tool_failed_log(log, 0, "kbuild-objects");
+			lp_err("kbuild could not make %s; the whole log: %s", os->objs[i], kept);
+			free(kept);
 		}
 		unlink(built);
 		free(built);
@@ -248,7 +249,12 @@ int kernel_build(struct kernel_build *b)
 		lp_err("the diff makes changes a live patch cannot carry (listed above); no module written");
 	if (ret)
 		goto out;
+	/* the module records which diff it was built from: never an empty hash */
 	sha = patchset_sha256(&ps);
+	if (!sha) {
+		ret = LP_EXIT_FAIL;
+		goto out;
+	}
 	b->meta.patch_sha256 = sha;
 	ret = klp_module_build(b->target, parts, nparts, &b->meta, work, b->out) ? LP_EXIT_FAIL
 										: LP_EXIT_OK;

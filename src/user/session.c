@@ -166,6 +166,7 @@ int sess_attach(struct lp_session *s, pid_t pid)
 	} while (added > 0);
 	if (!sess_live(s)) {
 		lp_err("process %d has no threads left to trace", (int)pid);
+		sess_detach(s);
 		return -1;
 	}
 	return 0;

@@ -335,6 +335,51 @@ static void test_exit_codes(void)
 	CHECK(lp_exit_code(LP_REFUSED, 124) == LP_EXIT_REFUSED);
 }
 
+/*
+ * The meta package's remembered answer is checked before it is used: a
+ * release that is no Debian release ("../../x", which would name a
+ * directory outside the cache) or a version that is no Debian version is
+ * ignored and apt is asked again (or there is no answer at all); a good
+ * entry is used as it is.
+ */
+static void test_remembered_release_checked(void)
+{
+	const char *meta = "linux-image-cloud-amd64";
+	const char *bad[] = { "../../x 1.0", "6.1.0-99-cloud-amd64 ../1.0",
+			      "6.1.0-99-cloud-amd64/.. 6.1.999-1", "x 6.1.999-1" };
+	char *cache = path_join(tmp, "cache-resolved");
+	char *file = xasprintf("%s/targets/.resolved-%s", cache, meta);
+	char *text, *rel, *ver;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct debian_release r;
+
+		text = xasprintf("%lld %s\n", apt_lists_stamp(), bad[i]);
+		put("cache-resolved/targets/.resolved-linux-image-cloud-amd64", text);
+		rel = debian_meta_release(cache, meta, &ver);
+		/* apt's answer, or none (no lists here): never the planted one */
+		CHECK(!rel || (debian_parse_release(rel, &r) && !strchr(rel, '/')));
+		CHECK(!rel || (ver && strcmp(ver, "1.0") && !strchr(ver, '/')));
+		if (rel)
+			debian_release_free(&r);
+		if (!rel)
+			fprintf(stderr, "  (apt named no release for %s here)\n", meta);
+		free(rel);
+		free(ver);
+		free(text);
+	}
+	text = xasprintf("%lld 6.1.0-99-cloud-amd64 6.1.999-1\n", apt_lists_stamp());
+	put("cache-resolved/targets/.resolved-linux-image-cloud-amd64", text);
+	rel = debian_meta_release(cache, meta, &ver);
+	CHECK_STR(rel, "6.1.0-99-cloud-amd64");
+	CHECK_STR(ver, "6.1.999-1");
+	free(rel);
+	free(ver);
+	free(text);
+	free(file);
+	free(cache);
+}
+
 int main(void)
 {
 	tmp = make_temp_dir("test-target");
@@ -354,6 +399,7 @@ int main(void)
 	RUN(test_tree);
 	RUN(test_cached_target);
 	RUN(test_exit_codes);
+	RUN(test_remembered_release_checked);
 	rm_rf(tmp);
 	free(tmp);
 	return unit_done();

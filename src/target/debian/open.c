@@ -296,7 +296,13 @@ int debian_target_open(const char *spec, unsigned need, struct kernel_target *t)
 	}
 	if (meta && !(rel = debian_meta_release(cache, meta, &want)))
 		goto out;
-	debian_parse_release(rel, &c.r);
+	/* rel names a directory of the cache: it must be a release, nothing else */
+	if (!debian_parse_release(rel, &c.r)) {
+		lp_err("'%s'%s%s is not a Debian kernel release (X.Y.Z-N-FLAVOUR or "
+		       "X.Y.Z+debN-FLAVOUR); nothing fetched", rel, meta ? ", named for " : "",
+		       meta ? meta : "");
+		goto out;
+	}
 	c.debs = path_join(cache, "debs");
 	c.dir = xasprintf("%s/targets/%s", cache, rel);
 	c.log = path_join(c.dir, "prepare.log");

@@ -110,7 +110,7 @@ static int count_args(const struct cli_cmd *c, int n, char **args)
 
 int cli_parse(const struct cli_cmd *c, int argc, char **argv, int *nargs)
 {
-	uint64_t given = 0;	/* bit k: opts[k] was given */
+	uint64_t given = 0;	/* bit k: opts[k] was given (a table holds at most 64) */
 	bool options = true;
 	int n = 0;
 

@@ -54,18 +54,19 @@ struct cli_opt {
 	unsigned *num;		/* the value, a decimal number from min to max */
 	struct cli_list *list;	/* every value given, in order */
 	unsigned min, max;	/* num's range */
-	const char *what;	/* num: what a bad value is not, in "--pid needs WHAT, not
+	const char *what;	/* num: what the value must be, for "--pid needs WHAT, not
 				 * 'x'" (default "a number from MIN to MAX") */
 };
 
 struct cli_cmd {
 	const char *name;	/* "apply": messages start "lpatch apply: " */
 	void (*help)(void);	/* prints the usage to stdout, for -h and --help */
-	const struct cli_opt *opts;
+	const struct cli_opt *opts;	/* at most 64, then { NULL } */
 	const char *arg;	/* what one argument is: "no ARG given", "one ARG at a time" */
-	int min_args;		/* fewer: the missing message (default "no ARG given") */
-	int max_args;		/* more: refused; -1 for no limit */
-	const char *missing;
+	int min_args, max_args;	/* how many arguments it takes (max -1: no limit; max 0:
+				 * any other word is an "unknown argument") */
+	const char *missing;	/* said when fewer than min_args (default "no ARG given"),
+				 * and when more than a max_args above 1 */
 	bool args_end_options;	/* the first argument ends the options (vm's COMMAND) */
 };
 
@@ -76,7 +77,8 @@ struct cli_cmd {
  * options point at. Returns CLI_GO_ON with the arguments, in the order given,
  * moved to argv[1] .. argv[*nargs] (argv[*nargs + 1] is NULL); or the exit
  * code to return at once: 0 after the help, LP_EXIT_REFUSED after a usage
- * error (said on stderr). nargs may be NULL for a command without arguments.
+ * error (said on stderr). nargs may be NULL: argv[1] is then the first
+ * argument or NULL. argv[argc] must be there (NULL), as main's is.
  */
 int cli_parse(const struct cli_cmd *c, int argc, char **argv, int *nargs);
 /* True when arg is -h or --help. */

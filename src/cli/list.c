@@ -1,12 +1,11 @@
 /* lpatch list: loaded and installed livepatches and the functions they replace. */
-#include "cli/cli.h"
 #include "cli/host_args.h"
 
 #include "host/status.h"
 
 #include <stdio.h>
 
-static void usage(void)
+void list_help(void)
 {
 	printf("usage: lpatch list [--root DIR]\n\n"
 	       "List the livepatches of this host, loaded and installed for the running\n"
@@ -20,14 +19,7 @@ static void usage(void)
 	       "Exit: 0, or 2 on bad usage.\n");
 }
 
-int cmd_list(int argc, char **argv)
+int list_run(const struct host_args *a)
 {
-	struct host_args a;
-	int r = host_args_parse("list", argc, argv, HA_ROOT, usage, &a);
-
-	if (r >= 0)
-		return r;
-	if (a.operand)
-		return cli_usage_error("list", "unexpected argument %s", a.operand);
-	return host_list(a.o.root);
+	return host_list(a->o.root);
 }

@@ -1,12 +1,11 @@
 /* lpatch load: insert a livepatch module and see its transition through. */
-#include "cli/cli.h"
 #include "cli/host_args.h"
 
 #include "util/log.h"
 
 #include <stdio.h>
 
-static void usage(void)
+void load_help(void)
 {
 	printf("usage: lpatch load [--timeout SEC] [--force --yes-i-know] FILE.ko\n"
 	       "       lpatch load --all [--root DIR] [--timeout SEC]\n\n"
@@ -36,20 +35,15 @@ static void usage(void)
 	       LP_EXIT_STALLED, HOST_DEFAULT_TIMEOUT, LP_EXIT_STALLED);
 }
 
-int cmd_load(int argc, char **argv)
+int load_run(const struct host_args *a)
 {
-	struct host_args a;
-	int r = host_args_parse("load", argc, argv, HA_TIMEOUT | HA_FORCE | HA_ROOT | HA_ALL, usage, &a);
-
-	if (r >= 0)
-		return r;
-	if (a.all && a.operand)
+	if (a->all && a->operand)
 		return cli_usage_error("load", "--all or FILE.ko, not both");
-	if (a.all)
-		return host_load_all(&a.o);
-	if (!a.operand)
+	if (a->all)
+		return host_load_all(&a->o);
+	if (!a->operand)
 		return cli_usage_error("load", "which module? e.g. `lpatch load fix.ko`");
-	if (a.o.root)
+	if (a->o.root)
 		return cli_usage_error("load", "--root goes with --all");
-	return host_load(a.operand, &a.o);
+	return host_load(a->operand, &a->o);
 }

@@ -107,26 +107,16 @@ int cmd_ps(int argc, char **argv)
 	struct strbuf json = { 0 };
 	bool as_json = false;
 	unsigned pid = 0;
-	int found = 0;
+	const struct cli_opt opts[] = {
+		{ "--pid", .num = &pid, .min = 1, .max = INT_MAX, .what = "a process id" },
+		{ "--json", .flag = &as_json },
+		{ NULL },
+	};
+	const struct cli_cmd cmd = { "ps", usage, opts, .max_args = 0 };
+	int found = 0, r = cli_parse(&cmd, argc, argv, NULL);
 
-	for (int i = 1; i < argc; i++) {
-		bool missing = false;
-		const char *v;
-
-		if (cli_is_help(argv[i])) {
-			usage();
-			return 0;
-		} else if (!strcmp(argv[i], "--json")) {
-			as_json = true;
-		} else if ((v = cli_option(argc, argv, &i, "--pid", &missing))) {
-			if (!cli_parse_uint(v, 1, INT_MAX, &pid))
-				return cli_usage_error("ps", "--pid needs a process id, not '%s'", v);
-		} else if (missing) {
-			return cli_usage_error("ps", "%s needs a value", argv[i]);
-		} else {
-			return cli_usage_error("ps", "unknown argument %s", argv[i]);
-		}
-	}
+	if (r != CLI_GO_ON)
+		return r;
 	if (as_json)
 		sb_add(&json, "[");
 	if (pid) {

@@ -1,12 +1,11 @@
 /* lpatch status: the livepatch state of this host, for people and for scanners. */
-#include "cli/cli.h"
 #include "cli/host_args.h"
 
 #include "host/status.h"
 
 #include <stdio.h>
 
-static void usage(void)
+void status_help(void)
 {
 	printf("usage: lpatch status [--json] [--root DIR]\n\n"
 	       "Show the running kernel's release, each livepatch's state (loaded and\n"
@@ -25,14 +24,7 @@ static void usage(void)
 	       "Exit: 0, or 2 on bad usage.\n");
 }
 
-int cmd_status(int argc, char **argv)
+int status_run(const struct host_args *a)
 {
-	struct host_args a;
-	int r = host_args_parse("status", argc, argv, HA_ROOT | HA_JSON, usage, &a);
-
-	if (r >= 0)
-		return r;
-	if (a.operand)
-		return cli_usage_error("status", "unexpected argument %s", a.operand);
-	return host_status(a.o.root, a.json);
+	return host_status(a->o.root, a->json);
 }

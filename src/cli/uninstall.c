@@ -1,10 +1,10 @@
-/* lpatch uninstall: stop loading a livepatch at boot. */
-#include "cli/cli.h"
+/* lpatch uninstall: stop loading a livepatch at boot.
+ * Its options, and the host_* call it makes: the table in cli/host_args.c. */
 #include "cli/host_args.h"
 
 #include <stdio.h>
 
-static void usage(void)
+void uninstall_help(void)
 {
 	printf("usage: lpatch uninstall [--root DIR] [--release REL] NAME\n\n"
 	       "Remove installed patch NAME (its module name; - and _ are the same) from\n"
@@ -14,16 +14,4 @@ static void usage(void)
 	       "  --root DIR      the store (default $LPATCH_ROOT, else /var/lib/lpatch)\n"
 	       "  --release REL   uninstall from kernel REL (default: the running one)\n\n"
 	       "Exit: 0 removed, 1 failure (I/O), 2 not installed or bad usage.\n");
-}
-
-int cmd_uninstall(int argc, char **argv)
-{
-	struct host_args a;
-	int r = host_args_parse("uninstall", argc, argv, HA_ROOT | HA_RELEASE, usage, &a);
-
-	if (r >= 0)
-		return r;
-	if (!a.operand)
-		return cli_usage_error("uninstall", "which patch? (`lpatch list` shows them)");
-	return host_uninstall(a.operand, &a.o);
 }

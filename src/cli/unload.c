@@ -1,12 +1,12 @@
-/* lpatch unload: disable a livepatch, wait for its transition, remove its module. */
-#include "cli/cli.h"
+/* lpatch unload: disable a livepatch, wait for its transition, remove its module.
+ * Its options, and the host_* call it makes: the table in cli/host_args.c. */
 #include "cli/host_args.h"
 
 #include "util/log.h"
 
 #include <stdio.h>
 
-static void usage(void)
+void unload_help(void)
 {
 	printf("usage: lpatch unload [--timeout SEC] [--force --yes-i-know] NAME\n\n"
 	       "Disable livepatch NAME (its module name; - and _ are the same), wait until\n"
@@ -22,17 +22,4 @@ static void usage(void)
 	       "Exit: 0 removed, 1 failure, 2 no such livepatch loaded or bad usage,\n"
 	       "%d the transition stalled (the patch is still loaded).\n",
 	       HOST_DEFAULT_TIMEOUT, LP_EXIT_STALLED);
-}
-
-int cmd_unload(int argc, char **argv)
-{
-	struct host_args a;
-	int r = host_args_parse("unload", argc, argv, HA_TIMEOUT | HA_FORCE, usage, &a);
-
-	if (r >= 0)
-		return r;
-	if (!a.operand)
-		return cli_usage_error("unload", "which patch? e.g. `lpatch unload livepatch_fix` "
-				       "(`lpatch list` shows them)");
-	return host_unload(a.operand, &a.o);
 }

@@ -21,12 +21,14 @@ static const char *other = "extern int entry(int);\n"
 /* verify fn of obj against the same-named symbol of target */
 static int check(const char *obj, const char *target, const char *fn, char **why)
 {
-	struct elf_file *o = elf_open(obj, 0), *t = elf_open(target, 0);
-	struct symbol *a = o ? elf_find_symbol(o, fn) : NULL, *b = t ? elf_find_symbol(t, fn) : NULL;
+	struct elf_file *o = elf_open(obj, 0);
+	struct parent *t = parent_open(target, "target");
+	struct symbol *a = o ? elf_find_symbol(o, fn) : NULL;
+	struct symbol *b = t ? elf_find_symbol(t->elf, fn) : NULL;
 	int r = a && b ? verify_function(o, a, t, b, why) : -2;
 
 	elf_close(o);
-	elf_close(t);
+	parent_close(t);
 	return r;
 }
 
@@ -108,6 +110,10 @@ static void changed_constant_mismatch(void)
 	CHECK(a && b);
 	CHECK(check(a, b, "helper", &why) == 0);
 	CHECK(why && strstr(why, "differ at +0x"));
+	/* decoded: the instructions, not bytes */
+	CHECK(why && strstr(why, "compiled `") && strstr(why, "has `"));
+	if (why)
+		fprintf(stderr, "  helper: %s\n", why);
 	CHECK(check(a, b, "entry", NULL) == 1);
 	free(why);
 	free(changed);
@@ -115,25 +121,128 @@ static void changed_constant_mismatch(void)
 	free(b);
 }
 
+/* Code the assembler encodes differently in one linked .text than in a
+ * -ffunction-sections object (issue 12): the tail call `jmp sink` is a
+ * 2-byte jump in the program, 5 bytes with a relocation in the object, and
+ * the loop's rel32 jump over it is shorter by as much. The same code. */
+static const char *relaxed_src =
+	"static volatile int knob = 3;\n"
+	"static int table[64];\n"
+	"static __attribute__((noinline)) int sink(int x) { return x * knob + table[x & 63]; }\n"
+	"__attribute__((noinline)) int shifted(int x, int n) {\n"
+	"  int s = 0;\n"
+	"  for (int i = 0; i < n; i++) {\n"
+	"    if (__builtin_expect(table[i & 63] == x, 1)) return sink(x + i);\n"
+	"    s += table[(i * 7) & 63] * knob; s ^= table[(i * 13) & 63] + (s >> 3);\n"
+	"    s += table[(i * 5 + x) & 63] * (knob + i); s -= table[(i * 11 + s) & 63] / (knob | 1);\n"
+	"    s += table[(i * 3 + 1) & 63] * knob; s ^= table[(i * 17 + x) & 63] - (s << 2);\n"
+	"    s += table[(i * 19 + n) & 63] * (knob + x);\n"
+	"  }\n"
+	"  return s;\n"
+	"}\n"
+	"int main(int c, char **v) {\n"
+	"  for (int i = 0; i < 64; i++) table[i] = i * i;\n"
+	"  return shifted(c, 40);\n"
+	"}\n";
+
+/* relaxed_src (with extra flags) as a -ffunction-sections object (*obj) and
+ * as a program linked from one .text (returned); caller frees both. */
+static char *relaxed_pair(const char *name, const char *flags, char **obj)
+{
+	char *on = xasprintf("%s_fs", name), *ln = xasprintf("%s_linked", name);
+	char *oflags = xasprintf("-fpie -mcmodel=small %s", flags);
+	char *lflags = xasprintf("%s -fno-function-sections -fno-data-sections", oflags);
+	char *l = fixture_cc(ln, relaxed_src, lflags);
+	char *exe = xasprintf("%s/%s", fixture_tmp(), name);
+	const char *ld[] = { "cc", "-pie", "-o", exe, l, NULL };
+
+	*obj = fixture_cc(on, relaxed_src, oflags);
+	CHECK(*obj && l);
+	CHECK(run(ld, &(struct run_opts){ .no_stdin = true }) == 0);
+	free(l);
+	free(lflags);
+	free(oflags);
+	free(ln);
+	free(on);
+	return exe;
+}
+
+static uint64_t symbol_size(const char *path, const char *name)
+{
+	struct elf_file *ef = elf_open(path, 0);
+	struct symbol *s = ef ? elf_find_symbol(ef, name) : NULL;
+	uint64_t n = s ? s->s.st_size : 0;
+
+	elf_close(ef);
+	return n;
+}
+
+static void relaxed_jumps_match(void)
+{
+	char *obj, *exe = relaxed_pair("relaxed", "", &obj);
+	char *why = NULL;
+
+	/* the case is there: other lengths, other bytes */
+	CHECK(symbol_size(obj, "shifted") && symbol_size(obj, "shifted") != symbol_size(exe, "shifted"));
+	CHECK(check(obj, exe, "shifted", &why) == 1);
+	if (why)
+		fprintf(stderr, "  shifted: %s\n", why);
+	free(why);
+	CHECK(check(obj, exe, "sink", NULL) == 1);
+	CHECK(check(obj, exe, "main", NULL) == 1);
+	free(exe);
+	free(obj);
+}
+
+/* The same relaxed code built with another -O level or another code
+ * generation option is still refused, naming the first instruction that
+ * differs, decoded. */
+static void relaxed_other_flags_refused(void)
+{
+	char *obj, *exe = relaxed_pair("relaxed_o1", "-O1", &obj);
+	char *obj2, *exe2 = relaxed_pair("relaxed_peep", "-fno-peephole2 -fno-tree-vectorize "
+					 "-fno-schedule-insns2", &obj2);
+	char *fs = fixture_cc("relaxed_o2", relaxed_src, "-fpie -mcmodel=small");
+	char *why = NULL;
+
+	CHECK(fs);
+	CHECK(check(fs, exe, "shifted", &why) == 0);
+	CHECK(why && strstr(why, "differ at +0x") && strstr(why, "compiled `") && strstr(why, "has `"));
+	if (why)
+		fprintf(stderr, "  -O1: %s\n", why);
+	free(why);
+	why = NULL;
+	CHECK(check(fs, exe2, "shifted", &why) == 0);
+	if (why)
+		fprintf(stderr, "  -fno-peephole2: %s\n", why);
+	free(why);
+	free(fs);
+	free(exe);
+	free(exe2);
+	free(obj);
+	free(obj2);
+}
+
 /* A target symbol whose address lies before its section's (a damaged or
  * foreign file): refused, not read from before the section's bytes. */
 static void symbol_before_section_refused(void)
 {
 	char *a, *exe = link_pie("before", &a);
-	struct elf_file *o, *t;
+	struct elf_file *o;
+	struct parent *t;
 	struct symbol *fn, *tsym;
 
 	o = elf_open(a, 0);
-	t = elf_open(exe, 0);
+	t = parent_open(exe, "before");
 	fn = o ? elf_find_symbol(o, "helper") : NULL;
-	tsym = t ? elf_find_symbol(t, "helper") : NULL;
+	tsym = t ? elf_find_symbol(t->elf, "helper") : NULL;
 	CHECK(fn && tsym && tsym->sec);
 	if (fn && tsym && tsym->sec) {
 		tsym->s.st_value = tsym->sec->sh.sh_addr - 4;
 		CHECK(verify_function(o, fn, t, tsym, NULL) == -1);
 	}
 	elf_close(o);
-	elf_close(t);
+	parent_close(t);
 	free(exe);
 	free(a);
 }
@@ -145,6 +254,8 @@ int main(void)
 	RUN(linked_executable_matches);
 	RUN(changed_constant_mismatch);
 	RUN(symbol_before_section_refused);
+	RUN(relaxed_jumps_match);
+	RUN(relaxed_other_flags_refused);
 	fixture_cleanup();
 	return unit_done();
 }

@@ -318,7 +318,9 @@ static struct ref resolve(struct verify_ctx *c, const struct code *x, const stru
 	/* the linked target */
 	uint64_t a = pc ? x->addr + in->off + in->len + (uint64_t)op->value : (uint64_t)op->value;
 
-	if (pc && a >= x->addr && a <= x->addr + x->len)
+	/* absolute ones too: _THIS_IP_ loads the address of an instruction of
+	 * the function, which the object relocates against its own section */
+	if (a >= x->addr && a <= x->addr + x->len)
 		return (struct ref){ .kind = REF_LOCAL, .off = a - x->addr };
 	return (struct ref){ .kind = REF_ADDR, .off = a, .width = pc ? 0 : op->field_size };
 }

@@ -223,6 +223,38 @@ static void relaxed_other_flags_refused(void)
 	free(obj2);
 }
 
+/* The address of one of the function's own instructions as an absolute
+ * operand (the kernel's _THIS_IP_): relocated against the function's own
+ * section in the object, a number in the linked program. Not PIE, after
+ * a tail call relaxed to 2 bytes. */
+static void own_address_matches(void)
+{
+	const char *here =
+		"static volatile int knob;\n"
+		"static __attribute__((noinline)) unsigned long sink(unsigned long x) { return x * knob; }\n"
+		"__attribute__((noinline)) unsigned long here(unsigned long x) {\n"
+		"  if (__builtin_expect(x == 3, 1)) return sink(x);\n"
+		"  return ({ __label__ h; h: (unsigned long)&&h; }) + x * knob;\n"
+		"}\n"
+		"int main(int c, char **v) { knob = c; return here(c); }\n";
+	char *obj = fixture_cc("here_fs", here, "-mcmodel=small -fno-pie");
+	char *l = fixture_cc("here_linked", here, "-mcmodel=small -fno-pie -fno-function-sections "
+			     "-fno-data-sections");
+	char *exe = xasprintf("%s/here", fixture_tmp());
+	const char *ld[] = { "cc", "-no-pie", "-o", exe, l, NULL };
+	char *why = NULL;
+
+	CHECK(obj && l);
+	CHECK(run(ld, &(struct run_opts){ .no_stdin = true }) == 0);
+	CHECK(check(obj, exe, "here", &why) == 1);
+	if (why)
+		fprintf(stderr, "  here: %s\n", why);
+	free(why);
+	free(exe);
+	free(l);
+	free(obj);
+}
+
 /* A target symbol whose address lies before its section's (a damaged or
  * foreign file): refused, not read from before the section's bytes. */
 static void symbol_before_section_refused(void)
@@ -256,6 +288,7 @@ int main(void)
 	RUN(symbol_before_section_refused);
 	RUN(relaxed_jumps_match);
 	RUN(relaxed_other_flags_refused);
+	RUN(own_address_matches);
 	fixture_cleanup();
 	return unit_done();
 }

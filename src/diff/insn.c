@@ -63,38 +63,46 @@ static void operand(const ZydisDecodedInstruction *zi, const ZydisDecodedOperand
 	}
 }
 
+int insn_decode(const unsigned char *code, size_t len, uint32_t off, struct insn *in)
+{
+	ZydisDecoder d;
+	ZydisDecodedInstruction zi;
+	ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
+	unsigned nimm = 0;
+
+	decoder(&d);
+	if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&d, code, len, &zi, zo)))
+		return -1;
+	memset(in, 0, sizeof(*in));
+	in->off = off;
+	in->len = zi.length;
+	in->mnemonic = zi.mnemonic;
+	in->nop = zi.mnemonic == ZYDIS_MNEMONIC_NOP;
+	in->jmp = zi.mnemonic == ZYDIS_MNEMONIC_JMP;
+	in->prefixes = zi.attributes & PREFIXES;
+	in->nops = zi.operand_count_visible < INSN_OPS ? zi.operand_count_visible : INSN_OPS;
+	for (unsigned i = 0; i < in->nops; i++)
+		operand(&zi, &zo[i], &nimm, &in->op[i]);
+	return 0;
+}
+
 int insn_decode_all(const unsigned char *code, size_t len, struct insn **out, size_t *n,
 		    size_t *bad)
 {
-	ZydisDecoder d;
 	struct insn *v = NULL;
 	size_t cnt = 0, cap = 0, off = 0;
 
-	decoder(&d);
 	while (off < len) {
-		ZydisDecodedInstruction zi;
-		ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
-		struct insn *in;
-		unsigned nimm = 0;
+		struct insn *in = ARRAY_PUSH(v, cnt, cap);
 
-		if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&d, code + off, len - off, &zi, zo))) {
+		if (insn_decode(code + off, len - off, off, in)) {
 			free(v);
 			*out = NULL;
 			*n = 0;
 			*bad = off;
 			return -1;
 		}
-		in = ARRAY_PUSH(v, cnt, cap);
-		memset(in, 0, sizeof(*in));
-		in->off = off;
-		in->len = zi.length;
-		in->mnemonic = zi.mnemonic;
-		in->nop = zi.mnemonic == ZYDIS_MNEMONIC_NOP;
-		in->prefixes = zi.attributes & PREFIXES;
-		in->nops = zi.operand_count_visible < INSN_OPS ? zi.operand_count_visible : INSN_OPS;
-		for (unsigned i = 0; i < in->nops; i++)
-			operand(&zi, &zo[i], &nimm, &in->op[i]);
-		off += zi.length;
+		off += in->len;
 	}
 	*out = v;
 	*n = cnt;

@@ -35,11 +35,16 @@ struct insn {
 	uint32_t off;		/* in the code decoded */
 	unsigned char len;
 	bool nop;		/* padding: any form of nop */
+	bool jmp;		/* an unconditional jump */
 	int mnemonic;
 	uint64_t prefixes;	/* lock, rep, bnd, xacquire/xrelease */
 	unsigned char nops;	/* visible operands */
 	struct insn_op op[INSN_OPS];
 };
+
+/* Decode the one instruction at code (at most len bytes), which lies at
+ * off in the code decoded. Returns 0, or -1 when it is no instruction. */
+int insn_decode(const unsigned char *code, size_t len, uint32_t off, struct insn *in);
 
 /*
  * Decode code[0, len) instruction after instruction into *out (caller

@@ -25,6 +25,8 @@ struct verify_ctx {
 	struct symbol **cover;	/* obj's FUNC and OBJECT symbols by section and value */
 	size_t ncover;
 	bool indexed;
+	struct elf_dyn *dyn;	/* the target's dynamic symbols and relocations, read on first use */
+	bool dyn_read;
 };
 
 /* One side: a function's bytes and instructions. */
@@ -369,6 +371,20 @@ static bool at(const struct parent_sym *ps, void *ctx)
 	return ((ps->addr + (uint64_t)q->delta) & q->mask) == (q->t->off & q->mask);
 }
 
+/* The allocated section of a linked file holding addr (*off: where in it), or NULL. */
+static struct section *section_at(struct elf_file *ef, uint64_t addr, uint64_t *off)
+{
+	for (size_t i = 1; i < ef->nsec; i++) {
+		struct section *s = ef->sec[i];
+		if ((s->sh.sh_flags & SHF_ALLOC) && s->sh.sh_type == SHT_PROGBITS &&
+		    addr >= s->sh.sh_addr && addr < s->sh.sh_addr + s->size) {
+			*off = addr - s->sh.sh_addr;
+			return s;
+		}
+	}
+	return NULL;
+}
+
 /* The target's bytes at its reference t (at most *n; *n gets how many). */
 static const unsigned char *target_data(const struct code *t, const struct ref *r, size_t *n)
 {
@@ -376,21 +392,52 @@ static const unsigned char *target_data(const struct code *t, const struct ref *
 	uint64_t off = r->off;
 	unsigned char *d;
 
-	if (!sec) {
-		for (size_t i = 1; i < t->ef->nsec && !sec; i++) {
-			struct section *s = t->ef->sec[i];
-			if ((s->sh.sh_flags & SHF_ALLOC) && s->sh.sh_type == SHT_PROGBITS &&
-			    r->off >= s->sh.sh_addr && r->off < s->sh.sh_addr + s->size) {
-				sec = s;
-				off = r->off - s->sh.sh_addr;
-			}
-		}
-	}
+	if (!sec)
+		sec = section_at(t->ef, r->off, &off);
 	if (!sec || sec->sh.sh_type != SHT_PROGBITS || off >= sec->size ||
 	    !(d = elf_section_data(sec)))
 		return NULL;
 	*n = sec->size - off;
 	return d + off;
+}
+
+/*
+ * The name a PLT entry of the linked target at addr jumps to (through its
+ * GOT slot's dynamic relocation), or NULL when addr is no PLT entry. A call
+ * to a function of the same library that may be interposed goes there.
+ */
+static const char *plt_name(struct verify_ctx *c, const struct code *t, uint64_t addr)
+{
+	struct section *sec = section_at(t->ef, addr, &(uint64_t){0});
+	uint64_t off = addr - (sec ? sec->sh.sh_addr : 0), at = addr;
+	const unsigned char *d;
+
+	if (!sec || !str_starts(sec->name, ".plt") || !(d = elf_section_data(sec)))
+		return NULL;
+	if (!c->dyn_read) {
+		c->dyn = elf_dyn_read(t->ef);
+		c->dyn_read = true;
+	}
+	if (!c->dyn)
+		return NULL;
+	/* endbr64; bnd jmp *slot(%rip), or jmp *slot(%rip); push; jmp */
+	for (int k = 0; k < 3 && off < sec->size; k++) {
+		struct insn in;
+
+		if (insn_decode(d + off, sec->size - off, 0, &in))
+			return NULL;
+		if (in.jmp && in.nops == 1 && in.op[0].kind == INSN_MEM && in.op[0].rip) {
+			uint64_t slot = at + in.len + (uint64_t)in.op[0].value;
+
+			for (size_t i = 0; i < c->dyn->nrel; i++)
+				if (c->dyn->rel[i].offset == slot && c->dyn->rel[i].sym)
+					return c->dyn->sym[c->dyn->rel[i].sym].name;
+			return NULL;
+		}
+		off += in.len;
+		at += in.len;
+	}
+	return NULL;
 }
 
 /* The object's anonymous data at o (a string or constant in a mergeable
@@ -436,9 +483,16 @@ static bool same_ref(struct verify_ctx *c, const struct code *oc, const struct c
 			struct at_query q = { .p = c->p, .t = t, .delta = o->delta,
 					      .mask = w && w < 8 ? (1ull << (8 * w)) - 1 : ~0ull };
 
+			const char *plt;
+
+			if (parent_each(c->p, o->name, at, &q))
+				return true;
+			/* through the PLT: to the name its GOT slot is bound to */
+			if (t->kind == REF_ADDR && (plt = plt_name(c, tc, t->off)))
+				return !strcmp(plt, o->name) && !o->delta;
 			/* a name the target does not define (imported through
-			 * its PLT or GOT): as before decoding, a link site */
-			return parent_each(c->p, o->name, at, &q) || !q.seen;
+			 * its GOT): as before decoding, a link site */
+			return !q.seen;
 		}
 		return false;
 	case REF_PLACE:
@@ -684,6 +738,7 @@ int verify_function(struct elf_file *obj, struct symbol *fn, const struct parent
 	int ret = verify_one(&c, fn, tsym, why);
 
 	free(c.cover);
+	elf_dyn_free(c.dyn);
 	return ret;
 }
 
@@ -724,6 +779,7 @@ int verify_object(const char *path, const struct parent *p, bool weak, struct ve
 		free(why);
 	}
 	free(c.cover);
+	elf_dyn_free(c.dyn);
 	elf_close(obj);
 	return ret;
 }

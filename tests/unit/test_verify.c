@@ -255,6 +255,36 @@ static void own_address_matches(void)
 	free(obj);
 }
 
+/* A shared library calls its own global functions through its PLT (they
+ * may be interposed): the call is to the PLT entry whose GOT slot is bound
+ * to that name. */
+static void library_plt_calls_match(void)
+{
+	const char *lib =
+		"#include <stdio.h>\n"
+		"int counter;\n"
+		"__attribute__((noinline)) int inner(int x) { return x * 3 + counter; }\n"
+		"int outer(int x) { printf(\"%d\\n\", x); return inner(x) + inner(x + 1); }\n"
+		"int tail(int x) { return inner(x + 2); }\n";
+	char *obj = fixture_cc("lib_fs", lib, "-fpic -mcmodel=small");
+	char *l = fixture_cc("lib_linked", lib, "-fpic -mcmodel=small -fno-function-sections "
+			     "-fno-data-sections");
+	char *so = xasprintf("%s/libt.so", fixture_tmp());
+	const char *ld[] = { "cc", "-shared", "-o", so, l, NULL };
+	char *why = NULL;
+
+	CHECK(obj && l);
+	CHECK(run(ld, &(struct run_opts){ .no_stdin = true }) == 0);
+	CHECK(check(obj, so, "outer", &why) == 1);
+	if (why)
+		fprintf(stderr, "  outer: %s\n", why);
+	free(why);
+	CHECK(check(obj, so, "tail", NULL) == 1);
+	free(so);
+	free(l);
+	free(obj);
+}
+
 /* A target symbol whose address lies before its section's (a damaged or
  * foreign file): refused, not read from before the section's bytes. */
 static void symbol_before_section_refused(void)
@@ -289,6 +319,7 @@ int main(void)
 	RUN(relaxed_jumps_match);
 	RUN(relaxed_other_flags_refused);
 	RUN(own_address_matches);
+	RUN(library_plt_calls_match);
 	fixture_cleanup();
 	return unit_done();
 }

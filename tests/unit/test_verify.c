@@ -32,6 +32,17 @@ static int check(const char *obj, const char *target, const char *fn, char **why
 	return r;
 }
 
+/* fn of obj matches target's; else the reason is shown */
+static void expect_match(const char *obj, const char *target, const char *fn)
+{
+	char *why = NULL;
+
+	CHECK(check(obj, target, fn, &why) == 1);
+	if (why)
+		fprintf(stderr, "  %s: %s\n", fn, why);
+	free(why);
+}
+
 /* The same source and flags, compiled twice: every function matches. */
 static void same_build_matches(void)
 {
@@ -145,25 +156,35 @@ static const char *relaxed_src =
 	"  return shifted(c, 40);\n"
 	"}\n";
 
-/* relaxed_src (with extra flags) as a -ffunction-sections object (*obj) and
- * as a program linked from one .text (returned); caller frees both. */
-static char *relaxed_pair(const char *name, const char *flags, char **obj)
+/* code compiled with flags as a -ffunction-sections object (*obj) and as
+ * one .text linked with `cc LINK` (-pie, -no-pie, -shared) into the file
+ * returned, both named after name; caller frees both. */
+static char *build_pair(const char *name, const char *code, const char *flags, const char *link,
+			char **obj)
 {
 	char *on = xasprintf("%s_fs", name), *ln = xasprintf("%s_linked", name);
-	char *oflags = xasprintf("-fpie -mcmodel=small %s", flags);
-	char *lflags = xasprintf("%s -fno-function-sections -fno-data-sections", oflags);
-	char *l = fixture_cc(ln, relaxed_src, lflags);
-	char *exe = xasprintf("%s/%s", fixture_tmp(), name);
-	const char *ld[] = { "cc", "-pie", "-o", exe, l, NULL };
+	char *lflags = xasprintf("%s -fno-function-sections -fno-data-sections", flags);
+	char *l = fixture_cc(ln, code, lflags);
+	char *out = xasprintf("%s/%s", fixture_tmp(), name);
+	const char *ld[] = { "cc", link, "-o", out, l, NULL };
 
-	*obj = fixture_cc(on, relaxed_src, oflags);
+	*obj = fixture_cc(on, code, flags);
 	CHECK(*obj && l);
 	CHECK(run(ld, &(struct run_opts){ .no_stdin = true }) == 0);
 	free(l);
 	free(lflags);
-	free(oflags);
 	free(ln);
 	free(on);
+	return out;
+}
+
+/* relaxed_src (with extra flags), as build_pair makes it into a PIE. */
+static char *relaxed_pair(const char *name, const char *flags, char **obj)
+{
+	char *f = xasprintf("-fpie -mcmodel=small %s", flags);
+	char *exe = build_pair(name, relaxed_src, f, "-pie", obj);
+
+	free(f);
 	return exe;
 }
 
@@ -180,14 +201,10 @@ static uint64_t symbol_size(const char *path, const char *name)
 static void relaxed_jumps_match(void)
 {
 	char *obj, *exe = relaxed_pair("relaxed", "", &obj);
-	char *why = NULL;
 
 	/* the case is there: other lengths, other bytes */
 	CHECK(symbol_size(obj, "shifted") && symbol_size(obj, "shifted") != symbol_size(exe, "shifted"));
-	CHECK(check(obj, exe, "shifted", &why) == 1);
-	if (why)
-		fprintf(stderr, "  shifted: %s\n", why);
-	free(why);
+	expect_match(obj, exe, "shifted");
 	CHECK(check(obj, exe, "sink", NULL) == 1);
 	CHECK(check(obj, exe, "main", NULL) == 1);
 	free(exe);
@@ -237,21 +254,10 @@ static void own_address_matches(void)
 		"  return ({ __label__ h; h: (unsigned long)&&h; }) + x * knob;\n"
 		"}\n"
 		"int main(int c, char **v) { knob = c; return here(c); }\n";
-	char *obj = fixture_cc("here_fs", here, "-mcmodel=small -fno-pie");
-	char *l = fixture_cc("here_linked", here, "-mcmodel=small -fno-pie -fno-function-sections "
-			     "-fno-data-sections");
-	char *exe = xasprintf("%s/here", fixture_tmp());
-	const char *ld[] = { "cc", "-no-pie", "-o", exe, l, NULL };
-	char *why = NULL;
+	char *obj, *exe = build_pair("here", here, "-mcmodel=small -fno-pie", "-no-pie", &obj);
 
-	CHECK(obj && l);
-	CHECK(run(ld, &(struct run_opts){ .no_stdin = true }) == 0);
-	CHECK(check(obj, exe, "here", &why) == 1);
-	if (why)
-		fprintf(stderr, "  here: %s\n", why);
-	free(why);
+	expect_match(obj, exe, "here");
 	free(exe);
-	free(l);
 	free(obj);
 }
 
@@ -266,22 +272,11 @@ static void library_plt_calls_match(void)
 		"__attribute__((noinline)) int inner(int x) { return x * 3 + counter; }\n"
 		"int outer(int x) { printf(\"%d\\n\", x); return inner(x) + inner(x + 1); }\n"
 		"int tail(int x) { return inner(x + 2); }\n";
-	char *obj = fixture_cc("lib_fs", lib, "-fpic -mcmodel=small");
-	char *l = fixture_cc("lib_linked", lib, "-fpic -mcmodel=small -fno-function-sections "
-			     "-fno-data-sections");
-	char *so = xasprintf("%s/libt.so", fixture_tmp());
-	const char *ld[] = { "cc", "-shared", "-o", so, l, NULL };
-	char *why = NULL;
+	char *obj, *so = build_pair("libt.so", lib, "-fpic -mcmodel=small", "-shared", &obj);
 
-	CHECK(obj && l);
-	CHECK(run(ld, &(struct run_opts){ .no_stdin = true }) == 0);
-	CHECK(check(obj, so, "outer", &why) == 1);
-	if (why)
-		fprintf(stderr, "  outer: %s\n", why);
-	free(why);
+	expect_match(obj, so, "outer");
 	CHECK(check(obj, so, "tail", NULL) == 1);
 	free(so);
-	free(l);
 	free(obj);
 }
 

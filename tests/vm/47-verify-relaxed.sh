@@ -4,7 +4,8 @@
 # objects whose tail calls the assembler made 2-byte jumps in vmlinux's single
 # .text (devm_unregister_sys_off_handler, deferred_cad, __netif_schedule) and
 # 5-byte ones with a relocation under -ffunction-sections. Both build with
-# verification on, and the modules load, transition and unload in the VM.
+# verification on, and the modules load (the second replacing the first),
+# transition and unload in the VM.
 . "$(dirname "$0")/../lib.sh"
 build_patch "$WORK/reboot.ko" kpatch-reboot.patch --name livepatch-kp-reboot
 expect_contains "$WORK/build.log" "kernel/reboot.o: verified against vmlinux:"
@@ -20,13 +21,14 @@ insmod reboot.ko || die "insmod reboot.ko failed"
 lp_wait_transition livepatch_kp_reboot
 insmod dev.ko || die "insmod dev.ko failed"
 lp_wait_transition livepatch_kp_dev
-ls /sys/kernel/livepatch
+lp_wait_gone livepatch_kp_reboot
+echo "replaced: $(ls /sys/kernel/livepatch)"
 lp_disable livepatch_kp_dev
-lp_disable livepatch_kp_reboot
 rmmod livepatch_kp_dev livepatch_kp_reboot || die "rmmod failed"
 echo GUEST-OK
 G
 in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/reboot.ko" "$WORK/dev.ko"
-expect_contains "$WORK/out" "livepatch_kp_dev"
+expect_contains "$WORK/out" "transition livepatch_kp_reboot: 0"
+expect_contains "$WORK/out" "replaced: livepatch_kp_dev"
 expect_contains "$WORK/out" GUEST-OK
 echo "PASS: reboot.c and dev.c verify against vmlinux and their modules load"

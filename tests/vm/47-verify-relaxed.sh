@@ -22,6 +22,9 @@ lp_wait_transition livepatch_kp_reboot
 insmod dev.ko || die "insmod dev.ko failed"
 lp_wait_transition livepatch_kp_dev
 lp_wait_gone livepatch_kp_reboot
+# packets through the patched __netif_receive_skb_core
+ip link set lo up
+ping -c 2 127.0.0.1 | grep "packets transmitted"
 echo "replaced: $(ls /sys/kernel/livepatch)"
 lp_disable livepatch_kp_dev
 rmmod livepatch_kp_dev livepatch_kp_reboot || die "rmmod failed"
@@ -30,5 +33,6 @@ G
 in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/reboot.ko" "$WORK/dev.ko"
 expect_contains "$WORK/out" "transition livepatch_kp_reboot: 0"
 expect_contains "$WORK/out" "replaced: livepatch_kp_dev"
+expect_contains "$WORK/out" "2 packets transmitted, 2 packets received"
 expect_contains "$WORK/out" GUEST-OK
 echo "PASS: reboot.c and dev.c verify against vmlinux and their modules load"

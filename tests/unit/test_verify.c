@@ -240,6 +240,33 @@ static void relaxed_other_flags_refused(void)
 	free(obj2);
 }
 
+/* The same source and flags compiled by another compiler (clang, when the
+ * machine has it) into the program: refused. */
+static void other_compiler_refused(void)
+{
+	char *c = xasprintf("%s/clang_src.c", fixture_tmp());
+	char *exe = xasprintf("%s/clang_exe", fixture_tmp());
+	const char *cl[] = { "clang", "-O2", "-fpie", "-pie", "-o", exe, c, NULL };
+	char *obj = fixture_cc("clang_fs", relaxed_src, "-fpie -mcmodel=small");
+	const char *probe[] = { "clang", "--version", NULL };
+	char *why = NULL;
+
+	if (run(probe, &(struct run_opts){ .no_stdin = true, .quiet = true }) != 0) {
+		fprintf(stderr, "  (no clang here: case not run)\n");
+	} else {
+		CHECK(write_file(c, relaxed_src, strlen(relaxed_src)) == 0);
+		CHECK(run(cl, &(struct run_opts){ .no_stdin = true }) == 0);
+		CHECK(check(obj, exe, "shifted", &why) == 0);
+		CHECK(why && strstr(why, "compiled"));
+		if (why)
+			fprintf(stderr, "  clang: %s\n", why);
+	}
+	free(why);
+	free(obj);
+	free(exe);
+	free(c);
+}
+
 /* The address of one of the function's own instructions as an absolute
  * operand (the kernel's _THIS_IP_): relocated against the function's own
  * section in the object, a number in the linked program. Not PIE, after
@@ -314,6 +341,7 @@ int main(void)
 	RUN(relaxed_jumps_match);
 	RUN(relaxed_other_flags_refused);
 	RUN(own_address_matches);
+	RUN(other_compiler_refused);
 	RUN(library_plt_calls_match);
 	fixture_cleanup();
 	return unit_done();

@@ -3,7 +3,7 @@
 # As root it installs what is missing; otherwise it prints the exact apt-get line.
 set -euo pipefail
 
-pkgs=(build-essential pkg-config libelf-dev libdw-dev libunwind-dev zlib1g-dev
+pkgs=(build-essential pkg-config libelf-dev libdw-dev libunwind-dev zlib1g-dev libzydis-dev
       flex bison bc libssl-dev xz-utils cpio kmod rsync patch dwarves
       qemu-system-x86 busybox-static e2fsprogs)
 [ "${1:-}" = "--test" ] && pkgs+=(systemd jq)

@@ -36,7 +36,7 @@ static void help(void)
 	       "  --cve ID           record a CVE the patch fixes (repeatable)\n"
 	       "  --description TEXT record a description\n"
 	       "  --no-verify        do not check that the original objects compiled here are,\n"
-	       "                     byte for byte, the functions the target runs\n"
+	       "                     instruction for instruction, the functions the target runs\n"
 	       "  --keep-work        keep the work directory, for debugging\n\n"
 	       "Exit: 0 module written, 1 failure, 2 bad usage or the change is refused,\n"
 	       "3 no functional change.\n");

@@ -109,6 +109,12 @@ static const struct parent_sym *find(const struct parent *p, const char *name,
 	return NULL;
 }
 
+const struct parent_sym *parent_each(const struct parent *p, const char *name,
+				     bool (*fn)(const struct parent_sym *, void *), void *ctx)
+{
+	return find(p, name, fn, ctx);
+}
+
 bool parent_exports(const struct parent *p, const char *name)
 {
 	char *k = xasprintf("__ksymtab_%s", name);

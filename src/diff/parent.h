@@ -39,6 +39,10 @@ void parent_close(struct parent *p);
 bool parent_exports(const struct parent *p, const char *name);
 /* The first symbol called name in symtab order, or NULL. */
 const struct parent_sym *parent_find(const struct parent *p, const char *name);
+/* Calls fn for each defined symbol called name, in symtab order, until fn
+ * returns true; returns that symbol, or NULL when fn never does. */
+const struct parent_sym *parent_each(const struct parent *p, const char *name,
+				     bool (*fn)(const struct parent_sym *, void *), void *ctx);
 /* Does the parent define a function or variable called name? */
 bool parent_defines(const struct parent *p, const char *name);
 

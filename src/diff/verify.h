@@ -1,9 +1,15 @@
 /*
  * Verification against the target: is a function lpatch compiled from the
  * original source the very function that runs (vmlinux, a module's .ko, an
- * executable or a shared library)? Compared byte for byte, with the sites
- * that linking fills in (relocations, and the instruction bytes that linker
- * relaxation may rewrite around them) masked on both sides.
+ * executable or a shared library)? Both are decoded and compared
+ * instruction by instruction: the same operations on the same operands,
+ * with every branch, call and data reference resolved on each side to what
+ * it points at (an instruction of the function, symbol + offset, or the
+ * string a merged section holds). How the assembler encoded them (a jump
+ * relaxed to 2 bytes in the linked target, 5 with a relocation under
+ * -ffunction-sections) and padding nops do not count. Sites the linker may
+ * rewrite (GOT and TLS relaxation) are skipped, as long as they keep their
+ * length.
  */
 #ifndef LPATCH_DIFF_VERIFY_H
 #define LPATCH_DIFF_VERIFY_H
@@ -19,12 +25,12 @@ struct verify_stats {
 
 /*
  * fn is a FUNC symbol of the relocatable object obj; tsym the same
- * function's symbol in target (linked, or relocatable like a .ko).
+ * function's symbol in target's file (linked, or relocatable like a .ko).
  * Returns 1 when they match, 0 when they do not (*why, if not NULL, gets
  * where and how: caller frees), -1 when the target's bytes cannot be read
  * (error printed).
  */
-int verify_function(struct elf_file *obj, struct symbol *fn, struct elf_file *target,
+int verify_function(struct elf_file *obj, struct symbol *fn, const struct parent *target,
 		    struct symbol *tsym, char **why);
 
 /* Told of each function fn that does not match: source is the object's FILE

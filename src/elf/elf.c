@@ -213,6 +213,15 @@ static int read_relocs(struct elf_file *ef, struct section *rs)
 	return 0;
 }
 
+int elf_section_relocs(struct section *sec)
+{
+	struct section *rs = sec->rela;
+
+	if (!rs || rs->rel || rs->sh.sh_type != SHT_RELA)
+		return 0;
+	return read_relocs(sec->elf, rs);
+}
+
 /* A file cut short: its section headers end past its size. */
 static bool truncated(const struct elf_file *ef)
 {

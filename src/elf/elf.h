@@ -124,6 +124,8 @@ struct reloc *elf_reloc_at(const struct section *sec, uint64_t offset);
  * symbol's section, at the symbol's value plus the addend. NULL when it
  * points outside the section or no NUL ends the string there. */
 const char *elf_reloc_string(const struct reloc *r);
+/* Load the relocations of sec if its file was opened lazily (no-op otherwise); -1 on errors (printed). */
+int elf_section_relocs(struct section *sec);
 /* First relocation of sec with offset in [start, end), or NULL; *idx for iterating. */
 struct reloc *elf_reloc_in(const struct section *sec, uint64_t start, uint64_t end, size_t *idx);
 /* Size in bytes that a relocation of this type patches (x86-64). */

@@ -1,7 +1,7 @@
 /*
  * Verification of a build against the target kernel: every function lpatch
- * compiled from the original source must be, byte for byte outside the
- * link sites, the function the target runs. A different compiler, config or
+ * compiled from the original source must be, instruction for instruction
+ * (src/diff/verify.c), the function the target runs. A different compiler, config or
  * source shows up here, before a module is written.
  */
 #include "kernel/verify.h"

@@ -10,7 +10,11 @@ KCPPFLAGS=-fno-peephole2 "$LPATCH" build --target "$TARGET" -o "$WORK/skewed.ko"
 [ $st -eq 2 ] || { cat "$WORK/skewed.log" >&2; fail "mismatching build exited $st, not 2"; }
 [ ! -e "$WORK/skewed.ko" ] || fail "a module was written although verification failed"
 expect_contains "$WORK/skewed.log" "fs/proc/meminfo.o: meminfo_proc_show() does not match the target's vmlinux"
-grep -qE "bytes long as compiled|bytes differ at \+0x" "$WORK/skewed.log" || fail "the mismatch does not say how the bytes differ"
+grep -qE "bytes long as compiled|bytes differ at \+0x|instructions differ at \+0x" "$WORK/skewed.log" ||
+	fail "the mismatch does not say how the code differs"
+# decoded: the first instruction that differs, on both sides
+grep -qE "meminfo_proc_show\(\) does not match .*: compiled \`[^\`]+\`, .* has \`[^\`]+\` at \+0x" "$WORK/skewed.log" ||
+	fail "the mismatch does not name the first differing instruction, decoded"
 expect_contains "$WORK/skewed.log" "did not match the target"
 expect_not_contains "$WORK/skewed.log" "changed meminfo_proc_show"
 KCPPFLAGS=-fno-peephole2 lp_ok "$WORK/forced.log" "--no-verify build" build --target "$TARGET" \

@@ -20,6 +20,17 @@ static void usage(void)
 	       "release) or bad usage.\n");
 }
 
+static int install(const char *ko, const struct host_opts *o)
+{
+	struct host_store_change done;
+	int ret = host_install(ko, o, &done);
+
+	if (!ret)
+		printf("installed %s for %s: %s\n", done.name, done.release, done.path);
+	host_store_change_free(&done);
+	return ret;
+}
+
 int cmd_install(int argc, char **argv)
 {
 	struct host_args a;
@@ -29,5 +40,5 @@ int cmd_install(int argc, char **argv)
 		return r;
 	if (!a.operand)
 		return cli_usage_error("install", "which module? e.g. `lpatch install fix.ko`");
-	return host_install(a.operand, &a.o);
+	return install(a.operand, &a.o);
 }

@@ -2,9 +2,12 @@
 #include "cli/cli.h"
 #include "cli/host_args.h"
 
-#include "host/status.h"
+#include "host/inventory.h"
+#include "util/log.h"
+#include "util/str.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static void usage(void)
 {
@@ -20,6 +23,57 @@ static void usage(void)
 	       "Exit: 0, or 2 on bad usage.\n");
 }
 
+static void print_patches(const struct inventory *inv)
+{
+	printf("%-32s %-10s %-9s %s\n", "PATCH", "STATE", "INSTALLED", "DESCRIPTION");
+	for (size_t i = 0; i < inv->n; i++) {
+		const struct host_patch *p = &inv->patches[i];
+
+		printf("%-32s %-10s %-9s %s\n", p->info.name, host_patch_state(p),
+		       p->installed ? "yes" : "no", p->info.description ? p->info.description : "-");
+	}
+}
+
+/* The functions of the registered patches: what the kernel redirects now. */
+static void print_functions(const struct inventory *inv)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < inv->n; i++) {
+		const struct host_patch *p = &inv->patches[i];
+
+		if (!p->live.registered)
+			continue;
+		for (size_t k = 0; k < p->info.nfuncs; k++) {
+			const struct patch_func *f = &p->info.funcs[k];
+			char *fn = f->sympos > 1 ? xasprintf("%s,%ld", f->name, f->sympos) : xstrdup(f->name);
+
+			if (!any)
+				printf("\n%-20s %-40s %s\n", "OBJECT", "FUNCTION", "PATCH");
+			any = true;
+			printf("%-20s %-40s %s\n", f->object, fn, p->info.name);
+			free(fn);
+		}
+	}
+	if (!any)
+		printf("\nno function is patched\n");
+}
+
+static int show(const char *root)
+{
+	struct inventory inv;
+
+	inventory_read(&inv, root);
+	printf("kernel %s; installed patches in %s/%s\n\n", inv.release, inv.root, inv.release);
+	if (inv.n)
+		print_patches(&inv);
+	else
+		printf("no patch loaded or installed\n");
+	print_functions(&inv);
+	inventory_free(&inv);
+	return LP_EXIT_OK;
+}
+
 int cmd_list(int argc, char **argv)
 {
 	struct host_args a;
@@ -29,5 +83,5 @@ int cmd_list(int argc, char **argv)
 		return r;
 	if (a.operand)
 		return cli_usage_error("list", "unexpected argument %s", a.operand);
-	return host_list(a.o.root);
+	return show(a.o.root);
 }

@@ -2,6 +2,8 @@
 #include "cli/cli.h"
 #include "cli/host_args.h"
 
+#include "util/log.h"
+
 #include <stdio.h>
 
 static void usage(void)
@@ -16,6 +18,23 @@ static void usage(void)
 	       "Exit: 0 removed, 1 failure (I/O), 2 not installed or bad usage.\n");
 }
 
+static int uninstall(const char *name, const struct host_opts *o)
+{
+	struct host_store_change done;
+	int ret = host_uninstall(name, o, &done);
+
+	if (!ret) {
+		printf("uninstalled %s for %s\n", done.name, done.release);
+		/* the hint after the line it qualifies */
+		fflush(stdout);
+		if (done.still_loaded)
+			lp_hint("%s is still loaded; `lpatch unload %s` takes it out now", done.name,
+				done.name);
+	}
+	host_store_change_free(&done);
+	return ret;
+}
+
 int cmd_uninstall(int argc, char **argv)
 {
 	struct host_args a;
@@ -25,5 +44,5 @@ int cmd_uninstall(int argc, char **argv)
 		return r;
 	if (!a.operand)
 		return cli_usage_error("uninstall", "which patch? (`lpatch list` shows them)");
-	return host_uninstall(a.operand, &a.o);
+	return uninstall(a.operand, &a.o);
 }

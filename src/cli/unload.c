@@ -5,6 +5,7 @@
 #include "util/log.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static void usage(void)
 {
@@ -24,6 +25,17 @@ static void usage(void)
 	       HOST_DEFAULT_TIMEOUT, LP_EXIT_STALLED);
 }
 
+static int unload(const char *name, const struct host_opts *o)
+{
+	char *done;
+	int ret = host_unload(name, o, &done);
+
+	if (!ret)
+		printf("unloaded %s\n", done);
+	free(done);
+	return ret;
+}
+
 int cmd_unload(int argc, char **argv)
 {
 	struct host_args a;
@@ -34,5 +46,5 @@ int cmd_unload(int argc, char **argv)
 	if (!a.operand)
 		return cli_usage_error("unload", "which patch? e.g. `lpatch unload livepatch_fix` "
 				       "(`lpatch list` shows them)");
-	return host_unload(a.operand, &a.o);
+	return unload(a.operand, &a.o);
 }

@@ -1,6 +1,7 @@
 /* The JSON writer: layouts, separators, escaping, empty containers. */
 #include "unit.h"
 
+#include "diff/diff.h"
 #include "util/json.h"
 
 /* One object with every kind of value, in style: its text. */
@@ -81,11 +82,38 @@ static void array_and_bad_utf8(void)
 	sb_free(&sb);
 }
 
+/* lpatch diff --json keeps its spaced layout. */
+static void diff_report(void)
+{
+	struct diff_item items[] = {
+		{ DIFF_CHANGED, "f", 2 }, { DIFF_NEW_FUNC, "g", 0 }, { DIFF_NEW_FUNC, "h", 0 },
+		{ DIFF_CHANGED, "k", 0 },
+	};
+	struct diff_binding b[] = { { "printk", 0, false }, { "secret", 1, true } };
+	struct diff_refusal refs[] = { { "v", "a \"global\"" } };
+	struct diff_result r = { .source = "x.c", .items = items, .nitems = 4, .bindings = b,
+				 .nbindings = 2, .refusals = refs, .nrefusals = 1 };
+	struct diff_result none = { 0 };
+	char *s = diff_report_json(&r, "x.o");
+
+	CHECK_STR(s, "{\"object\": \"x.o\", \"source\": \"x.c\", \"changed\": [{\"name\": \"f\", "
+		  "\"sympos\": 2}, {\"name\": \"k\", \"sympos\": 0}], \"new_functions\": [\"g\", \"h\"], "
+		  "\"new_data\": [], \"bindings\": [{\"symbol\": \"printk\", \"sympos\": 0, \"klp\": false}, "
+		  "{\"symbol\": \"secret\", \"sympos\": 1, \"klp\": true}], \"refusals\": [{\"symbol\": "
+		  "\"v\", \"why\": \"a \\\"global\\\"\"}]}\n");
+	free(s);
+	s = diff_report_json(&none, "y.o");
+	CHECK_STR(s, "{\"object\": \"y.o\", \"source\": \"\", \"changed\": [], \"new_functions\": [], "
+		  "\"new_data\": [], \"bindings\": [], \"refusals\": []}\n");
+	free(s);
+}
+
 int main(void)
 {
 	RUN(compact);
 	RUN(spaced);
 	RUN(pretty);
 	RUN(array_and_bad_utf8);
+	RUN(diff_report);
 	return unit_done();
 }

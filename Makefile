@@ -39,9 +39,14 @@ build/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) build/liblpatch.a
 
 unit-tests: $(UNIT_BINS)
 
-# Every test: unit, VM and process. tests/run installs what it needs.
+# Every test: tree, unit, VM and process. tests/run installs what it needs.
 check: lpatch unit-tests
 	tests/run
+
+# A lower layer of src/ never includes a higher one; only src/elf calls libelf
+# (the order is in scripts/check-layers.sh and docs/design.md).
+check-layers:
+	scripts/check-layers.sh
 
 install: lpatch
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/include
@@ -55,5 +60,5 @@ install: lpatch
 clean:
 	rm -rf build lpatch
 
-.PHONY: all check install clean unit-tests
+.PHONY: all check check-layers install clean unit-tests
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d)

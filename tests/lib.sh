@@ -16,6 +16,23 @@ skip() { echo "SKIP: $*" >&2; exit 77; }
 expect_contains() { grep -qF -- "$2" "$1" || { echo "--- $1:" >&2; tail -40 "$1" >&2; fail "expected '$2' in $1"; }; }
 expect_not_contains() { ! grep -qF -- "$2" "$1" || { echo "--- $1:" >&2; tail -40 "$1" >&2; fail "did not expect '$2' in $1"; }; }
 
+# expect_kept_log LOG ERROR-START SOURCE: lpatch's output in LOG shows the
+# compiler's "SOURCE:L:C: error: ... lpatch_no_semicolon" line, and its error
+# starting "lpatch: error: ERROR-START" ends "; the whole log: PATH" with PATH
+# an existing copy under $LPATCH_CACHE/logs holding that error; sets KEPT
+expect_kept_log() {
+	local log=$1 start=$2 src=$3
+	grep -qF -- "  | $src:" "$log" && grep -qE '^  \| [^ ]+:[0-9]+:[0-9]+: error: .*lpatch_no_semicolon' "$log" ||
+		{ cat "$log"; fail "the compiler's error line is not shown"; }
+	KEPT=$(grep -F -- "lpatch: error: $start" "$log" | sed -n 's/.*; the whole log: \(.*\)$/\1/p')
+	[ -n "$KEPT" ] || { cat "$log"; fail "the error names no log"; }
+	case $KEPT in
+	"$LPATCH_CACHE"/logs/*) ;;
+	*) fail "the log $KEPT is not under $LPATCH_CACHE/logs" ;;
+	esac
+	[ -f "$KEPT" ] || fail "the log $KEPT named in the error is gone after lpatch exited"
+	grep -q 'error: .*lpatch_no_semicolon' "$KEPT" || fail "$KEPT does not hold the compiler's error"
+}
 # lp_ok LOG WHAT ARGS...: run lpatch ARGS... with its output in LOG; when it
 # fails, show LOG and fail the test ("WHAT failed")
 lp_ok() {

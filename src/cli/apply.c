@@ -98,41 +98,24 @@ int cmd_apply(int argc, char **argv)
 	struct strbuf out = { 0 };
 	struct json json;
 	struct user_patch pf;
-	const char *file = NULL;
+	const char *file;
 	bool all = false, as_json = false;
-	unsigned pid = 0, ms;
-	int rc;
+	unsigned pid = 0, ms = (unsigned)o.timeout_ms;
+	const struct cli_opt opts[] = {
+		{ "--pid", .num = &pid, .min = 1, .max = INT_MAX, .what = "a process id" },
+		{ "--timeout", .num = &ms, .min = 1, .max = INT_MAX, .what = "milliseconds" },
+		{ "--all", .flag = &all },
+		{ "--json", .flag = &as_json },
+		{ NULL },
+	};
+	const struct cli_cmd cmd = { "apply", usage, opts, .arg = "patch file", .min_args = 1,
+				     .max_args = 1 };
+	int rc = cli_parse(&cmd, argc, argv, NULL);
 
-	for (int i = 1; i < argc; i++) {
-		bool missing = false;
-		const char *v;
-
-		if (cli_is_help(argv[i])) {
-			usage();
-			return 0;
-		} else if ((v = cli_option(argc, argv, &i, "--pid", &missing))) {
-			if (!cli_parse_uint(v, 1, INT_MAX, &pid))
-				return cli_usage_error("apply", "--pid needs a process id, not '%s'", v);
-		} else if ((v = cli_option(argc, argv, &i, "--timeout", &missing))) {
-			if (!cli_parse_uint(v, 1, INT_MAX, &ms))
-				return cli_usage_error("apply", "--timeout needs milliseconds, not '%s'", v);
-			o.timeout_ms = (int)ms;
-		} else if (missing) {
-			return cli_usage_error("apply", "%s needs a value", argv[i]);
-		} else if (!strcmp(argv[i], "--all")) {
-			all = true;
-		} else if (!strcmp(argv[i], "--json")) {
-			as_json = true;
-		} else if (argv[i][0] == '-') {
-			return cli_usage_error("apply", "unknown option %s", argv[i]);
-		} else if (!file) {
-			file = argv[i];
-		} else {
-			return cli_usage_error("apply", "one patch file at a time (%s, %s)", file, argv[i]);
-		}
-	}
-	if (!file)
-		return cli_usage_error("apply", "no patch file given");
+	if (rc != CLI_GO_ON)
+		return rc;
+	file = argv[1];
+	o.timeout_ms = (int)ms;
 	if (!all == !pid)
 		return cli_usage_error("apply", "give either --pid PID or --all");
 	if (patch_open(file, &pf))

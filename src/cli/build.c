@@ -7,7 +7,6 @@
 #include "util/str.h"
 
 #include <ctype.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,59 +88,39 @@ static bool valid_name(const char *n)
 
 int cmd_build(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "target", required_argument, NULL, 't' },
-		{ "src", required_argument, NULL, 's' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "vmlinux", required_argument, NULL, 'x' },
-		{ "symvers", required_argument, NULL, 'y' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "no-replace", no_argument, NULL, 'R' },
-		{ "cve", required_argument, NULL, 'C' },
-		{ "description", required_argument, NULL, 'd' },
-		{ "keep-work", no_argument, NULL, 'k' },
-		{ "no-verify", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *spec = NULL, *src = NULL, *config = NULL, *vmlinux = NULL, *symvers = NULL;
 	const char *out = NULL, *name = NULL;
-	const char **cves;
-	size_t ncves = 0;
+	struct cli_list cves = { 0 };
 	struct kernel_target t = {0};
-	struct kernel_build b = { .meta.replace = true };
+	struct kernel_build b = {0};
+	bool no_replace = false;
 	char *dname = NULL, *dout = NULL;
-	int c, ret;
+	const struct cli_opt opts[] = {
+		{ "--target", .str = &spec },
+		{ "--src", .str = &src },
+		{ "--config", .str = &config },
+		{ "--vmlinux", .str = &vmlinux },
+		{ "--symvers", .str = &symvers },
+		{ "--output", 'o', .str = &out },
+		{ "--name", .str = &name },
+		{ "--no-replace", .flag = &no_replace },
+		{ "--cve", .list = &cves },
+		{ "--description", .str = &b.meta.description },
+		{ "--keep-work", .flag = &b.keep_work },
+		{ "--no-verify", .flag = &b.no_verify },
+		{ NULL },
+	};
+	const struct cli_cmd cmd = { "build", help, opts, .arg = "PATCH", .min_args = 1, .max_args = -1 };
+	int c, npatches, ret;
 
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--user"))
 			return cmd_build_user(argc, argv);	/* process patches: src/cli/build_user.c */
-	cves = xcalloc((size_t)argc + 1, sizeof(char *));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't': spec = optarg; break;
-		case 's': src = optarg; break;
-		case 'c': config = optarg; break;
-		case 'x': vmlinux = optarg; break;
-		case 'y': symvers = optarg; break;
-		case 'o': out = optarg; break;
-		case 'n': name = optarg; break;
-		case 'R': b.meta.replace = false; break;
-		case 'C': cves[ncves++] = optarg; break;
-		case 'd': b.meta.description = optarg; break;
-		case 'k': b.keep_work = true; break;
-		case 'V': b.no_verify = true; break;
-		case 'h': help(); free(cves); return LP_EXIT_OK;
-		default: free(cves); return cli_usage_error("build", "unknown option");
-		}
-	}
-	ret = LP_EXIT_REFUSED;
-	if (optind >= argc) {
-		ret = cli_usage_error("build", "no PATCH given");
+	ret = cli_parse(&cmd, argc, argv, &npatches);
+	if (ret != CLI_GO_ON)
 		goto out;
-	}
+	ret = LP_EXIT_REFUSED;
+	b.meta.replace = !no_replace;
 	if (!spec == !src) {
 		ret = cli_usage_error("build", "give either --target SPEC or --src DIR --config FILE --vmlinux FILE");
 		goto out;
@@ -151,7 +130,7 @@ int cmd_build(int argc, char **argv)
 		goto out;
 	}
 	if (!name)
-		name = dname = default_name(argv[optind]);
+		name = dname = default_name(argv[1]);
 	if (!valid_name(name)) {
 		ret = cli_usage_error("build", "'%s' is not a valid module name (letters, digits, '_' "
 				      "and '-', at most %d characters)", name, MODULE_NAME_MAX);
@@ -159,25 +138,25 @@ int cmd_build(int argc, char **argv)
 	}
 	if (!out)
 		out = dout = xasprintf("%s.ko", name);
-	if (build_patches_readable(argv + optind, argc - optind))
+	if (build_patches_readable(argv + 1, npatches))
 		goto out;
 	c = spec ? target_open(spec, TARGET_BOOT | TARGET_HEADERS | TARGET_SYMBOLS | TARGET_SOURCE, &t)
 		 : target_custom(src, config, vmlinux, symvers, &t);
 	if (c) {
-		/* -2: the target itself is refused (bad spec, unknown release, mismatch) */
-		ret = c == -2 ? LP_EXIT_REFUSED : LP_EXIT_FAIL;
+		/* LP_REFUSED: the target itself is refused (bad spec, unknown release, mismatch) */
+		ret = lp_exit_code(c, LP_EXIT_FAIL);
 		goto out;
 	}
 	b.target = &t;
-	b.patches = argv + optind;
-	b.npatches = (size_t)(argc - optind);
+	b.patches = argv + 1;
+	b.npatches = (size_t)npatches;
 	b.out = out;
 	b.meta.name = name;
-	b.meta.cves = cves;
+	b.meta.cves = (const char *const *)cves.v;
 	ret = kernel_build(&b);
 out:
 	target_free(&t);
-	free(cves);
+	free(cves.v);
 	free(dname);
 	free(dout);
 	return ret;

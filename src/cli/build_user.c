@@ -9,7 +9,6 @@
 #include "util/str.h"
 
 #include <ctype.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,48 +102,35 @@ static int print_json(const char *path)
 
 int cmd_build_user(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "user", no_argument, NULL, 'u' },
-		{ "src", required_argument, NULL, 's' },
-		{ "binary", required_argument, NULL, 'b' },
-		{ "make", required_argument, NULL, 'm' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "no-verify", no_argument, NULL, 'V' },
-		{ "keep-work", no_argument, NULL, 'k' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct user_build b = { .verify = true };
+	struct user_build b = {0};
 	char *dname = NULL, *dout = NULL;
-	bool as_json = false;
-	int c, ret = LP_EXIT_REFUSED;
+	bool user, no_verify = false, as_json = false;
+	const struct cli_opt opts[] = {
+		{ "--user", .flag = &user },	/* what brought us here (build.c) */
+		{ "--src", .str = &b.src },
+		{ "--binary", .str = &b.binary },
+		{ "--make", .str = &b.make },
+		{ "--output", 'o', .str = &b.out },
+		{ "--name", .str = &b.name },
+		{ "--no-verify", .flag = &no_verify },
+		{ "--keep-work", .flag = &b.keep_work },
+		{ "--json", .flag = &as_json },
+		{ NULL },
+	};
+	const struct cli_cmd cmd = { "build", help, opts, .arg = "PATCH", .min_args = 1, .max_args = -1 };
+	int npatches, ret = cli_parse(&cmd, argc, argv, &npatches);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'u': break;
-		case 's': b.src = optarg; break;
-		case 'b': b.binary = optarg; break;
-		case 'm': b.make = optarg; break;
-		case 'o': b.out = optarg; break;
-		case 'n': b.name = optarg; break;
-		case 'V': b.verify = false; break;
-		case 'k': b.keep_work = true; break;
-		case 'j': as_json = b.quiet = true; break;
-		case 'h': help(); return LP_EXIT_OK;
-		default: return cli_usage_error("build", "unknown option (with --user)");
-		}
-	}
-	if (optind >= argc)
-		return cli_usage_error("build", "no PATCH given");
+	if (ret != CLI_GO_ON)
+		return ret;
+	ret = LP_EXIT_REFUSED;
+	b.verify = !no_verify;
+	b.quiet = as_json;
 	if (!b.src || !b.binary)
 		return cli_usage_error("build", "--user needs --src DIR and --binary FILE");
 	if (!path_is_dir(b.src))
 		return cli_usage_error("build", "--src %s is not a directory", b.src);
 	if (!b.name)
-		b.name = dname = default_name(argv[optind]);
+		b.name = dname = default_name(argv[1]);
 	if (!patch_name_valid(b.name)) {
 		ret = cli_usage_error("build", "'%s' is not a valid patch name (at most %d characters, "
 				      "no '/' or spaces)", b.name, PATCH_NAME_MAX);
@@ -152,10 +138,10 @@ int cmd_build_user(int argc, char **argv)
 	}
 	if (!b.out)
 		b.out = dout = xasprintf("%s.lpatch", b.name);
-	if (build_patches_readable(argv + optind, argc - optind))
+	if (build_patches_readable(argv + 1, npatches))
 		goto out;
-	b.patches = argv + optind;
-	b.npatches = (size_t)(argc - optind);
+	b.patches = argv + 1;
+	b.npatches = (size_t)npatches;
 	if (!b.verify)
 		lp_warn("--no-verify: the original build is not checked against %s", b.binary);
 	ret = user_build(&b);

@@ -5,7 +5,6 @@
 #include "util/fs.h"
 #include "util/log.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,50 +26,40 @@ static void help(void)
 
 int cmd_diff(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "parent", required_argument, NULL, 'p' },
-		{ "parent-name", required_argument, NULL, 'n' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *parent_path = NULL, *parent_name = "vmlinux", *out = NULL;
 	struct diff_result res;
 	struct parent *parent;
 	bool json = false;
-	int c, ret;
+	const struct cli_opt opts[] = {
+		{ "--parent", .str = &parent_path },
+		{ "--parent-name", .str = &parent_name },
+		{ "--output", 'o', .str = &out },
+		{ "--json", .flag = &json },
+		{ NULL },
+	};
+	const struct cli_cmd cmd = { "diff", help, opts, .min_args = 2, .max_args = 2,
+				     .missing = "expected ORIG.o and PATCHED.o" };
+	int ret = cli_parse(&cmd, argc, argv, NULL);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p': parent_path = optarg; break;
-		case 'n': parent_name = optarg; break;
-		case 'o': out = optarg; break;
-		case 'j': json = true; break;
-		case 'h': help(); return LP_EXIT_OK;
-		default: return cli_usage_error("diff", "unknown option");
-		}
-	}
-	if (argc - optind != 2)
-		return cli_usage_error("diff", "expected ORIG.o and PATCHED.o");
+	if (ret != CLI_GO_ON)
+		return ret;
 	if (!parent_path)
 		return cli_usage_error("diff", "--parent ELF is required");
 	parent = parent_open(parent_path, parent_name);
 	if (!parent)
 		return LP_EXIT_REFUSED;
-	ret = diff_objects(argv[optind], argv[optind + 1], &(struct diff_opts){ .parent = parent }, &res);
+	ret = diff_objects(argv[1], argv[2], &(struct diff_opts){ .parent = parent }, &res);
 	if (ret == LP_EXIT_FAIL) {
 		/* unreadable input: bad input, not a tool failure */
 		ret = LP_EXIT_REFUSED;
 	} else if (json) {
-		char *s = diff_report_json(&res, argv[optind + 1]);
+		char *s = diff_report_json(&res, argv[2]);
 		fputs(s, stdout);
 		free(s);
 	} else {
-		diff_report_text(&res, argv[optind + 1]);
+		diff_report_text(&res, argv[2]);
 		if (ret == LP_EXIT_NOCHANGE)
-			printf("%s: no functional change\n", argv[optind + 1]);
+			printf("%s: no functional change\n", argv[2]);
 	}
 	if (ret == LP_EXIT_OK && out && elf_write(res.out, out))
 		ret = LP_EXIT_FAIL;

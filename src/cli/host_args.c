@@ -1,56 +1,101 @@
-/* Parsing the host commands' options, one way for all of them. */
+/* The host commands: the options and arguments each takes, in one table, and one entry point. */
 #include "cli/host_args.h"
 
-#include "cli/cli.h"
 #include "util/log.h"
 
 #include <string.h>
 
-int host_args_parse(const char *cmd, int argc, char **argv, unsigned allowed,
-		    void (*help)(void), struct host_args *a)
+enum host_arg {
+	HA_TIMEOUT = 1 << 0,	/* --timeout SEC */
+	HA_FORCE = 1 << 1,	/* --force, --yes-i-know */
+	HA_ROOT = 1 << 2,	/* --root DIR */
+	HA_RELEASE = 1 << 3,	/* --release REL */
+	HA_JSON = 1 << 4,	/* --json */
+	HA_ALL = 1 << 5,	/* --all */
+};
+
+struct host_cmd {
+	struct cli_cmd cli;	/* name, help and arguments; its opts are picked by host_args */
+	unsigned host_args;	/* enum host_arg: the options it takes */
+	/* what it runs: op on the operand, or run */
+	int (*op)(const char *operand, const struct host_opts *o);
+	int (*run)(const struct host_args *a);
+};
+
+static const struct host_cmd host_cmds[] = {
+	{ { "load", load_help, .arg = "module", .max_args = 1 },
+	  HA_TIMEOUT | HA_FORCE | HA_ROOT | HA_ALL, .run = load_run },
+	{ { "unload", unload_help, .arg = "patch", .min_args = 1, .max_args = 1,
+	    .missing = "which patch? e.g. `lpatch unload livepatch_fix` (`lpatch list` shows them)" },
+	  HA_TIMEOUT | HA_FORCE, .run = unload_run },
+	{ { "list", list_help, .max_args = 0 }, HA_ROOT, .run = list_run },
+	{ { "status", status_help, .max_args = 0 }, HA_ROOT | HA_JSON, .run = status_run },
+	{ { "install", install_help, .arg = "module", .min_args = 1, .max_args = 1,
+	    .missing = "which module? e.g. `lpatch install fix.ko`" },
+	  HA_ROOT | HA_RELEASE, .run = install_run },
+	{ { "uninstall", uninstall_help, .arg = "patch", .min_args = 1, .max_args = 1,
+	    .missing = "which patch? (`lpatch list` shows them)" },
+	  HA_ROOT | HA_RELEASE, .run = uninstall_run },
+	{ { "info", info_help, .arg = "module", .min_args = 1, .max_args = 1,
+	    .missing = "which module? e.g. `lpatch info fix.ko`" },
+	  HA_ROOT | HA_JSON, .run = info_run },
+};
+
+/* Parse argv for c into a: CLI_GO_ON, or the exit code to return at once. */
+static int parse(const struct host_cmd *c, int argc, char **argv, struct host_args *a)
 {
 	bool confirmed = false;
+	const struct {
+		unsigned arg;
+		struct cli_opt opt;
+	} all[] = {
+		{ HA_TIMEOUT, { "--timeout", .num = &a->o.timeout_s, .min = 1, .max = 86400,
+				.what = "a number of seconds from 1 to 86400" } },
+		{ HA_FORCE, { "--force", .flag = &a->o.force } },
+		{ HA_FORCE, { "--yes-i-know", .flag = &confirmed } },
+		{ HA_ROOT, { "--root", .str = &a->o.root } },
+		{ HA_RELEASE, { "--release", .str = &a->o.release } },
+		{ HA_JSON, { "--json", .flag = &a->json } },
+		{ HA_ALL, { "--all", .flag = &a->all } },
+	};
+	struct cli_opt opts[sizeof(all) / sizeof(all[0]) + 1] = { { NULL } };
+	struct cli_cmd cmd = c->cli;
+	size_t n = 0;
+	int nargs, r;
 
 	memset(a, 0, sizeof(*a));
 	a->o.timeout_s = HOST_DEFAULT_TIMEOUT;
-	for (int i = 1; i < argc; i++) {
-		bool missing = false;
-		const char *v;
-
-		if (cli_is_help(argv[i])) {
-			help();
-			return 0;
-		}
-		if ((allowed & HA_TIMEOUT) && (v = cli_option(argc, argv, &i, "--timeout", &missing))) {
-			if (!cli_parse_uint(v, 1, 86400, &a->o.timeout_s))
-				return cli_usage_error(cmd, "--timeout %s: not a number of seconds from 1 to 86400", v);
-		} else if ((allowed & HA_ROOT) && (v = cli_option(argc, argv, &i, "--root", &missing))) {
-			a->o.root = v;
-		} else if ((allowed & HA_RELEASE) && (v = cli_option(argc, argv, &i, "--release", &missing))) {
-			a->o.release = v;
-		} else if (missing) {
-			return cli_usage_error(cmd, "%s needs a value", argv[i]);
-		} else if ((allowed & HA_FORCE) && !strcmp(argv[i], "--force")) {
-			a->o.force = true;
-		} else if ((allowed & HA_FORCE) && !strcmp(argv[i], "--yes-i-know")) {
-			confirmed = true;
-		} else if ((allowed & HA_JSON) && !strcmp(argv[i], "--json")) {
-			a->json = true;
-		} else if ((allowed & HA_ALL) && !strcmp(argv[i], "--all")) {
-			a->all = true;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return cli_usage_error(cmd, "unknown option %s", argv[i]);
-		} else if (a->operand) {
-			return cli_usage_error(cmd, "one at a time (%s and %s)", a->operand, argv[i]);
-		} else {
-			a->operand = argv[i];
-		}
-	}
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (c->host_args & all[i].arg)
+			opts[n++] = all[i].opt;
+	cmd.opts = opts;
+	r = cli_parse(&cmd, argc, argv, &nargs);
+	if (r != CLI_GO_ON)
+		return r;
+	a->operand = nargs ? argv[1] : NULL;
 	if (a->o.force && !confirmed)
-		return cli_usage_error(cmd, "--force skips the kernel's consistency check: tasks may "
+		return cli_usage_error(cmd.name, "--force skips the kernel's consistency check: tasks may "
 				       "run old and new code at once, and the module can never be "
 				       "removed; add --yes-i-know to confirm");
 	if (confirmed && !a->o.force)
-		return cli_usage_error(cmd, "--yes-i-know confirms --force; there is no --force here");
-	return -1;
+		return cli_usage_error(cmd.name, "--yes-i-know confirms --force; there is no --force here");
+	return CLI_GO_ON;
+}
+
+int cmd_host(int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof(host_cmds) / sizeof(host_cmds[0]); i++) {
+		const struct host_cmd *c = &host_cmds[i];
+		struct host_args a;
+		int r;
+
+		if (strcmp(c->cli.name, argv[0]))
+			continue;
+		r = parse(c, argc, argv, &a);
+		if (r != CLI_GO_ON)
+			return r;
+		return c->op ? c->op(a.operand, &a.o) : c->run(&a);
+	}
+	lp_err("%s is not a host command", argv[0]);
+	return LP_EXIT_FAIL;
 }

@@ -1,32 +1,34 @@
-/* The options shared by the host commands (load, unload, list, status, install, uninstall, info). */
+/* The host commands (load, unload, list, status, install, uninstall, info): one table of their options. */
 #ifndef LPATCH_CLI_HOST_ARGS_H
 #define LPATCH_CLI_HOST_ARGS_H
 
+#include "cli/cli.h"
 #include "host/ops.h"
 
 #include <stdbool.h>
 
-enum host_arg {
-	HA_TIMEOUT = 1 << 0,	/* --timeout SEC */
-	HA_FORCE = 1 << 1,	/* --force, --yes-i-know */
-	HA_ROOT = 1 << 2,	/* --root DIR */
-	HA_RELEASE = 1 << 3,	/* --release REL */
-	HA_JSON = 1 << 4,	/* --json */
-	HA_ALL = 1 << 5,	/* --all */
-};
-
 struct host_args {
-	struct host_opts o;
-	bool json, all;
+	struct host_opts o;	/* --timeout, --force, --root, --release */
+	bool json, all;		/* --json, --all */
 	const char *operand;	/* the one FILE or NAME, or NULL */
 };
 
-/*
- * Parse argv for command cmd, accepting the options in allowed and at most
- * one operand. Returns -1 to go on, or the exit code to return at once (0
- * after --help, printed by help()).
- */
-int host_args_parse(const char *cmd, int argc, char **argv, unsigned allowed,
-		    void (*help)(void), struct host_args *a);
+/* Each host command's help (src/cli/<name>.c). */
+void load_help(void);
+void unload_help(void);
+void list_help(void);
+void status_help(void);
+void install_help(void);
+void uninstall_help(void);
+void info_help(void);
+
+/* What the host commands that do more than one host_* call run, the arguments parsed. */
+int load_run(const struct host_args *a);
+int list_run(const struct host_args *a);
+int status_run(const struct host_args *a);
+int info_run(const struct host_args *a);
+int unload_run(const struct host_args *a);
+int install_run(const struct host_args *a);
+int uninstall_run(const struct host_args *a);
 
 #endif

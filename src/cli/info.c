@@ -1,5 +1,4 @@
 /* lpatch info: what a livepatch module is for and what it changes. */
-#include "cli/cli.h"
 #include "cli/host_args.h"
 
 #include "cli/print.h"
@@ -8,7 +7,7 @@
 
 #include <stdio.h>
 
-static void usage(void)
+void info_help(void)
 {
 	printf("usage: lpatch info [--json] [--root DIR] FILE.ko|NAME\n\n"
 	       "Show a livepatch module's metadata: module name, vermagic, the release it was\n"
@@ -80,14 +79,7 @@ static int show(const char *what, const char *root, bool json)
 	return ret;
 }
 
-int cmd_info(int argc, char **argv)
+int info_run(const struct host_args *a)
 {
-	struct host_args a;
-	int r = host_args_parse("info", argc, argv, HA_ROOT | HA_JSON, usage, &a);
-
-	if (r >= 0)
-		return r;
-	if (!a.operand)
-		return cli_usage_error("info", "which module? e.g. `lpatch info fix.ko`");
-	return show(a.operand, a.o.root, a.json);
+	return show(a->operand, a->o.root, a->json);
 }

@@ -1,10 +1,10 @@
-/* lpatch install: keep a livepatch to be loaded at every boot of its kernel. */
-#include "cli/cli.h"
+/* lpatch install: keep a livepatch to be loaded at every boot of its kernel.
+ * Its options, and the host_* call it makes: the table in cli/host_args.c. */
 #include "cli/host_args.h"
 
 #include <stdio.h>
 
-static void usage(void)
+void install_help(void)
 {
 	printf("usage: lpatch install [--root DIR] [--release REL] FILE.ko\n\n"
 	       "Copy a livepatch module (atomically) to ROOT/RELEASE/NAME.ko, where\n"
@@ -31,14 +31,7 @@ static int install(const char *ko, const struct host_opts *o)
 	return ret;
 }
 
-int cmd_install(int argc, char **argv)
+int install_run(const struct host_args *a)
 {
-	struct host_args a;
-	int r = host_args_parse("install", argc, argv, HA_ROOT | HA_RELEASE, usage, &a);
-
-	if (r >= 0)
-		return r;
-	if (!a.operand)
-		return cli_usage_error("install", "which module? e.g. `lpatch install fix.ko`");
-	return install(a.operand, &a.o);
+	return install(a->operand, &a->o);
 }

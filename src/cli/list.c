@@ -1,5 +1,4 @@
 /* lpatch list: loaded and installed livepatches and the functions they replace. */
-#include "cli/cli.h"
 #include "cli/host_args.h"
 
 #include "host/inventory.h"
@@ -9,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static void usage(void)
+void list_help(void)
 {
 	printf("usage: lpatch list [--root DIR]\n\n"
 	       "List the livepatches of this host, loaded and installed for the running\n"
@@ -74,14 +73,7 @@ static int show(const char *root)
 	return LP_EXIT_OK;
 }
 
-int cmd_list(int argc, char **argv)
+int list_run(const struct host_args *a)
 {
-	struct host_args a;
-	int r = host_args_parse("list", argc, argv, HA_ROOT, usage, &a);
-
-	if (r >= 0)
-		return r;
-	if (a.operand)
-		return cli_usage_error("list", "unexpected argument %s", a.operand);
-	return show(a.o.root);
+	return show(a->o.root);
 }

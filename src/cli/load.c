@@ -1,5 +1,4 @@
 /* lpatch load: insert a livepatch module and see its transition through. */
-#include "cli/cli.h"
 #include "cli/host_args.h"
 
 #include "cli/print.h"
@@ -8,7 +7,7 @@
 
 #include <stdio.h>
 
-static void usage(void)
+void load_help(void)
 {
 	printf("usage: lpatch load [--timeout SEC] [--force --yes-i-know] FILE.ko\n"
 	       "       lpatch load --all [--root DIR] [--timeout SEC]\n\n"
@@ -82,20 +81,15 @@ static int load_all(const struct host_opts *o)
 	return ret;
 }
 
-int cmd_load(int argc, char **argv)
+int load_run(const struct host_args *a)
 {
-	struct host_args a;
-	int r = host_args_parse("load", argc, argv, HA_TIMEOUT | HA_FORCE | HA_ROOT | HA_ALL, usage, &a);
-
-	if (r >= 0)
-		return r;
-	if (a.all && a.operand)
+	if (a->all && a->operand)
 		return cli_usage_error("load", "--all or FILE.ko, not both");
-	if (a.all)
-		return load_all(&a.o);
-	if (!a.operand)
+	if (a->all)
+		return load_all(&a->o);
+	if (!a->operand)
 		return cli_usage_error("load", "which module? e.g. `lpatch load fix.ko`");
-	if (a.o.root)
+	if (a->o.root)
 		return cli_usage_error("load", "--root goes with --all");
-	return load_one(a.operand, &a.o);
+	return load_one(a->operand, &a->o);
 }

@@ -31,7 +31,8 @@ static void usage(void)
 
 static void show(pid_t pid, const struct applied *a, size_t n, struct json *json)
 {
-	const char *comm = thread_comm(pid, pid);
+	char buf[THREAD_COMM_SIZE];
+	const char *comm = thread_comm(pid, pid, buf);
 
 	if (json) {
 		json_obj_begin(json);
@@ -117,26 +118,16 @@ int cmd_ps(int argc, char **argv)
 	struct json json;
 	bool as_json = false;
 	unsigned pid = 0;
-	int found = 0;
+	const struct cli_opt opts[] = {
+		{ "--pid", .num = &pid, .min = 1, .max = INT_MAX, .what = "a process id" },
+		{ "--json", .flag = &as_json },
+		{ NULL },
+	};
+	const struct cli_cmd cmd = { "ps", usage, opts, .max_args = 0 };
+	int found = 0, r = cli_parse(&cmd, argc, argv, NULL);
 
-	for (int i = 1; i < argc; i++) {
-		bool missing = false;
-		const char *v;
-
-		if (cli_is_help(argv[i])) {
-			usage();
-			return 0;
-		} else if (!strcmp(argv[i], "--json")) {
-			as_json = true;
-		} else if ((v = cli_option(argc, argv, &i, "--pid", &missing))) {
-			if (!cli_parse_uint(v, 1, INT_MAX, &pid))
-				return cli_usage_error("ps", "--pid needs a process id, not '%s'", v);
-		} else if (missing) {
-			return cli_usage_error("ps", "%s needs a value", argv[i]);
-		} else {
-			return cli_usage_error("ps", "unknown argument %s", argv[i]);
-		}
-	}
+	if (r != CLI_GO_ON)
+		return r;
 	json_init(&json, &out, JSON_COMPACT);
 	if (as_json)
 		json_arr_begin(&json);

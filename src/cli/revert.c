@@ -28,37 +28,22 @@ int cmd_revert(int argc, char **argv)
 {
 	struct user_opts o = { .timeout_ms = 2000 };
 	struct user_result r;
-	const char *name = NULL;
+	const char *name;
 	bool as_json = false;
-	unsigned pid = 0, ms;
-	int rc;
+	unsigned pid = 0, ms = (unsigned)o.timeout_ms;
+	const struct cli_opt opts[] = {
+		{ "--pid", .num = &pid, .min = 1, .max = INT_MAX, .what = "a process id" },
+		{ "--timeout", .num = &ms, .min = 1, .max = INT_MAX, .what = "milliseconds" },
+		{ "--json", .flag = &as_json },
+		{ NULL },
+	};
+	const struct cli_cmd cmd = { "revert", usage, opts, .arg = "patch name", .max_args = 1 };
+	int rc = cli_parse(&cmd, argc, argv, NULL);
 
-	for (int i = 1; i < argc; i++) {
-		bool missing = false;
-		const char *v;
-
-		if (cli_is_help(argv[i])) {
-			usage();
-			return 0;
-		} else if ((v = cli_option(argc, argv, &i, "--pid", &missing))) {
-			if (!cli_parse_uint(v, 1, INT_MAX, &pid))
-				return cli_usage_error("revert", "--pid needs a process id, not '%s'", v);
-		} else if ((v = cli_option(argc, argv, &i, "--timeout", &missing))) {
-			if (!cli_parse_uint(v, 1, INT_MAX, &ms))
-				return cli_usage_error("revert", "--timeout needs milliseconds, not '%s'", v);
-			o.timeout_ms = (int)ms;
-		} else if (missing) {
-			return cli_usage_error("revert", "%s needs a value", argv[i]);
-		} else if (!strcmp(argv[i], "--json")) {
-			as_json = true;
-		} else if (argv[i][0] == '-') {
-			return cli_usage_error("revert", "unknown option %s", argv[i]);
-		} else if (!name) {
-			name = argv[i];
-		} else {
-			return cli_usage_error("revert", "one patch name at a time");
-		}
-	}
+	if (rc != CLI_GO_ON)
+		return rc;
+	name = argv[1];	/* NULL when not given */
+	o.timeout_ms = (int)ms;
 	if (!pid)
 		return cli_usage_error("revert", "--pid PID is required");
 	rc = user_revert((pid_t)pid, name, &o, &r);

@@ -1,5 +1,4 @@
 /* lpatch status: the livepatch state of this host, for people and for scanners. */
-#include "cli/cli.h"
 #include "cli/host_args.h"
 
 #include "cli/print.h"
@@ -12,7 +11,7 @@
 
 #define STATUS_FORMAT "lpatch-status/1"
 
-static void usage(void)
+void status_help(void)
 {
 	printf("usage: lpatch status [--json] [--root DIR]\n\n"
 	       "Show the running kernel's release, each livepatch's state (loaded and\n"
@@ -135,14 +134,7 @@ static int show(const char *root, bool json)
 	return LP_EXIT_OK;
 }
 
-int cmd_status(int argc, char **argv)
+int status_run(const struct host_args *a)
 {
-	struct host_args a;
-	int r = host_args_parse("status", argc, argv, HA_ROOT | HA_JSON, usage, &a);
-
-	if (r >= 0)
-		return r;
-	if (a.operand)
-		return cli_usage_error("status", "unexpected argument %s", a.operand);
-	return show(a.o.root, a.json);
+	return show(a->o.root, a->json);
 }

@@ -103,60 +103,38 @@ static void print_target(const struct kernel_target *t, bool json)
 
 int cmd_target(int argc, char **argv)
 {
-	const char *spec = NULL, *need_arg = "boot,headers", *bad = NULL;
-	const char *opts[4] = { NULL };	/* --src --config --vmlinux --symvers */
-	static const char *const names[4] = { "--src", "--config", "--vmlinux", "--symvers" };
+	const char *spec, *need_arg = "boot,headers", *bad = NULL;
+	const char *src = NULL, *config = NULL, *vmlinux = NULL, *symvers = NULL;
 	struct kernel_target t;
 	bool json = false;
 	unsigned need;
-	int ret;
+	const struct cli_opt opts[] = {
+		{ "--json", .flag = &json },
+		{ "--need", .str = &need_arg },
+		{ "--src", .str = &src },
+		{ "--config", .str = &config },
+		{ "--vmlinux", .str = &vmlinux },
+		{ "--symvers", .str = &symvers },
+		{ NULL },
+	};
+	const struct cli_cmd cmd = { "target", usage, opts, .arg = "target", .max_args = 1 };
+	int ret = cli_parse(&cmd, argc, argv, NULL);
 
-	for (int i = 1; i < argc; i++) {
-		const char *v = NULL;
-		bool missing = false;
-		int k;
-
-		if (cli_is_help(argv[i])) {
-			usage();
-			return 0;
-		}
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-			continue;
-		}
-		if ((v = cli_option(argc, argv, &i, "--need", &missing))) {
-			need_arg = v;
-			continue;
-		}
-		for (k = 0; k < 4 && !(v = cli_option(argc, argv, &i, names[k], &missing)); k++)
-			;
-		if (k < 4) {
-			if (!*v)
-				return cli_usage_error("target", "%s needs a value", names[k]);
-			opts[k] = v;
-		} else if (missing) {
-			return cli_usage_error("target", "%s needs a value", argv[i]);
-		} else if (argv[i][0] == '-') {
-			return cli_usage_error("target", "unknown option %s", argv[i]);
-		} else if (spec) {
-			return cli_usage_error("target", "one target at a time (%s and %s)", spec, argv[i]);
-		} else {
-			spec = argv[i];
-		}
-	}
+	if (ret != CLI_GO_ON)
+		return ret;
+	spec = argv[1];	/* NULL when not given */
 	if (!(need = parse_need(need_arg, &bad)))
 		return cli_usage_error("target", "--need: unknown part '%s' (boot, headers, "
 				       "symbols, source, all)", bad ? bad : need_arg);
-	if (spec && opts[0])
+	if (spec && src)
 		return cli_usage_error("target", "give either a SPEC or --src, not both");
-	if (!opts[0] && (opts[1] || opts[2] || opts[3]))
+	if (!src && (config || vmlinux || symvers))
 		return cli_usage_error("target", "--config, --vmlinux and --symvers go with --src");
-	if (!spec && !opts[0])
+	if (!spec && !src)
 		return cli_usage_error("target", "which kernel? e.g. `lpatch target debian:cloud`");
-	ret = opts[0] ? target_custom(opts[0], opts[1], opts[2], opts[3], &t)
-		      : target_open(spec, need, &t);
+	ret = src ? target_custom(src, config, vmlinux, symvers, &t) : target_open(spec, need, &t);
 	if (ret)
-		return ret == -2 ? LP_EXIT_REFUSED : LP_EXIT_FAIL;
+		return lp_exit_code(ret, LP_EXIT_FAIL);
 	print_target(&t, json);
 	target_free(&t);
 	return LP_EXIT_OK;

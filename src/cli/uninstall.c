@@ -1,12 +1,12 @@
-/* lpatch uninstall: stop loading a livepatch at boot. */
-#include "cli/cli.h"
+/* lpatch uninstall: stop loading a livepatch at boot.
+ * Its options, and the host_* call it makes: the table in cli/host_args.c. */
 #include "cli/host_args.h"
 
 #include "util/log.h"
 
 #include <stdio.h>
 
-static void usage(void)
+void uninstall_help(void)
 {
 	printf("usage: lpatch uninstall [--root DIR] [--release REL] NAME\n\n"
 	       "Remove installed patch NAME (its module name; - and _ are the same) from\n"
@@ -35,14 +35,7 @@ static int uninstall(const char *name, const struct host_opts *o)
 	return ret;
 }
 
-int cmd_uninstall(int argc, char **argv)
+int uninstall_run(const struct host_args *a)
 {
-	struct host_args a;
-	int r = host_args_parse("uninstall", argc, argv, HA_ROOT | HA_RELEASE, usage, &a);
-
-	if (r >= 0)
-		return r;
-	if (!a.operand)
-		return cli_usage_error("uninstall", "which patch? (`lpatch list` shows them)");
-	return uninstall(a.operand, &a.o);
+	return uninstall(a->operand, &a->o);
 }

@@ -1,5 +1,5 @@
-/* lpatch unload: disable a livepatch, wait for its transition, remove its module. */
-#include "cli/cli.h"
+/* lpatch unload: disable a livepatch, wait for its transition, remove its module.
+ * Its options, and the host_* call it makes: the table in cli/host_args.c. */
 #include "cli/host_args.h"
 
 #include "util/log.h"
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static void usage(void)
+void unload_help(void)
 {
 	printf("usage: lpatch unload [--timeout SEC] [--force --yes-i-know] NAME\n\n"
 	       "Disable livepatch NAME (its module name; - and _ are the same), wait until\n"
@@ -36,15 +36,7 @@ static int unload(const char *name, const struct host_opts *o)
 	return ret;
 }
 
-int cmd_unload(int argc, char **argv)
+int unload_run(const struct host_args *a)
 {
-	struct host_args a;
-	int r = host_args_parse("unload", argc, argv, HA_TIMEOUT | HA_FORCE, usage, &a);
-
-	if (r >= 0)
-		return r;
-	if (!a.operand)
-		return cli_usage_error("unload", "which patch? e.g. `lpatch unload livepatch_fix` "
-				       "(`lpatch list` shows them)");
-	return unload(a.operand, &a.o);
+	return unload(a->operand, &a->o);
 }

@@ -68,71 +68,37 @@ static int check_copies(char **copies, size_t n)
 	return 0;
 }
 
-static int bad_number(struct vm_opts *o, const char *opt, const char *v, const char *range)
-{
-	free(o->copies);
-	return cli_usage_error("vm", "%s %s: not a number from %s", opt, v, range);
-}
-
 int cmd_vm(int argc, char **argv)
 {
 	struct vm_opts o = { .timeout_s = VM_DEFAULT_TIMEOUT, .memory_mb = VM_DEFAULT_MEMORY,
 			     .cpus = VM_DEFAULT_CPUS };
-	size_t cap = 0;
-	int i, ret;
+	struct cli_list copies = { 0 };
+	const struct cli_opt opts[] = {
+		{ "--target", .str = &o.target },
+		{ "--copy", .list = &copies },
+		{ "--timeout", .num = &o.timeout_s, .min = 1, .max = 86400 },
+		{ "--memory", .num = &o.memory_mb, .min = 128, .max = 65536 },
+		{ "--cpus", .num = &o.cpus, .min = 1, .max = 64 },
+		{ "--log", .str = &o.log },
+		{ "--append", .str = &o.append },
+		{ NULL },
+	};
+	/* the command's own options are its own: the first word of it ends lpatch's */
+	const struct cli_cmd cmd = { "vm", usage, opts, .arg = "command", .min_args = 1, .max_args = -1,
+				     .missing = "no command to run (give it after --)",
+				     .args_end_options = true };
+	int ret = cli_parse(&cmd, argc, argv, NULL);
 
-	for (i = 1; i < argc; i++) {
-		const char *v;
-		bool missing = false;
-
-		if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		}
-		if (cli_is_help(argv[i])) {
-			usage();
-			free(o.copies);
-			return 0;
-		}
-		if ((v = cli_option(argc, argv, &i, "--target", &missing))) {
-			o.target = v;
-		} else if ((v = cli_option(argc, argv, &i, "--copy", &missing))) {
-			*ARRAY_PUSH(o.copies, o.ncopies, cap) = (char *)v;
-		} else if ((v = cli_option(argc, argv, &i, "--timeout", &missing))) {
-			if (!cli_parse_uint(v, 1, 86400, &o.timeout_s))
-				return bad_number(&o, "--timeout", v, "1 to 86400");
-		} else if ((v = cli_option(argc, argv, &i, "--memory", &missing))) {
-			if (!cli_parse_uint(v, 128, 65536, &o.memory_mb))
-				return bad_number(&o, "--memory", v, "128 to 65536");
-		} else if ((v = cli_option(argc, argv, &i, "--cpus", &missing))) {
-			if (!cli_parse_uint(v, 1, 64, &o.cpus))
-				return bad_number(&o, "--cpus", v, "1 to 64");
-		} else if ((v = cli_option(argc, argv, &i, "--log", &missing))) {
-			o.log = v;
-		} else if ((v = cli_option(argc, argv, &i, "--append", &missing))) {
-			o.append = v;
-		} else if (missing) {
-			free(o.copies);
-			return cli_usage_error("vm", "%s needs a value", argv[i]);
-		} else if (argv[i][0] == '-') {
-			free(o.copies);
-			return cli_usage_error("vm", "unknown option %s", argv[i]);
-		} else {
-			break;	/* the command, without a "--" before it */
-		}
+	if (ret == CLI_GO_ON && !o.target)
+		ret = cli_usage_error("vm", "--target is required (e.g. --target debian:cloud)");
+	if (ret == CLI_GO_ON) {
+		o.argv = argv + 1;
+		o.copies = copies.v;
+		o.ncopies = copies.n;
+		ret = check_copies(o.copies, o.ncopies);
+		if (!ret)
+			ret = vm_run(&o);
 	}
-	if (!o.target) {
-		free(o.copies);
-		return cli_usage_error("vm", "--target is required (e.g. --target debian:cloud)");
-	}
-	if (i >= argc) {
-		free(o.copies);
-		return cli_usage_error("vm", "no command to run (give it after --)");
-	}
-	o.argv = argv + i;
-	ret = check_copies(o.copies, o.ncopies);
-	if (!ret)
-		ret = vm_run(&o);
-	free(o.copies);
+	free(copies.v);
 	return ret;
 }

@@ -158,7 +158,7 @@ char *apt_versions(const char *name)
 		char pkg[256], ver[256];
 
 		if (sscanf(l, " %255s | %255s |", pkg, ver) == 2 && !strcmp(pkg, name))
-			strv_insert_sorted(&list, &n, &cap, ver, debian_version_cmp);
+			strv_insert_sorted(&list, &n, &cap, ver, deb_version_cmp);
 	}
 	free(text);
 	return strv_join_free(list, n);

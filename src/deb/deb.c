@@ -28,7 +28,7 @@ static char *glob_first(const char *pattern)
 
 char *deb_find(const char *dir, const char *pkg, const char *version)
 {
-	char *prefix = debian_deb_prefix(pkg, version);
+	char *prefix = deb_file_prefix(pkg, version);
 	char *pattern = xasprintf("%s/%s*.deb", dir, prefix);
 	char *path = glob_first(pattern);
 
@@ -62,7 +62,7 @@ char *deb_find_cached(const char *debs_dir, const char *pkg, char **version)
 				}
 			}
 			ver = sb_take(&sb);
-			if (!*version || debian_version_cmp(ver, *version) > 0) {
+			if (!*version || deb_version_cmp(ver, *version) > 0) {
 				free(*version);
 				free(best);
 				*version = ver;

@@ -9,12 +9,12 @@
 #include <stddef.h>
 
 /* dpkg's ordering of versions: <0, 0, >0 like strcmp. */
-int debian_version_cmp(const char *a, const char *b);
+int deb_version_cmp(const char *a, const char *b);
 /* The upstream part of a Debian version: 1:6.1.192-2 -> 6.1.192. Caller frees. */
-char *debian_upstream_version(const char *version);
+char *deb_upstream_version(const char *version);
 /* The file name apt-get download gives pkg at version (':' becomes %3a), without arch:
  * "pkg_ver_". Caller frees. */
-char *debian_deb_prefix(const char *pkg, const char *version);
+char *deb_file_prefix(const char *pkg, const char *version);
 
 /* --- apt (apt.c) --- */
 

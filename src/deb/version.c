@@ -76,7 +76,7 @@ static void split_version(const char *v, struct version_parts *p)
 	p->revision = xstrdup(dash ? dash + 1 : "");
 }
 
-int debian_version_cmp(const char *a, const char *b)
+int deb_version_cmp(const char *a, const char *b)
 {
 	struct version_parts pa, pb;
 	int r;
@@ -94,7 +94,7 @@ int debian_version_cmp(const char *a, const char *b)
 	return r;
 }
 
-char *debian_upstream_version(const char *version)
+char *deb_upstream_version(const char *version)
 {
 	struct version_parts p;
 
@@ -103,7 +103,7 @@ char *debian_upstream_version(const char *version)
 	return p.upstream;
 }
 
-char *debian_deb_prefix(const char *pkg, const char *version)
+char *deb_file_prefix(const char *pkg, const char *version)
 {
 	struct strbuf sb = {0};
 

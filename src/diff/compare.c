@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static bool diff_sections_equal(struct differ *d, struct section *a, struct section *b);
+
 static bool readonly_data(const struct section *sec)
 {
 	return sec && !(sec->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) &&
@@ -130,10 +132,10 @@ static bool compare_now(struct differ *d, struct section *a, struct section *b)
 		if (ra->offset != rb->offset || !refs_equal(d, a, ra, b, rb))
 			return false;
 	}
-	return diff_bytes_equal(a, b) || (diff_is_text(a) && diff_line_only_change(a, b));
+	return diff_bytes_equal(a, b) || (diff_is_text(a) && diff_line_only_change(d, a, b));
 }
 
-bool diff_sections_equal(struct differ *d, struct section *a, struct section *b)
+static bool diff_sections_equal(struct differ *d, struct section *a, struct section *b)
 {
 	struct dsec *da;
 	bool same;

@@ -29,7 +29,7 @@ void diff_refuse(struct differ *d, const char *symbol, const char *fmt, ...)
 		(struct diff_refusal){ .symbol = xstrdup(symbol), .why = why };
 }
 
-void diff_add_item(struct differ *d, enum diff_kind kind, const char *name, long sympos)
+static void diff_add_item(struct differ *d, enum diff_kind kind, const char *name, long sympos)
 {
 	struct diff_result *r = d->res;
 
@@ -174,8 +174,7 @@ out:
 	elf_close(d.out);
 	detach_state(d.orig);
 	detach_state(d.patched);
-	diff_source_lines_release(d.orig);
-	diff_source_lines_release(d.patched);
+	diff_source_lines_free(&d);
 	elf_close(d.orig);
 	elf_close(d.patched);
 	free(d.work);

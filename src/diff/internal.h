@@ -22,8 +22,13 @@ struct dsym {
 	struct symbol *out;	/* its copy (or binding) in the output object */
 };
 
+struct line_source;
+
 struct differ {
 	struct elf_file *orig, *patched;
+	/* the DWARF line tables of orig [0] and patched [1], read on first use
+	 * (srclines.c); freed with diff_source_lines_free */
+	struct line_source *lines[2];
 	struct parent *parent;
 	const char *source;	/* FILE symbol of the objects, e.g. "meminfo.c" */
 	struct diff_result *res;
@@ -41,15 +46,15 @@ static inline struct dsym *DSYM(const struct symbol *s) { return s->priv; }
 void diff_correlate(struct differ *d);
 /* compare.c */
 void diff_compare(struct differ *d);
-bool diff_sections_equal(struct differ *d, struct section *a, struct section *b);
 /* Same bytes outside relocation fields (a and b of equal size). */
 bool diff_bytes_equal(const struct section *a, const struct section *b);
 /* lines.c: the only differences are line numbers passed to printk/WARN/might_sleep */
-bool diff_line_only_change(const struct section *a, const struct section *b);
-/* Source line of offset off in sec, from the object's DWARF line table
- * (srclines.c); 0 when unknown. Release an object's table when done. */
-int diff_source_line(const struct section *sec, uint64_t off);
-void diff_source_lines_release(const struct elf_file *ef);
+bool diff_line_only_change(struct differ *d, const struct section *a, const struct section *b);
+/* Source line of offset off in sec (of d->orig or d->patched), from the
+ * object's DWARF line table (srclines.c); 0 when unknown. */
+int diff_source_line(struct differ *d, const struct section *sec, uint64_t off);
+/* Free d's line tables (diff_objects does, when done). */
+void diff_source_lines_free(struct differ *d);
 /* include.c */
 void diff_include(struct differ *d);
 void diff_include_section(struct differ *d, struct section *sec);
@@ -68,7 +73,6 @@ struct symbol *diff_process_resolve(struct differ *d, struct symbol *sym, const 
 /* diff.c */
 void diff_refuse(struct differ *d, const char *symbol, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void diff_add_item(struct differ *d, enum diff_kind kind, const char *name, long sympos);
 
 /* Section kinds. */
 bool diff_is_text(const struct section *sec);

@@ -67,7 +67,7 @@ static bool line_number(int64_t v)
 	return v > 0 && v < 1000000;
 }
 
-bool diff_line_only_change(const struct section *a, const struct section *b)
+bool diff_line_only_change(struct differ *d, const struct section *a, const struct section *b)
 {
 	bool any = false;
 	int64_t shift = 0;
@@ -95,7 +95,8 @@ bool diff_line_only_change(const struct section *a, const struct section *b)
 		/* and as far as the instruction's own source line moved, where the
 		 * line tables tell: a changed constant stays on its line */
 		{
-			int la = diff_source_line(a, (uint64_t)j), lb = diff_source_line(b, (uint64_t)j);
+			int la = diff_source_line(d, a, (uint64_t)j);
+			int lb = diff_source_line(d, b, (uint64_t)j);
 			if (la && lb && lb - la != vb - va)
 				return false;
 		}

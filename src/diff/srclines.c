@@ -12,30 +12,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One object's line table, as libdwfl reads it. */
 struct line_source {
-	const struct elf_file *ef;
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 };
-
-static struct line_source *sources;
-static size_t nsources, sourcecap;
 
 static const Dwfl_Callbacks offline = {
 	.find_debuginfo = dwfl_standard_find_debuginfo,
 	.section_address = dwfl_offline_section_address,
 };
 
-static struct line_source *source_of(const struct elf_file *ef)
+static struct line_source *source_of(struct differ *d, const struct elf_file *ef)
 {
+	int i = ef == d->orig ? 0 : ef == d->patched ? 1 : -1;
 	struct line_source *ls;
 
-	for (size_t i = 0; i < nsources; i++)
-		if (sources[i].ef == ef)
-			return &sources[i];
-	ls = ARRAY_PUSH(sources, nsources, sourcecap);
-	memset(ls, 0, sizeof(*ls));
-	ls->ef = ef;
+	if (i < 0)
+		return NULL;
+	if (d->lines[i])
+		return d->lines[i];
+	ls = d->lines[i] = xcalloc(1, sizeof(*ls));
 	if (ef->path && (ls->dwfl = dwfl_begin(&offline))) {
 		ls->mod = dwfl_report_offline(ls->dwfl, ef->path, ef->path, -1);
 		dwfl_report_end(ls->dwfl, NULL, NULL);
@@ -48,22 +45,19 @@ static Dwarf_Addr section_address(Dwfl_Module *mod, const struct section *sec)
 {
 	GElf_Addr bias;
 	Elf *e = dwfl_module_getelf(mod, &bias);
-	Elf_Scn *scn = e ? elf_getscn(e, sec->index) : NULL;
-	GElf_Shdr sh;
+	uint64_t addr = elf_handle_section_addr(e, sec->index);
 
-	if (!scn || !gelf_getshdr(scn, &sh) || !sh.sh_addr)
-		return 0;
-	return sh.sh_addr + bias;
+	return addr ? addr + bias : 0;
 }
 
-int diff_source_line(const struct section *sec, uint64_t off)
+int diff_source_line(struct differ *d, const struct section *sec, uint64_t off)
 {
-	struct line_source *ls = source_of(sec->elf);
+	struct line_source *ls = source_of(d, sec->elf);
 	Dwarf_Addr at;
 	Dwfl_Line *line;
 	int lineno = 0;
 
-	if (!ls->mod || !(at = section_address(ls->mod, sec)))
+	if (!ls || !ls->mod || !(at = section_address(ls->mod, sec)))
 		return 0;
 	line = dwfl_module_getsrc(ls->mod, at + off);
 	if (!line || !dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL))
@@ -71,13 +65,12 @@ int diff_source_line(const struct section *sec, uint64_t off)
 	return lineno;
 }
 
-void diff_source_lines_release(const struct elf_file *ef)
+void diff_source_lines_free(struct differ *d)
 {
-	for (size_t i = 0; i < nsources; i++)
-		if (sources[i].ef == ef) {
-			if (sources[i].dwfl)
-				dwfl_end(sources[i].dwfl);
-			sources[i] = sources[--nsources];
-			return;
-		}
+	for (size_t i = 0; i < 2; i++) {
+		if (d->lines[i] && d->lines[i]->dwfl)
+			dwfl_end(d->lines[i]->dwfl);
+		free(d->lines[i]);
+		d->lines[i] = NULL;
+	}
 }

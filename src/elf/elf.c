@@ -71,7 +71,7 @@ unsigned char *elf_section_data(struct section *sec)
 	return sec->data;
 }
 
-static int read_sections(struct elf_file *ef)
+static int read_sections(struct elf_file *ef, bool headers_only)
 {
 	size_t shnum, shstrndx;
 	Elf_Scn *scn = NULL;
@@ -94,7 +94,8 @@ static int read_sections(struct elf_file *ef)
 		sec->size = sec->sh.sh_size;
 		if (sec->sh.sh_type == SHT_SYMTAB)
 			ef->symtab = sec;
-		if (!ef->lazy || sec->sh.sh_type == SHT_SYMTAB || sec->sh.sh_type == SHT_STRTAB)
+		if (!ef->lazy ||
+		    (!headers_only && (sec->sh.sh_type == SHT_SYMTAB || sec->sh.sh_type == SHT_STRTAB)))
 			if (load_data(sec))
 				return -1;
 	}
@@ -120,13 +121,13 @@ static int read_sections(struct elf_file *ef)
 	return 0;
 }
 
-static int read_symbols(struct elf_file *ef)
+static int read_symbols(struct elf_file *ef, bool headers_only)
 {
 	Elf_Data *d;
 	size_t n;
 
 	new_symbol(ef)->name = xstrdup("");
-	if (!ef->symtab)
+	if (!ef->symtab || headers_only)
 		return 0;
 	d = elf_getdata(elf_getscn(ef->elf, ef->symtab->index), NULL);
 	if (!d) {
@@ -233,7 +234,7 @@ struct elf_file *elf_open(const char *path, unsigned flags)
 		return NULL;
 	ef = xcalloc(1, sizeof(*ef));
 	ef->path = xstrdup(path);
-	ef->lazy = flags & ELF_OPEN_LAZY;
+	ef->lazy = flags & (ELF_OPEN_LAZY | ELF_OPEN_SECTIONS);
 	ef->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (ef->fd < 0) {
 		lp_perr("cannot open %s", path);
@@ -254,7 +255,8 @@ struct elf_file *elf_open(const char *path, unsigned flags)
 	}
 	if (truncated(ef))
 		goto fail;
-	if (read_sections(ef) || read_symbols(ef))
+	if (read_sections(ef, flags & ELF_OPEN_SECTIONS) ||
+	    read_symbols(ef, flags & ELF_OPEN_SECTIONS))
 		goto fail;
 	if (!ef->lazy)
 		for (size_t i = 1; i < ef->nsec; i++)
@@ -467,6 +469,37 @@ char *elf_note_build_id(Elf_Data *d)
 		return sb_take(&sb);
 	}
 	return NULL;
+}
+
+char *elf_interp(const struct elf_file *ef)
+{
+	size_t n;
+	GElf_Phdr ph;
+
+	if (!ef->elf || elf_getphdrnum(ef->elf, &n))
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		Elf_Data *d;
+
+		if (!gelf_getphdr(ef->elf, (int)i, &ph) || ph.p_type != PT_INTERP)
+			continue;
+		d = elf_getdata_rawchunk(ef->elf, (int64_t)ph.p_offset, ph.p_filesz, ELF_T_BYTE);
+		if (d && d->d_size)
+			return xstrndup(d->d_buf, d->d_size);
+		/* a PT_INTERP that cannot be read still says "dynamic" */
+		return xstrdup("/lib64/ld-linux-x86-64.so.2");
+	}
+	return NULL;
+}
+
+uint64_t elf_handle_section_addr(Elf *e, size_t index)
+{
+	Elf_Scn *scn = e ? elf_getscn(e, index) : NULL;
+	GElf_Shdr sh;
+
+	if (!scn || !gelf_getshdr(scn, &sh))
+		return 0;
+	return sh.sh_addr;
 }
 
 char *elf_build_id(const struct elf_file *ef)

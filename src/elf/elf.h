@@ -79,6 +79,9 @@ struct elf_file {
 
 enum elf_open_flags {
 	ELF_OPEN_LAZY = 1 << 0,	/* big files (vmlinux): load only .symtab/.strtab up front */
+	ELF_OPEN_SECTIONS = 1 << 1,	/* only the section headers: no symbols, no
+					 * relocations, data on demand (one section
+					 * of a vmlinux in milliseconds) */
 };
 
 /* Read path; NULL with an error naming the file and the reason. */
@@ -128,6 +131,9 @@ unsigned elf_reloc_width(uint32_t type);
 
 /* Names in DT_NEEDED of a dynamic executable or library (NULL-terminated; caller frees all). */
 char **elf_needed(const struct elf_file *ef);
+/* The program interpreter a dynamic executable names (PT_INTERP, e.g.
+ * /lib64/ld-linux-x86-64.so.2), or NULL for a static one. Caller frees. */
+char *elf_interp(const struct elf_file *ef);
 /* GNU build-id as hex, or NULL. */
 char *elf_build_id(const struct elf_file *ef);
 /* The GNU build-id in a note section's or segment's data, as hex, or NULL. */
@@ -186,6 +192,11 @@ void elf_image_free(struct elf_image *img);
  * from their entries. Errors name the file and the reason.
  */
 int elf_write(struct elf_file *ef, const char *path);
+
+/* sh_addr of section index in e, a libelf handle another library opened
+ * (libdwfl lays the sections of an ET_REL file out at addresses of its
+ * own); 0 when there is none. */
+uint64_t elf_handle_section_addr(Elf *e, size_t index);
 
 /* libelf's last error, for messages. */
 const char *elf_why(void);

@@ -44,17 +44,17 @@ int ko_info_read(const char *path, struct patch_info *pi)
 	memset(pi, 0, sizeof(*pi));
 	pi->replace = -1;
 	if (!(ef = elf_open(path, 0)))
-		return -2;
+		return LP_REFUSED;
 	if (ef->ehdr.e_type != ET_REL) {
 		lp_err("%s: not a kernel module (an ELF file, but not relocatable: e_type %u)",
 		       path, (unsigned)ef->ehdr.e_type);
 		elf_close(ef);
-		return -2;
+		return LP_REFUSED;
 	}
 	if (!(mi = elf_find_section(ef, ".modinfo")) || !(d = elf_section_data(mi))) {
 		lp_err("%s: not a kernel module (no .modinfo section)", path);
 		elf_close(ef);
-		return -2;
+		return LP_REFUSED;
 	}
 	for (size_t off = 0; off < mi->size;) {
 		size_t n = strnlen((const char *)d + off, mi->size - off);
@@ -70,7 +70,7 @@ int ko_info_read(const char *path, struct patch_info *pi)
 		lp_err("%s: not a kernel module (.modinfo has no name=)", path);
 		patch_info_free(pi);
 		elf_close(ef);
-		return -2;
+		return LP_REFUSED;
 	}
 	ko_read_klp_structs(ef, pi);
 	patch_info_sort(pi);

@@ -9,9 +9,9 @@ struct elf_file;
 /*
  * Fill pi from the module at path: name, vermagic, livepatch, lpatch_target,
  * lpatch_patch_sha256, lpatch_cve, description from .modinfo, and the patched
- * objects and functions from its klp structures. Returns 0; -2 when the file
- * is not a kernel module (not an ELF relocatable, or no .modinfo), with the
- * reason printed; -1 when it cannot be read.
+ * objects and functions from its klp structures. Returns LP_OK, or
+ * LP_REFUSED when the file cannot be read or is not a kernel module (not an
+ * ELF relocatable, or no .modinfo), with the reason printed.
  */
 int ko_info_read(const char *path, struct patch_info *pi);
 

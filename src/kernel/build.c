@@ -39,8 +39,9 @@ static int collect(const struct kernel_target *t, struct objset *os, const char 
 			continue;
 		}
 		if (r > 0) {
-			lp_err("kbuild could not make %s; its output:", os->objs[i]);
-			tool_show_log(log, 25);
+			char *kept = tool_failed_log(log, 0, "kbuild-objects");
+			lp_err("kbuild could not make %s; the whole log: %s", os->objs[i], kept);
+			free(kept);
 		}
 		unlink(built);
 		free(built);
@@ -167,7 +168,10 @@ static int diff_one(struct kernel_build *b, struct parents *pars, const struct o
 	r = diff_objects(a, p, &(struct diff_opts){ .parent = parent }, res);
 	if (!(os->included[i] && r == LP_EXIT_NOCHANGE))
 		diff_report_text(res, obj);
-	*part = (struct klp_part){ .objname = parent->objname, .source = obj, .diff = res };
+	/* the part owns a copy of the objname: it outlives the parents */
+	if (r == LP_EXIT_OK)
+		*part = (struct klp_part){ .objname = xstrdup(parent->objname), .source = obj,
+					   .diff = res };
 out:
 	free(mod);
 	free(a);
@@ -186,8 +190,6 @@ static int diff_all(struct kernel_build *b, const struct objset *os, const char 
 		int r = diff_one(b, &pars, os, i, work, &res[i], &parts[*nparts]);
 
 		if (r == LP_EXIT_OK) {
-			/* klp_module keeps the objname: it must outlive the parents */
-			parts[*nparts].objname = xstrdup(parts[*nparts].objname);
 			(*nparts)++;
 			if (worst == LP_EXIT_NOCHANGE)
 				worst = LP_EXIT_OK;
@@ -247,7 +249,12 @@ int kernel_build(struct kernel_build *b)
 		lp_err("the diff makes changes a live patch cannot carry (listed above); no module written");
 	if (ret)
 		goto out;
+	/* the module records which diff it was built from: never an empty hash */
 	sha = patchset_sha256(&ps);
+	if (!sha) {
+		ret = LP_EXIT_FAIL;
+		goto out;
+	}
 	b->meta.patch_sha256 = sha;
 	ret = klp_module_build(b->target, parts, nparts, &b->meta, work, b->out) ? LP_EXIT_FAIL
 										: LP_EXIT_OK;
@@ -258,7 +265,7 @@ out:
 		diff_result_free(&res[i]);
 	free(res);
 	for (size_t i = 0; i < nparts; i++)
-		free((char *)parts[i].objname);
+		free(parts[i].objname);
 	free(parts);
 	objects_free(&os);
 	patchset_free(&ps);

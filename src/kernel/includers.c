@@ -319,7 +319,7 @@ long includers_find(const struct includers *ts, char *const *files, size_t nfile
 	return (long)nfound;
 }
 
-long find_includers(const char *src, const char *arch, char *const *files, size_t nfiles,
+long includers_search(const char *src, const char *arch, char *const *files, size_t nfiles,
 		    size_t max, char ***out)
 {
 	struct includers *inc = includers_scan(src, arch);

@@ -30,7 +30,7 @@ long includers_find(const struct includers *inc, char *const *files, size_t nfil
 
 /* includers_scan, includers_find and includers_free in one: -1 when the
  * tree cannot be read. */
-long find_includers(const char *src, const char *arch, char *const *files, size_t nfiles,
+long includers_search(const char *src, const char *arch, char *const *files, size_t nfiles,
 		    size_t max, char ***out);
 
 #endif

@@ -105,6 +105,24 @@ int journal_open(struct tree_journal *j, const char *state_dir, const char *src)
 	return ret;
 }
 
+/* Put the saved copy of rel on disk, and the directories down to the
+ * journal's that hold it: the manifest must never list a copy a power
+ * loss could take away. */
+static int sync_saved(const struct tree_journal *j, const char *rel)
+{
+	char *p = xasprintf("%s/files/%s", j->dir, rel);
+	int r = fsync_path(p);
+
+	while (!r && strcmp(p, j->dir)) {
+		char *d = path_dirname(p);
+		free(p);
+		p = d;
+		r = fsync_path(p);
+	}
+	free(p);
+	return r;
+}
+
 static int save_file(struct tree_journal *j, const char *rel, FILE *list)
 {
 	char *files = path_join(j->dir, "files");
@@ -114,6 +132,8 @@ static int save_file(struct tree_journal *j, const char *rel, FILE *list)
 		lp_err("%s: a file name with a newline cannot be journaled", rel);
 	else
 		r = copy_rel(j->src, files, rel);
+	if (r == 0 && sync_saved(j, rel))
+		r = -1;
 	if (r >= 0)
 		fprintf(list, "%c %s\n", r ? 'n' : 'f', rel);
 	free(files);
@@ -126,9 +146,12 @@ int journal_begin(struct tree_journal *j, char *const *files, size_t nfiles,
 	char *manifest = manifest_path(j);
 	struct atomic_out out;
 	FILE *list = NULL;
+	char *parent;
 	int ret = -1;
 
-	if (mkdir_p(j->dir) || atomic_begin(&out, manifest))
+	/* the journal directory's own entry, too, is on disk before the manifest */
+	parent = path_dirname(j->dir);
+	if (mkdir_p(j->dir) || fsync_path(parent) || atomic_begin(&out, manifest))
 		goto out;
 	list = fopen(out.tmp, "w");
 	if (!list) {
@@ -153,6 +176,7 @@ int journal_begin(struct tree_journal *j, char *const *files, size_t nfiles,
 	if (ret)
 		rm_rf(j->dir);
 out:
+	free(parent);
 	free(manifest);
 	return ret;
 }

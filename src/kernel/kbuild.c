@@ -6,6 +6,7 @@
 #include "util/log.h"
 #include "util/run.h"
 #include "util/str.h"
+#include "util/tool.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ static int make_objects(const struct kernel_target *t, char **objs, size_t n, co
 	char *kcflags = xasprintf("KCFLAGS=-ffunction-sections -fdata-sections%s%s",
 				  hdrs ? " -I" : "", hdrs ? hdrs : "");
 	size_t k = 0;
+	long mark;
 	int st;
 
 	argv[k++] = "make";
@@ -35,14 +37,18 @@ static int make_objects(const struct kernel_target *t, char **objs, size_t n, co
 	for (size_t i = 0; i < n; i++)
 		argv[k++] = objs[i];
 	argv[k] = NULL;
+	mark = tool_log_mark(log);	/* an earlier pass's errors are not this one's */
 	st = run(argv, &(struct run_opts){ .cwd = t->src, .log = log, .no_stdin = true });
 	free(rel);
 	free(cc);
 	free(jobs);
 	free(kcflags);
 	if (st && !keep_going) {
-		lp_err("kbuild failed to compile %s%s (make exited %d); see %s", objs[0],
-		       n > 1 ? " and others" : "", st, log);
+		/* the log is in the build's work directory, removed on exit: keep a copy */
+		char *kept = tool_failed_log(log, mark, "kbuild-objects");
+		lp_err("kbuild failed to compile %s%s (make exited %d); the whole log: %s", objs[0],
+		       n > 1 ? " and others" : "", st, kept);
+		free(kept);
 		return -1;
 	}
 	return st ? -1 : 0;

@@ -38,7 +38,7 @@ static void add(struct objset *os, const char *c_path, bool included, bool built
 }
 
 /* The built files among those that include the changed ones. */
-static int reach(const struct kernel_target *t, const struct target_units *u,
+static int reach(const struct kernel_target *t, const struct kernel_units *u,
 		 const struct includers *inc, char **changed, size_t n, struct objset *os,
 		 size_t *nbuilt)
 {
@@ -59,9 +59,9 @@ static int reach(const struct kernel_target *t, const struct target_units *u,
 		return LP_EXIT_REFUSED;
 	}
 	for (long i = 0; users[i]; i++) {
-		bool in_vmlinux = target_units_vmlinux(u, users[i]);
+		bool in_vmlinux = units_in_vmlinux(u, users[i]);
 
-		if (in_vmlinux || target_units_maybe_module(u, users[i])) {
+		if (in_vmlinux || units_maybe_module(u, users[i])) {
 			add(os, users[i], true, in_vmlinux);
 			built++;
 		}
@@ -77,7 +77,7 @@ static int reach(const struct kernel_target *t, const struct target_units *u,
 
 int objects_pick(const struct kernel_target *t, const struct patchset *ps, struct objset *os)
 {
-	struct target_units u;
+	struct kernel_units u;
 	char **headers = xcalloc(ps->nfiles + 1, sizeof(char *));
 	char **cfiles = xcalloc(ps->nfiles + 1, sizeof(char *));
 	size_t nh = 0, nc = 0, built;
@@ -85,7 +85,7 @@ int objects_pick(const struct kernel_target *t, const struct patchset *ps, struc
 	int ret = LP_EXIT_REFUSED;
 
 	memset(os, 0, sizeof(*os));
-	if (target_units_read(t, &u)) {
+	if (units_read(t, &u)) {
 		free(headers);
 		free(cfiles);
 		return LP_EXIT_FAIL;
@@ -98,9 +98,9 @@ int objects_pick(const struct kernel_target *t, const struct patchset *ps, struc
 			       ps->files[i].added ? "adds" : "removes", p);
 			goto out;
 		}
-		if (str_ends(p, ".c") && target_units_vmlinux(&u, p))
+		if (str_ends(p, ".c") && units_in_vmlinux(&u, p))
 			add(os, p, false, true);
-		else if (str_ends(p, ".c") && target_units_maybe_module(&u, p))
+		else if (str_ends(p, ".c") && units_maybe_module(&u, p))
 			add(os, p, false, false);
 		else if (str_ends(p, ".c"))
 			cfiles[nc++] = (char *)p;	/* a .c file others include */
@@ -138,7 +138,7 @@ int objects_pick(const struct kernel_target *t, const struct patchset *ps, struc
 	ret = LP_EXIT_OK;
 out:
 	includers_free(inc);
-	target_units_free(&u);
+	units_free(&u);
 	free(headers);
 	free(cfiles);
 	return ret;

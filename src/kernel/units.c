@@ -71,23 +71,23 @@ static void read_module_dirs(const char *modules, struct strset *out)
 	free(dep);
 }
 
-int target_units_read(const struct kernel_target *t, struct target_units *u)
+int units_read(const struct kernel_target *t, struct kernel_units *u)
 {
 	memset(u, 0, sizeof(*u));
 	read_module_dirs(t->modules, &u->moddirs);
 	if (read_vmlinux_units(t->vmlinux, &u->vmlinux)) {
-		target_units_free(u);	/* the caller frees nothing on an error */
+		units_free(u);	/* the caller frees nothing on an error */
 		return -1;
 	}
 	return 0;
 }
 
-bool target_units_vmlinux(const struct target_units *u, const char *path)
+bool units_in_vmlinux(const struct kernel_units *u, const char *path)
 {
 	return strset_has(&u->vmlinux, path);
 }
 
-bool target_units_maybe_module(const struct target_units *u, const char *path)
+bool units_maybe_module(const struct kernel_units *u, const char *path)
 {
 	char *dir = path_dirname(path);
 	bool yes = false;
@@ -104,7 +104,7 @@ bool target_units_maybe_module(const struct target_units *u, const char *path)
 	return yes;
 }
 
-void target_units_free(struct target_units *u)
+void units_free(struct kernel_units *u)
 {
 	strset_free(&u->vmlinux);
 	strset_free(&u->moddirs);

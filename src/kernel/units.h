@@ -7,17 +7,17 @@
 
 #include <stdbool.h>
 
-struct target_units {
+struct kernel_units {
 	struct strset vmlinux;	/* "fs/proc/cmdline.c": compile units of vmlinux (its DWARF) */
 	struct strset moddirs;	/* "fs/xfs": directories the target's modules were built in */
 };
 
 /* Read both from the target's -dbg vmlinux and modules.dep. 0, or -1 with an error. */
-int target_units_read(const struct kernel_target *t, struct target_units *u);
+int units_read(const struct kernel_target *t, struct kernel_units *u);
 /* Is path (a .c of the tree) in vmlinux? Could it be in a module (a module
  * was built in its directory or one above)? */
-bool target_units_vmlinux(const struct target_units *u, const char *path);
-bool target_units_maybe_module(const struct target_units *u, const char *path);
-void target_units_free(struct target_units *u);
+bool units_in_vmlinux(const struct kernel_units *u, const char *path);
+bool units_maybe_module(const struct kernel_units *u, const char *path);
+void units_free(struct kernel_units *u);
 
 #endif

@@ -346,8 +346,10 @@ int klp_module_build(const struct kernel_target *t, struct klp_part *parts, size
 		st = run(argv, &(struct run_opts){ .log = log, .no_stdin = true });
 	}
 	if (st) {
-		lp_err("kbuild could not link the module (make exited %d); the end of %s:", st, log);
-		tool_show_log(log, 25);
+		char *kept = tool_failed_log(log, 0, "kbuild-module");
+		lp_err("kbuild could not link the module (make exited %d); the whole log: %s", st,
+		       kept);
+		free(kept);
 		goto out;
 	}
 	ko = xasprintf("%s/%s.ko", dir, m->name);

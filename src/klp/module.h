@@ -15,7 +15,8 @@ struct strbuf;
 #define KLP_ALIAS_CB "__lpatch_cb_"
 
 struct klp_part {
-	const char *objname;		/* "vmlinux" or the patched module's name */
+	char *objname;			/* "vmlinux" or the patched module's name;
+					 * owned by the part (whoever fills parts frees it) */
 	const char *source;		/* the source file, for messages */
 	struct diff_result *diff;	/* its changes; diff->out is what it carries */
 };

@@ -89,42 +89,80 @@ int patchset_read(struct patchset *ps, char **paths, size_t n)
 {
 	memset(ps, 0, sizeof(*ps));
 	ps->patches = xcalloc(n, sizeof(char *));
+	ps->texts = xcalloc(n, sizeof(char *));
+	ps->lens = xcalloc(n, sizeof(size_t));
 	for (size_t i = 0; i < n; i++) {
-		char *text = read_file(paths[i], NULL);
+		size_t len;
+		char *text = read_file(paths[i], &len), *copy;
 		int r;
+
 		if (!text)
 			return -1;
-		ps->patches[ps->npatches++] = path_absolute(paths[i]);
-		r = parse(ps, paths[i], text);
-		free(text);
+		ps->patches[ps->npatches] = path_absolute(paths[i]);
+		ps->texts[ps->npatches] = text;
+		ps->lens[ps->npatches++] = len;
+		/* parse cuts the text into lines: give it a copy */
+		copy = xstrndup(text, len);
+		r = parse(ps, paths[i], copy);
+		free(copy);
 		if (r)
 			return -1;
 	}
 	return 0;
 }
 
+static void free_files(char **files, size_t n)
+{
+	for (size_t i = 0; files && i < n; i++)
+		free(files[i]);
+	free(files);
+}
+
+/* A scratch directory holding each diff's bytes as read, for patch(1) and
+ * sha256sum: the files the user named may have changed since. */
+static char *write_diffs(const struct patchset *ps, char ***files)
+{
+	char *tmp = make_temp_dir("diffs");
+
+	*files = NULL;
+	if (!tmp)
+		return NULL;
+	*files = xcalloc(ps->npatches + 1, sizeof(char *));
+	for (size_t i = 0; i < ps->npatches; i++) {
+		char *name = xasprintf("%zu.diff", i);
+		(*files)[i] = path_join(tmp, name);
+		free(name);
+		if (write_file((*files)[i], ps->texts[i], ps->lens[i])) {
+			rm_rf(tmp);
+			free(tmp);
+			free_files(*files, ps->npatches);
+			*files = NULL;
+			return NULL;
+		}
+	}
+	return tmp;
+}
+
 char *patchset_sha256(const struct patchset *ps)
 {
 	/* the hash of the diffs' concatenation (of the one diff, when there is one) */
 	struct strbuf sb = {0};
-	char *tmp = make_temp_dir("sha"), *cat, *out;
-	int st;
+	char *tmp = make_temp_dir("sha"), *cat, *out = NULL;
+	int st = -1;
 
 	if (!tmp)
 		return NULL;
-	for (size_t i = 0; i < ps->npatches; i++) {
-		char *t = read_file(ps->patches[i], NULL);
-		if (t)
-			sb_add(&sb, t);
-		free(t);
-	}
+	for (size_t i = 0; i < ps->npatches; i++)
+		sb_addn(&sb, ps->texts[i], ps->lens[i]);
 	cat = path_join(tmp, "all.diff");
-	write_file(cat, sb.buf ? sb.buf : "", sb.len);
-	sb_free(&sb);
-	{
+	if (!write_file(cat, sb.buf ? sb.buf : "", sb.len)) {
 		const char *argv[] = { "sha256sum", cat, NULL };
 		out = run_capture(argv, NULL, &st);
+		if (!out || st || strlen(out) < 64)
+			lp_err("cannot compute the sha256 of the diffs: `sha256sum %s` failed (exit %d)",
+			       cat, st);
 	}
+	sb_free(&sb);
 	rm_rf(tmp);
 	free(tmp);
 	free(cat);
@@ -165,17 +203,23 @@ static void explain(const char *patch, const char *output)
 
 int patchset_apply(const struct patchset *ps, const char *dir)
 {
-	for (int dry = 1; dry >= 0; dry--) {
+	char **files, *tmp = write_diffs(ps, &files);
+	int ret = 0;
+
+	if (!tmp)
+		return -1;
+	for (int dry = 1; dry >= 0 && !ret; dry--) {
 		for (size_t i = 0; i < ps->npatches; i++) {
 			const char *argv[] = { "patch", "-p1", "--forward", "--batch", "--fuzz=0", "--no-backup-if-mismatch",
-					       "-r", "-", "-d", dir, "-i", ps->patches[i],
+					       "-r", "-", "-d", dir, "-i", files[i],
 					       dry ? "--dry-run" : NULL, NULL };
 			int st;
 			char *out = run_capture(argv, NULL, &st);
 			if (st) {
 				explain(ps->patches[i], out ? out : "");
 				free(out);
-				return -1;
+				ret = -1;
+				break;
 			}
 			free(out);
 			/* a dry run of diff k cannot see diffs before it applied: check them one at a time */
@@ -183,16 +227,23 @@ int patchset_apply(const struct patchset *ps, const char *dir)
 				break;
 		}
 	}
-	return 0;
+	rm_rf(tmp);
+	free(tmp);
+	free_files(files, ps->npatches);
+	return ret;
 }
 
 void patchset_free(struct patchset *ps)
 {
-	for (size_t i = 0; i < ps->npatches; i++)
+	for (size_t i = 0; i < ps->npatches; i++) {
 		free(ps->patches[i]);
+		free(ps->texts[i]);
+	}
 	for (size_t i = 0; i < ps->nfiles; i++)
 		free(ps->files[i].path);
 	free(ps->patches);
+	free(ps->texts);
+	free(ps->lens);
 	free(ps->files);
 	memset(ps, 0, sizeof(*ps));
 }

@@ -12,17 +12,22 @@ struct patch_file {
 };
 
 struct patchset {
-	char **patches;		/* the diff files, in order */
+	char **patches;		/* the diff files, in order (absolute paths, for messages) */
+	char **texts;		/* their bytes, read once: what is hashed and applied */
+	size_t *lens;
 	size_t npatches;
 	struct patch_file *files;
 	size_t nfiles, filecap;
 };
 
-/* Read the diffs; error (naming the file) when one holds no unified diff. */
+/* Read the diffs, once; error (naming the file) when one cannot be read or
+ * holds no unified diff. */
 int patchset_read(struct patchset *ps, char **paths, size_t n);
-/* sha256 of the concatenated diffs, hex (caller frees), or NULL. */
+/* sha256 of the concatenated diffs as read, hex (caller frees), or NULL
+ * with an error printed. */
 char *patchset_sha256(const struct patchset *ps);
-/* Apply every diff to the tree at dir (patch -p1); on failure say which file and hunk. */
+/* Apply every diff, as read, to the tree at dir (patch -p1); on failure say
+ * which file and hunk. */
 int patchset_apply(const struct patchset *ps, const char *dir);
 void patchset_free(struct patchset *ps);
 

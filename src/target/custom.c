@@ -80,7 +80,7 @@ int target_custom(const char *src, const char *config, const char *vmlinux,
 	char *abs = path_absolute(src), *uts = NULL;
 	char *cfg = config ? path_absolute(config) : path_join(abs, ".config");
 	char *vml = vmlinux ? path_absolute(vmlinux) : path_join(abs, "vmlinux");
-	int ret = -2;
+	int ret = LP_REFUSED;
 
 	memset(t, 0, sizeof(*t));
 	if (tree_check_prepared(abs))

@@ -39,7 +39,7 @@ int target_open(const char *spec, unsigned need, struct kernel_target *t)
 	lp_hint("a target is %s; other kernels are given by --src, --config and --vmlinux",
 		forms.buf);
 	sb_free(&forms);
-	return -2;
+	return LP_REFUSED;
 }
 
 const char *target_symbols_hint(const struct kernel_target *t)

@@ -42,7 +42,7 @@ enum target_need {
 struct target_provider {
 	const char *prefix;	/* the spec's "PREFIX:" part, e.g. "debian" */
 	const char *forms;	/* the accepted specs, for messages */
-	/* target_open for a spec with this prefix (t is zeroed). */
+	/* target_open for a spec with this prefix (t is zeroed): an lp_status. */
 	int (*open)(const char *spec, unsigned need, struct kernel_target *t);
 	/* The copy with symbols of a module of t (relpath as in modules.dep),
 	 * or NULL with an error. Caller frees. */
@@ -55,8 +55,9 @@ struct target_provider {
  * Resolve spec ("PROVIDER:...", e.g. "debian:cloud") and make
  * sure what `need` asks for is in the cache, fetching with apt and preparing
  * as needed. Prints progress lines; on failure prints what failed and why.
- * Returns 0; -1 when fetching or preparing failed; -2 when the spec is
- * refused (not an accepted form, or no such release): LP_EXIT_REFUSED.
+ * Returns an lp_status: LP_OK; LP_FAIL when fetching or preparing failed;
+ * LP_REFUSED when the spec is refused (not an accepted form, or no such
+ * release). lp_exit_code() turns it into the command's exit code.
  * A second call with everything in the cache runs no apt and no make.
  */
 int target_open(const char *spec, unsigned need, struct kernel_target *t);
@@ -66,7 +67,8 @@ int target_open(const char *spec, unsigned need, struct kernel_target *t);
  * [--symvers]. src must be prepared (olddefconfig, modules_prepare); config
  * (NULL: src/.config) must agree with src/.config and vmlinux (NULL:
  * src/vmlinux) must be the release src builds. headers = src; symvers
- * defaults to src/Module.symvers. 0, or -2 when refused (error printed).
+ * defaults to src/Module.symvers. LP_OK, or LP_REFUSED when the parts are
+ * refused (error printed).
  */
 int target_custom(const char *src, const char *config, const char *vmlinux,
 		  const char *symvers, struct kernel_target *t);

@@ -15,6 +15,14 @@
 /* Stops (other signals, stray interrupts) tolerated before the trap is delivered. */
 #define MAX_DETOURS 16
 
+static bool bp_at(const struct bp_set *set, uint64_t addr)
+{
+	for (size_t k = 0; k < set->n; k++)
+		if (set->v[k].addr == addr)
+			return true;
+	return false;
+}
+
 int bp_insert(pid_t pid, struct bp_set *set, uint64_t addr)
 {
 	unsigned char orig, int3 = INT3;
@@ -37,14 +45,6 @@ void bp_remove_all(pid_t pid, struct bp_set *set)
 			lp_perr("process %d: cannot remove the breakpoint at %#llx", (int)pid,
 				(unsigned long long)set->v[k].addr);
 	set->n = 0;
-}
-
-bool bp_at(const struct bp_set *set, uint64_t addr)
-{
-	for (size_t k = 0; k < set->n; k++)
-		if (set->v[k].addr == addr)
-			return true;
-	return false;
 }
 
 void bp_free(struct bp_set *set)

@@ -26,7 +26,6 @@ struct bp_set {
 int bp_insert(pid_t pid, struct bp_set *set, uint64_t addr);
 /* Put the original bytes back and empty the set (it stays usable). */
 void bp_remove_all(pid_t pid, struct bp_set *set);
-bool bp_at(const struct bp_set *set, uint64_t addr);
 void bp_free(struct bp_set *set);
 
 /*

@@ -158,7 +158,8 @@ static void report(struct lp_session *s, const struct switch_op *op, struct bloc
 {
 	for (size_t i = 0; i < nb; i++) {
 		pid_t tid = s->t[b[i].ti].tid;
-		const char *comm = thread_comm(s->pid, tid);
+		char buf[THREAD_COMM_SIZE];
+		const char *comm = thread_comm(s->pid, tid, buf);
 
 		if (b[i].func)
 			lp_err("cannot %s: thread %d (%s) of process %d %s %s", op->what, (int)tid,

@@ -36,8 +36,8 @@ int load_plan(struct user_patch *pf, struct resolver *rs, struct load_plan *lp);
  * After load_plan, before the process is touched: what the region's header
  * says of each replaced function apart from its new code (old code, .cold
  * part, jump site and original bytes, against the patches a already
- * applied). 0; 1 when a function is refused (too small for the jump); -1
- * when the process's code cannot be read. Errors printed.
+ * applied). LP_OK; LP_REFUSED when a function is refused (too small for the
+ * jump); LP_FAIL when the process's code cannot be read. Errors printed.
  */
 int load_prepare(struct load_plan *lp, pid_t pid, const struct applied *a, size_t na);
 /*

@@ -5,6 +5,7 @@
 #include "util/log.h"
 #include "util/run.h"
 #include "util/str.h"
+#include "util/tool.h"
 
 #include <ftw.h>
 #include <stdio.h>
@@ -65,20 +66,18 @@ int objects_copy_tree(const char *src, const char *tree)
 int objects_build(const char *tree, const char *cmd, const char *const *env, const char *logfile)
 {
 	const char *argv[] = { "sh", "-c", cmd, NULL };
+	long mark = tool_log_mark(logfile);	/* the original build's output is not this one's */
 	int st = run(argv, &(struct run_opts){ .cwd = tree, .env = env, .log = logfile,
 					       .no_stdin = true });
-	char *log;
+	char *kept;
 
 	if (!st)
 		return 0;
-	lp_err("the build command `%s` failed (exit %d) in %s", cmd, st, tree);
-	log = read_file_quiet(logfile, NULL);
-	if (log) {
-		size_t len = strlen(log);
-		const char *tail = log + (len > 2000 ? len - 2000 : 0);
-		fprintf(stderr, "--- last lines of %s:\n%s\n", logfile, tail);
-		free(log);
-	}
+	/* the log and the tree are in the work directory, removed on exit */
+	kept = tool_failed_log(logfile, mark, "build-user");
+	lp_err("the build command `%s` failed (exit %d) in %s; the whole log: %s", cmd, st, tree,
+	       kept);
+	free(kept);
 	return -1;
 }
 

@@ -219,7 +219,7 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 	/* Jump sites before anything touches the process: a refusal leaves it as it was. */
 	sw = load_prepare(&lp, pid, a, na);
 	if (sw) {
-		rc = sw > 0 ? LP_EXIT_REFUSED : LP_EXIT_FAIL;
+		rc = lp_exit_code(sw, LP_EXIT_FAIL);
 		goto out;
 	}
 	gadget = remote_find_syscall(&pm);

@@ -18,7 +18,7 @@ int redirect_prepare(pid_t pid, const struct applied *a, size_t n, struct lp_reg
 	if (rmem_read(pid, f->old_addr, cur, sizeof(cur))) {
 		lp_perr("process %d: cannot read %s at %#llx", (int)pid, name,
 			(unsigned long long)f->old_addr);
-		return -1;
+		return LP_FAIL;
 	}
 	if (state_winner(a, n, f->old_addr, NULL, &older)) {
 		memcpy(f->orig, older->orig, sizeof(f->orig));
@@ -33,9 +33,9 @@ int redirect_prepare(pid_t pid, const struct applied *a, size_t n, struct lp_reg
 		       (unsigned long long)f->old_size, JMP_LEN,
 		       f->site_off ? " after its endbr64" : "");
 		lp_hint("patch its callers instead");
-		return 1;
+		return LP_REFUSED;
 	}
-	return 0;
+	return LP_OK;
 }
 
 int redirect_to(pid_t pid, const struct lp_region_func *f, uint64_t target)

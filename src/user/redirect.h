@@ -18,8 +18,8 @@
 /*
  * Fill f's site_off, site_len and orig from the target's memory; orig comes
  * from an older patch of the same function when there is one (the entry
- * then holds that patch's jump). 0; 1 when the function is too small for
- * the jump (refused); -1 when its code cannot be read. Errors printed.
+ * then holds that patch's jump). LP_OK; LP_REFUSED when the function is too
+ * small for the jump; LP_FAIL when its code cannot be read. Errors printed.
  */
 int redirect_prepare(pid_t pid, const struct applied *a, size_t n, struct lp_region_func *f,
 		     const char *name);

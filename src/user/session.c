@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+static struct lp_thread *sess_adopt(struct lp_session *s, pid_t tid);
+
 uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -24,21 +26,22 @@ uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-const char *thread_comm(pid_t pid, pid_t tid)
+const char *thread_comm(pid_t pid, pid_t tid, char buf[THREAD_COMM_SIZE])
 {
-	static char comm[64];
 	char path[64];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, (int)tid);
-	strcpy(comm, "?");
+	strcpy(buf, "?");
 	f = fopen(path, "re");
 	if (f) {
-		if (fgets(comm, sizeof(comm), f))
-			comm[strcspn(comm, "\n")] = '\0';
+		if (fgets(buf, THREAD_COMM_SIZE, f))
+			buf[strcspn(buf, "\n")] = '\0';
+		else
+			strcpy(buf, "?");
 		fclose(f);
 	}
-	return comm;
+	return buf;
 }
 
 struct lp_thread *sess_find(struct lp_session *s, pid_t tid)
@@ -81,10 +84,11 @@ static int tracer_of(pid_t pid)
 static void seize_error(pid_t pid, pid_t tid, int err)
 {
 	int tracer = tracer_of(pid);
+	char comm[THREAD_COMM_SIZE];
 
 	if (err == EPERM && tracer && tracer != getpid()) {
 		lp_err("process %d is already traced by process %d (%s)", (int)pid, tracer,
-		       thread_comm(tracer, tracer));
+		       thread_comm(tracer, tracer, comm));
 		lp_hint("detach the debugger (or strace) first");
 	} else if (err == EPERM) {
 		lp_err("not permitted to trace process %d (thread %d): %s", (int)pid, (int)tid,
@@ -162,12 +166,17 @@ int sess_attach(struct lp_session *s, pid_t pid)
 	} while (added > 0);
 	if (!sess_live(s)) {
 		lp_err("process %d has no threads left to trace", (int)pid);
+		sess_detach(s);
 		return -1;
 	}
 	return 0;
 }
 
-struct lp_thread *sess_adopt(struct lp_session *s, pid_t tid)
+/*
+ * A thread that appeared in waitpid: cloned by a traced thread
+ * (PTRACE_O_TRACECLONE). May move s->t: only where no thread pointer is held.
+ */
+static struct lp_thread *sess_adopt(struct lp_session *s, pid_t tid)
 {
 	struct lp_thread *t = ARRAY_PUSH(s->t, s->n, s->cap);
 

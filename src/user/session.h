@@ -94,14 +94,12 @@ int sess_note_status(struct lp_thread *t, int status, bool ours_trap);
 /* Wait for the next event of t (recording other threads' events meanwhile); -1 if none can come. */
 int sess_wait_for(struct lp_session *s, struct lp_thread *t, int *status);
 struct lp_thread *sess_find(struct lp_session *s, pid_t tid);
-/*
- * A thread that appeared in waitpid: cloned by a traced thread
- * (PTRACE_O_TRACECLONE). May move s->t: only where no thread pointer is held.
- */
-struct lp_thread *sess_adopt(struct lp_session *s, pid_t tid);
 /* Live threads, stopped or not. */
 size_t sess_live(const struct lp_session *s);
-/* /proc/PID/comm of a thread, for messages; static buffer. */
-const char *thread_comm(pid_t pid, pid_t tid);
+/* The size of a thread's name with its NUL (TASK_COMM_LEN is 16; room to spare). */
+#define THREAD_COMM_SIZE 64
+/* /proc/PID/task/TID/comm of a thread, for messages, into buf ("?" when it
+ * cannot be read). Returns buf. */
+const char *thread_comm(pid_t pid, pid_t tid, char buf[THREAD_COMM_SIZE]);
 
 #endif

@@ -131,7 +131,7 @@ char *make_temp_dir(const char *what)
 
 char *read_file_quiet(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen(path, "rbe");
 	struct strbuf sb = {0};
 	char buf[65536];
 	size_t n;
@@ -163,13 +163,14 @@ char *read_file(const char *path, size_t *len)
 
 int write_file(const char *path, const void *data, size_t len)
 {
-	FILE *f = fopen(path, "wb");
+	FILE *f = fopen(path, "wbe");
 
 	if (!f) {
 		lp_perr("cannot write %s", path);
 		return -1;
 	}
-	if (fwrite(data, 1, len, f) != len || fclose(f)) {
+	/* fclose whatever fwrite did: a short write must not leak the FILE */
+	if ((fwrite(data, 1, len, f) != len) | (fclose(f) != 0)) {
 		lp_perr("cannot write %s", path);
 		return -1;
 	}
@@ -234,20 +235,52 @@ int atomic_begin(struct atomic_out *out, const char *path)
 	return 0;
 }
 
-int atomic_commit(struct atomic_out *out)
+int fsync_path(const char *path)
 {
-	int ret = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
 
-	chmod(out->tmp, 0644);
-	if (rename(out->tmp, out->path)) {
-		lp_perr("cannot rename %s to %s", out->tmp, out->path);
-		unlink(out->tmp);
-		ret = -1;
+	if (fd < 0) {
+		lp_perr("cannot open %s to flush it to disk", path);
+		return -1;
 	}
+	r = fsync(fd);
+	/* some file systems cannot fsync a directory: nothing more to do there */
+	if (r && (errno == EINVAL || errno == EROFS))
+		r = 0;
+	if (r)
+		lp_perr("cannot flush %s to disk", path);
+	close(fd);
+	return r ? -1 : 0;
+}
+
+/* Give the temporary file its mode, put it on disk, rename it over the
+ * final path, and put the directory entry on disk: after a crash the path
+ * holds either the old file or the whole new one. */
+static int commit_mode(struct atomic_out *out, unsigned mode)
+{
+	char *dir = path_dirname(out->path);
+	int ret = -1;
+
+	if (chmod(out->tmp, mode))
+		lp_perr("cannot set the mode of %s", out->tmp);
+	else if (!fsync_path(out->tmp)) {
+		if (rename(out->tmp, out->path))
+			lp_perr("cannot rename %s to %s", out->tmp, out->path);
+		else
+			ret = fsync_path(dir);
+	}
+	free(dir);
+	if (ret && out->tmp)
+		unlink(out->tmp);
 	free(out->tmp);
 	free(out->path);
 	out->tmp = out->path = NULL;
 	return ret;
+}
+
+int atomic_commit(struct atomic_out *out)
+{
+	return commit_mode(out, 0644);
 }
 
 void atomic_abort(struct atomic_out *out)
@@ -266,16 +299,9 @@ int atomic_install(const char *src, const char *path, unsigned mode)
 
 	if (atomic_begin(&out, path))
 		return -1;
-	if (copy_file(src, out.tmp) || chmod(out.tmp, mode)) {
+	if (copy_file(src, out.tmp)) {
 		atomic_abort(&out);
 		return -1;
 	}
-	if (rename(out.tmp, out.path)) {
-		lp_perr("cannot rename %s to %s", out.tmp, out.path);
-		atomic_abort(&out);
-		return -1;
-	}
-	free(out.tmp);
-	free(out.path);
-	return 0;
+	return commit_mode(&out, mode);
 }

@@ -34,13 +34,16 @@ int copy_file(const char *from, const char *to);
  * 1 when from_root/rel does not exist (nothing printed), -1 on errors
  * (printed). */
 int copy_rel(const char *from_root, const char *to_root, const char *rel);
+/* fsync the file or directory at path; 0, or -1 with an error printed. */
+int fsync_path(const char *path);
 /* Both files readable and byte for byte the same. */
 bool files_equal(const char *a, const char *b);
 
 /*
  * Atomic output: a temporary name beside the final path. Write to
- * out->tmp, then commit (rename over the final path) or abort (unlink).
- * Nothing half-written is ever left at the final path.
+ * out->tmp, then commit (fsync, rename over the final path, fsync the
+ * directory) or abort (unlink). Nothing half-written is ever left at the
+ * final path, even after a power loss.
  */
 struct atomic_out {
 	char *path;

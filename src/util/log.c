@@ -72,6 +72,13 @@ void lp_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
+int lp_exit_code(int status, int fail_code)
+{
+	if (status == LP_OK)
+		return LP_EXIT_OK;
+	return status == LP_REFUSED ? LP_EXIT_REFUSED : fail_code;
+}
+
 double lp_now(void)
 {
 	struct timespec ts;

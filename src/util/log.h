@@ -15,6 +15,23 @@ enum lp_exit {
 				 * time (load backed the patch out, unload left it loaded) */
 };
 
+/*
+ * What a function returns when "failed" is not enough: the caller must tell
+ * a refusal (bad input, an unknown kernel, a change lpatch will not make:
+ * exit 2) from a failure of the operation (a tool, I/O: exit 1). Functions
+ * that only succeed or fail keep returning plain 0 / -1, which are LP_OK and
+ * LP_FAIL. The error is printed where it is found, before the return.
+ */
+enum lp_status {
+	LP_OK = 0,
+	LP_FAIL = -1,		/* the operation failed (error printed) */
+	LP_REFUSED = -2,	/* the input is refused (error printed) */
+};
+
+/* The exit code for a status: LP_EXIT_OK, LP_EXIT_REFUSED, or fail_code for
+ * LP_FAIL and anything else (LP_EXIT_FAIL for most commands). */
+int lp_exit_code(int status, int fail_code);
+
 extern int lp_verbose;		/* -v raises it; progress lines need >= 0 */
 extern bool lp_quiet;		/* --quiet silences progress lines */
 

@@ -13,6 +13,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Make fd the child's descriptor to (dup2 clears close-on-exec on the copy;
+ * the original, opened close-on-exec, goes at exec). */
+static void move_fd(int fd, int to)
+{
+	if (fd == to) {
+		fcntl(fd, F_SETFD, 0);
+		return;
+	}
+	dup2(fd, to);
+}
+
+/*
+ * In the forked child: only 0, 1 and 2 reach the program. Every descriptor
+ * run.c opens is close-on-exec, so neither the pipe's write end nor a log's
+ * descriptor is inherited by the tool, or by a daemon it leaves behind
+ * (which would keep run_capture's pipe open).
+ */
 static void child(const char *const *argv, const struct run_opts *o, int outfd)
 {
 	if (o && o->cwd && chdir(o->cwd)) {
@@ -23,19 +40,19 @@ static void child(const char *const *argv, const struct run_opts *o, int outfd)
 		for (const char *const *e = o->env; *e; e++)
 			putenv((char *)*e);
 	if (o && o->no_stdin) {
-		int fd = open("/dev/null", O_RDONLY);
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (fd >= 0)
-			dup2(fd, 0);
+			move_fd(fd, 0);
 	}
 	if (outfd >= 0)
-		dup2(outfd, 1);
+		move_fd(outfd, 1);
 	if (o && (o->log || o->quiet)) {
-		int fd = o->quiet ? open("/dev/null", O_WRONLY)
-				  : open(o->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		int fd = o->quiet ? open("/dev/null", O_WRONLY | O_CLOEXEC)
+				  : open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (fd >= 0) {
 			if (outfd < 0)
-				dup2(fd, 1);
-			dup2(fd, 2);
+				move_fd(fd, 1);
+			move_fd(fd, 2);
 		}
 	}
 	execvp(argv[0], (char *const *)argv);
@@ -65,7 +82,7 @@ int run(const char *const *argv, const struct run_opts *opts)
 	int ret;
 
 	if (opts && opts->out) {
-		outfd = open(opts->out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		outfd = open(opts->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (outfd < 0) {
 			lp_perr("cannot write %s", opts->out);
 			return -1;
@@ -104,7 +121,7 @@ char *run_capture(const char *const *argv, const struct run_opts *opts, int *sta
 	pid_t pid;
 	int st;
 
-	if (pipe(fds)) {
+	if (pipe2(fds, O_CLOEXEC)) {
 		lp_perr("pipe");
 		return NULL;
 	}

@@ -40,26 +40,6 @@ static char *find_lib(const char *name)
 	return NULL;
 }
 
-/* The PT_INTERP string of ef, or NULL for a static executable. */
-static char *interp_of(const struct elf_file *ef)
-{
-	size_t n;
-	GElf_Phdr ph;
-
-	if (elf_getphdrnum(ef->elf, &n))
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		Elf_Data *d;
-		if (!gelf_getphdr(ef->elf, (int)i, &ph) || ph.p_type != PT_INTERP)
-			continue;
-		d = elf_getdata_rawchunk(ef->elf, (int64_t)ph.p_offset, ph.p_filesz, ELF_T_BYTE);
-		if (d && d->d_size)
-			return xstrndup(d->d_buf, d->d_size);
-		return xstrdup("/lib64/ld-linux-x86-64.so.2");
-	}
-	return NULL;
-}
-
 bool program_is_static(const char *path)
 {
 	struct elf_file *ef = elf_open(path, ELF_OPEN_LAZY);
@@ -67,7 +47,7 @@ bool program_is_static(const char *path)
 
 	if (!ef)
 		return false;
-	interp = interp_of(ef);
+	interp = elf_interp(ef);
 	elf_close(ef);
 	free(interp);
 	return !interp;
@@ -119,7 +99,7 @@ int program_add(struct cpio_out *c, const char *exe, const char *guest_name)
 
 	if (!ef)
 		return -1;
-	interp = interp_of(ef);
+	interp = elf_interp(ef);
 	elf_close(ef);
 	ret = add_with_libs(c, &cl, exe, guest_name, NULL);
 	/* the loader goes where the executable asks for it, as a real file:

@@ -195,7 +195,7 @@ int vm_run(const struct vm_opts *o)
 
 	ret = target_open(o->target, TARGET_BOOT, &t);
 	if (ret)
-		return ret == -2 ? LP_EXIT_REFUSED : VM_EXIT_VM_FAILED;
+		return lp_exit_code(ret, VM_EXIT_VM_FAILED);
 	if (!t.vmlinuz || !t.modules || !path_exists(t.vmlinuz)) {
 		lp_err("target %s has no bootable kernel image or modules tree", o->target);
 		target_free(&t);

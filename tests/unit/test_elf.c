@@ -1,6 +1,7 @@
 /* The ELF model: reading objects, changing them, writing them back. */
 #include "elf/elf.h"
 #include "fixture.h"
+#include "target/tree.h"
 #include "unit.h"
 
 static const char *src =
@@ -132,12 +133,76 @@ static void refuses_non_elf(void)
 	free(p);
 }
 
+/* A linked program from src: cc src -o name (flags: extra, e.g. -static). */
+static char *link_program(const char *name, const char *flags)
+{
+	char *c = xasprintf("%s/%s.c", fixture_tmp(), name);
+	char *exe = xasprintf("%s/%s", fixture_tmp(), name);
+	const char *argv[] = { "cc", "-o", exe, c, flags, NULL };
+	static const char prog[] = "int main(void) { return 0; }\n";
+
+	write_file(c, prog, sizeof(prog) - 1);
+	if (run(argv, &(struct run_opts){ .no_stdin = true })) {
+		free(exe);
+		exe = NULL;
+	}
+	free(c);
+	return exe;
+}
+
+/* PT_INTERP through the model (what lpatch vm copies into the guest). */
+static void reads_the_interpreter(void)
+{
+	char *dyn = link_program("dynamic", NULL), *st = link_program("static", "-static");
+	struct elf_file *ef;
+	char *interp;
+
+	CHECK(dyn != NULL);
+	ef = dyn ? elf_open(dyn, ELF_OPEN_LAZY) : NULL;
+	CHECK(ef != NULL);
+	interp = ef ? elf_interp(ef) : NULL;
+	CHECK(interp && interp[0] == '/' && strstr(interp, "ld-linux"));
+	free(interp);
+	elf_close(ef);
+	if (st) {	/* without libc.a there is no static program to look at */
+		ef = elf_open(st, ELF_OPEN_LAZY);
+		CHECK(ef && elf_interp(ef) == NULL);
+		elf_close(ef);
+	}
+	free(dyn);
+	free(st);
+}
+
+/* ELF_OPEN_SECTIONS: section headers and data on demand, no symbols; the
+ * release of a "vmlinux" is read that way from the banner in .rodata. */
+static void reads_sections_only(void)
+{
+	static const char banner_src[] =
+		"const char linux_banner[] = \"Linux version 6.1.0-99-test-amd64 (gcc) #1 SMP\";\n";
+	char *o = fixture_cc("banner", banner_src, "-fno-data-sections");
+	char *p = xasprintf("%s/not-elf", fixture_tmp()), *rel;
+	struct elf_file *ef = o ? elf_open(o, ELF_OPEN_SECTIONS) : NULL;
+	struct section *ro = ef ? elf_find_section(ef, ".rodata") : NULL;
+
+	CHECK(ef && ef->nsym == 1 && ef->nsec > 1);
+	CHECK(ro && !ro->data && elf_section_data(ro) && ro->data);
+	elf_close(ef);
+	CHECK_STR(rel = o ? vmlinux_release(o) : NULL, "6.1.0-99-test-amd64");
+	free(rel);
+	write_file(p, "hello\n", 6);
+	CHECK(vmlinux_release(p) == NULL);
+	free(p);
+	free(o);
+}
+
 int main(void)
 {
 	RUN(reads_an_object);
 	RUN(round_trips);
 	RUN(drops_and_adds);
 	RUN(refuses_non_elf);
+	RUN(reads_the_interpreter);
+	RUN(reads_sections_only);
 	fixture_cleanup();
 	return unit_done();
 }

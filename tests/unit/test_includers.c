@@ -20,7 +20,7 @@ static char *found(char *const *files, size_t n, size_t max, long *count)
 	char **out = NULL;
 	struct strbuf sb = {0};
 
-	*count = find_includers(root, "x86", files, n, max, &out);
+	*count = includers_search(root, "x86", files, n, max, &out);
 	for (size_t i = 0; out && out[i]; i++) {
 		sb_addf(&sb, "%s%s", i ? " " : "", out[i]);
 		free(out[i]);

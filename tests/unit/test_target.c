@@ -10,6 +10,7 @@
 #include "target/tree.h"
 #include "util/cache.h"
 #include "util/fs.h"
+#include "util/log.h"
 #include "util/run.h"
 #include "util/str.h"
 
@@ -102,26 +103,26 @@ static void test_version_order(void)
 	};
 
 	for (size_t i = 0; i < sizeof(lt) / sizeof(lt[0]); i++) {
-		CHECK(debian_version_cmp(lt[i][0], lt[i][1]) < 0);
-		CHECK(debian_version_cmp(lt[i][1], lt[i][0]) > 0);
+		CHECK(deb_version_cmp(lt[i][0], lt[i][1]) < 0);
+		CHECK(deb_version_cmp(lt[i][1], lt[i][0]) > 0);
 	}
-	CHECK(debian_version_cmp("6.1.192-2", "6.1.192-2") == 0);
-	CHECK(debian_version_cmp("0:1.01-1", "1.1-1") == 0);
+	CHECK(deb_version_cmp("6.1.192-2", "6.1.192-2") == 0);
+	CHECK(deb_version_cmp("0:1.01-1", "1.1-1") == 0);
 }
 
 static void test_version_parts(void)
 {
 	char *s;
 
-	CHECK_STR(s = debian_upstream_version("6.1.192-2"), "6.1.192");
+	CHECK_STR(s = deb_upstream_version("6.1.192-2"), "6.1.192");
 	free(s);
-	CHECK_STR(s = debian_upstream_version("1:6.12.107-1~deb12u1"), "6.12.107");
+	CHECK_STR(s = deb_upstream_version("1:6.12.107-1~deb12u1"), "6.12.107");
 	free(s);
-	CHECK_STR(s = debian_upstream_version("6.1.192"), "6.1.192");
+	CHECK_STR(s = deb_upstream_version("6.1.192"), "6.1.192");
 	free(s);
-	CHECK_STR(s = debian_deb_prefix("linux-source-6.1", "6.1.192-2"), "linux-source-6.1_6.1.192-2_");
+	CHECK_STR(s = deb_file_prefix("linux-source-6.1", "6.1.192-2"), "linux-source-6.1_6.1.192-2_");
 	free(s);
-	CHECK_STR(s = debian_deb_prefix("p", "1:2.0-1"), "p_1%3a2.0-1_");
+	CHECK_STR(s = deb_file_prefix("p", "1:2.0-1"), "p_1%3a2.0-1_");
 	free(s);
 }
 
@@ -315,10 +316,67 @@ static void test_cached_target(void)
 	target_free(&t);
 	CHECK(target_open("debian:nonsense", TARGET_BOOT, &t) == -2);
 	CHECK(target_open("/some/dir", TARGET_BOOT, &t) == -2);
+	CHECK(target_open("nosuch:cloud", TARGET_BOOT, &t) == LP_REFUSED);
 	SETENV("LPATCH_CACHE", saved);
 	free(saved);
 	free(resolved);
 	free(dir);
+	free(cache);
+}
+
+/* A status becomes the exit code every command documents. */
+static void test_exit_codes(void)
+{
+	CHECK(LP_OK == 0 && LP_FAIL == -1 && LP_REFUSED == -2);
+	CHECK(lp_exit_code(LP_OK, LP_EXIT_FAIL) == LP_EXIT_OK);
+	CHECK(lp_exit_code(LP_REFUSED, LP_EXIT_FAIL) == LP_EXIT_REFUSED);
+	CHECK(lp_exit_code(LP_FAIL, LP_EXIT_FAIL) == LP_EXIT_FAIL);
+	CHECK(lp_exit_code(LP_FAIL, 124) == 124);
+	CHECK(lp_exit_code(LP_REFUSED, 124) == LP_EXIT_REFUSED);
+}
+
+/*
+ * The meta package's remembered answer is checked before it is used: a
+ * release that is no Debian release ("../../x", which would name a
+ * directory outside the cache) or a version that is no Debian version is
+ * ignored and apt is asked again (or there is no answer at all); a good
+ * entry is used as it is.
+ */
+static void test_remembered_release_checked(void)
+{
+	const char *meta = "linux-image-cloud-amd64";
+	const char *bad[] = { "../../x 1.0", "6.1.0-99-cloud-amd64 ../1.0",
+			      "6.1.0-99-cloud-amd64/.. 6.1.999-1", "x 6.1.999-1" };
+	char *cache = path_join(tmp, "cache-resolved");
+	char *file = xasprintf("%s/targets/.resolved-%s", cache, meta);
+	char *text, *rel, *ver;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct debian_release r;
+
+		text = xasprintf("%lld %s\n", apt_lists_stamp(), bad[i]);
+		put("cache-resolved/targets/.resolved-linux-image-cloud-amd64", text);
+		rel = debian_meta_release(cache, meta, &ver);
+		/* apt's answer, or none (no lists here): never the planted one */
+		CHECK(!rel || (debian_parse_release(rel, &r) && !strchr(rel, '/')));
+		CHECK(!rel || (ver && strcmp(ver, "1.0") && !strchr(ver, '/')));
+		if (rel)
+			debian_release_free(&r);
+		if (!rel)
+			fprintf(stderr, "  (apt named no release for %s here)\n", meta);
+		free(rel);
+		free(ver);
+		free(text);
+	}
+	text = xasprintf("%lld 6.1.0-99-cloud-amd64 6.1.999-1\n", apt_lists_stamp());
+	put("cache-resolved/targets/.resolved-linux-image-cloud-amd64", text);
+	rel = debian_meta_release(cache, meta, &ver);
+	CHECK_STR(rel, "6.1.0-99-cloud-amd64");
+	CHECK_STR(ver, "6.1.999-1");
+	free(rel);
+	free(ver);
+	free(text);
+	free(file);
 	free(cache);
 }
 
@@ -340,6 +398,8 @@ int main(void)
 	RUN(test_deb_fields);
 	RUN(test_tree);
 	RUN(test_cached_target);
+	RUN(test_exit_codes);
+	RUN(test_remembered_release_checked);
 	rm_rf(tmp);
 	free(tmp);
 	return unit_done();

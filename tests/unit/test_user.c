@@ -4,8 +4,10 @@
 #include "user/maps.h"
 #include "user/patchfile.h"
 #include "user/placement.h"
+#include "user/session.h"
 #include "util/str.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -98,6 +100,47 @@ static void patchfile_rejects_non_patch(void)
 	unlink(path);
 }
 
+static pthread_mutex_t worker_lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t worker_tid;
+
+static void *worker(void *arg)
+{
+	pthread_mutex_lock(&worker_lock);
+	worker_tid = gettid();
+	pthread_mutex_unlock(&worker_lock);
+	while (*(volatile int *)arg == 0)
+		usleep(1000);
+	return NULL;
+}
+
+/* Two names read one after the other are both kept (no shared buffer). */
+static void thread_comm_keeps_both(void)
+{
+	static volatile int stop;
+	char a[THREAD_COMM_SIZE], b[THREAD_COMM_SIZE];
+	const char *main_name, *worker_name;
+	pthread_t th;
+
+	CHECK(pthread_create(&th, NULL, worker, (void *)&stop) == 0);
+	CHECK(pthread_setname_np(th, "lp-worker") == 0);
+	for (int i = 0; i < 1000; i++) {
+		pthread_mutex_lock(&worker_lock);
+		bool ready = worker_tid != 0;
+		pthread_mutex_unlock(&worker_lock);
+		if (ready)
+			break;
+		usleep(1000);
+	}
+	main_name = thread_comm(getpid(), getpid(), a);
+	worker_name = thread_comm(getpid(), worker_tid, b);
+	CHECK(main_name == a && worker_name == b);
+	CHECK_STR(main_name, "test_user");
+	CHECK_STR(worker_name, "lp-worker");
+	CHECK_STR(thread_comm(getpid(), 0, a), "?");
+	stop = 1;
+	pthread_join(th, NULL);
+}
+
 int main(void)
 {
 	RUN(placement_below_object);
@@ -105,5 +148,6 @@ int main(void)
 	RUN(placement_avoids_refused_address);
 	RUN(placement_none_in_reach);
 	RUN(patchfile_rejects_non_patch);
+	RUN(thread_comm_keeps_both);
 	return unit_done();
 }

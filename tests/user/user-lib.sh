@@ -29,8 +29,11 @@ user_build() { local out=$1 bin=$2 patch=$3; shift 3
 		build --user --src "$SRC" --binary "$bin" -o "$out" "$@" "$patch"; }
 
 # start NAME CMD...: run CMD in the background, output in $WORK/NAME.out; sets $PID
+# The output is opened for appending, so a test can empty it (: >FILE) while the
+# program runs: a plain > would keep writing at the old offset behind a hole of NULs.
 start() { local name=$1; shift
-	"$@" >"$WORK/$name.out" 2>&1 &
+	: >"$WORK/$name.out"
+	"$@" >>"$WORK/$name.out" 2>&1 &
 	PID=$!; PIDS+=("$PID"); disown "$PID" 2>/dev/null; }
 
 # wait_line FILE REGEX [SECONDS]: until the last line of FILE matches

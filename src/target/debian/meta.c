@@ -7,21 +7,43 @@
 #include "util/run.h"
 #include "util/str.h"
 
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A Debian version as dpkg allows it: a digit first, then [A-Za-z0-9.+~:-]. */
+static bool debian_version_ok(const char *v)
+{
+	if (!isdigit((unsigned char)v[0]))
+		return false;
+	for (; *v; v++)
+		if (!isalnum((unsigned char)*v) && !strchr(".+~:-", *v))
+			return false;
+	return true;
+}
+
 /* apt-cache is slow here (no binary cache: ~1 s a call), so the answer
- * for a meta package is remembered until the lists change. */
+ * for a meta package is remembered until the lists change. The file is
+ * checked like apt's answer is: the release names a directory of the
+ * cache, and an entry that is no release and version is ignored. */
 static char *remembered_release(const char *file, long long stamp, char **version)
 {
 	char *s = read_file_quiet(file, NULL), *rel = NULL;
 	long long was;
 	char name[256], ver[256];
+	struct debian_release r;
 
 	if (s && sscanf(s, "%lld %255s %255s", &was, name, ver) == 3 && was == stamp) {
-		rel = xstrdup(name);
-		*version = xstrdup(ver);
+		if (debian_parse_release(name, &r) && debian_version_ok(ver)) {
+			rel = xstrdup(r.release);
+			*version = xstrdup(ver);
+		} else {
+			lp_debug("%s: '%s %s' is no release and version: asking apt again", file,
+				 name, ver);
+		}
+		debian_release_free(&r);
 	}
 	free(s);
 	return rel;
@@ -84,7 +106,7 @@ char *debian_meta_release(const char *cache, const char *meta, char **version)
 	out = run_capture(argv, &o, NULL);
 	rel = out ? parse_meta_depends(out, version) : NULL;
 	free(out);
-	if (!rel || !*version) {
+	if (!rel || !*version || !debian_version_ok(*version)) {
 		lp_err("cannot tell which kernel %s stands for: `apt-cache show %s` names no "
 		       "linux-image-<release> (= <version>)", meta, meta);
 		lp_hint("check that %s exists (`apt-cache policy %s`); run `apt-get update` if the "

@@ -162,7 +162,7 @@ static bool image_at(struct debian_ctx *c, char *const pkgs[2], const char *want
 
 /* The image package and its version: the one a meta package asked for
  * (want), else apt's candidate, else (without lists, offline) the newest
- * .deb of it already in the cache. -2: no such kernel. */
+ * .deb of it already in the cache. LP_REFUSED: no such kernel. */
 static int resolve_version(struct debian_ctx *c, const char *want)
 {
 	const char *rel = c->r.release;
@@ -185,7 +185,7 @@ static int resolve_version(struct debian_ctx *c, const char *want)
 	}
 	if (!c->version) {
 		unknown_release(c);
-		ret = -2;
+		ret = LP_REFUSED;
 	}
 out:
 	free(pkgs[0]);
@@ -291,12 +291,18 @@ int debian_target_open(const char *spec, unsigned need, struct kernel_target *t)
 
 	memset(t, 0, sizeof(*t));
 	if (debian_parse_spec(spec, &meta, &rel)) {
-		ret = -2;
+		ret = LP_REFUSED;
 		goto out;
 	}
 	if (meta && !(rel = debian_meta_release(cache, meta, &want)))
 		goto out;
-	debian_parse_release(rel, &c.r);
+	/* rel names a directory of the cache: it must be a release, nothing else */
+	if (!debian_parse_release(rel, &c.r)) {
+		lp_err("'%s'%s%s is not a Debian kernel release (X.Y.Z-N-FLAVOUR or "
+		       "X.Y.Z+debN-FLAVOUR); nothing fetched", rel, meta ? ", named for " : "",
+		       meta ? meta : "");
+		goto out;
+	}
 	c.debs = path_join(cache, "debs");
 	c.dir = xasprintf("%s/targets/%s", cache, rel);
 	c.log = path_join(c.dir, "prepare.log");

@@ -111,7 +111,7 @@ static int release_cmp(const char *a, const char *b)
 
 	debian_parse_release(a, &ra);
 	debian_parse_release(b, &rb);
-	r = debian_version_cmp(ra.abi ? ra.abi : a, rb.abi ? rb.abi : b);
+	r = deb_version_cmp(ra.abi ? ra.abi : a, rb.abi ? rb.abi : b);
 	if (!r)
 		r = strcmp(a, b);
 	debian_release_free(&ra);

@@ -27,7 +27,7 @@ static int extract_source(struct debian_ctx *c, const char *dir, const char *tre
 	char *tarball = xasprintf("./usr/src/linux-source-%s.tar.xz", series);
 	const char *members[] = { tarball, NULL };
 	const char *untar[] = { "tar", "-x", "-I", "xz -T2", "-f", tarball, NULL };
-	char *upstream = debian_upstream_version(c->version), *version = NULL, *usr = NULL;
+	char *upstream = deb_upstream_version(c->version), *version = NULL, *usr = NULL;
 	int ret = -1;
 
 	if (!deb || stamp_clear(c->dir, "source") || stamp_clear(c->dir, EXTRACTED) ||

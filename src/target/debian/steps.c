@@ -20,7 +20,8 @@ static void damaged_hint(const char *deb)
 		"will be downloaded anew", deb);
 }
 
-int debian_extract(struct debian_ctx *c, const char *deb, const char *dir)
+/* Extract the whole of deb into dir (dpkg-deb -x), with a progress line. */
+static int debian_extract(struct debian_ctx *c, const char *deb, const char *dir)
 {
 	const char *argv[] = { "dpkg-deb", "-x", deb, dir, NULL };
 	char *doing = xasprintf("extracting %s", path_basename(deb));

@@ -42,8 +42,6 @@ int debian_check_packages(struct debian_ctx *c, unsigned need);
 /* pkg's .deb at c->version: from the cache, else downloaded; NULL with an
  * error saying which versions disagree. */
 char *debian_get_deb(struct debian_ctx *c, const char *pkg);
-/* Extract the whole of deb into dir (dpkg-deb -x), with a progress line. */
-int debian_extract(struct debian_ctx *c, const char *deb, const char *dir);
 /* Extract only the named members (./path, at most 3) of deb's data into
  * dir: stops reading the archive once they are found. */
 int debian_extract_members(struct debian_ctx *c, const char *deb, const char *dir,

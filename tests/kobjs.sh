@@ -7,11 +7,10 @@
 build_tree_objects() {
 	local target=$1 dir=$2 dest=$3 json src rel cc tdir
 	json=$("${LPATCH:-./lpatch}" target --json --need symbols,source "$target") || return 1
-	src=$(echo "$json" | sed -n 's/.*"src": *"\([^"]*\)".*/\1/p')
-	tdir=$(echo "$json" | sed -n 's/.*"dir": *"\([^"]*\)".*/\1/p')
-	rel=$(echo "$json" | sed -n 's/.*"release": *"\([^"]*\)".*/\1/p')
-	cc=$(echo "$json" | sed -n 's/.*"cc": *"\([^"]*\)".*/\1/p')
-	KOBJS_VMLINUX=$(echo "$json" | sed -n 's/.*"vmlinux": *"\([^"]*\)".*/\1/p')
+	# the target's JSON, parsed (jq: scripts/deps.sh --test)
+	{ read -r src; read -r tdir; read -r rel; read -r cc; read -r KOBJS_VMLINUX; } < <(
+		jq -r '.src, .dir, .release, .cc, .vmlinux | . // ""' <<<"$json") ||
+		{ echo "cannot read lpatch target's JSON (is jq installed?): $json" >&2; return 1; }
 	[ -d "$src/$dir" ] || { echo "no directory $dir in $src" >&2; return 1; }
 	mkdir -p "$dest/$dir"
 	# the same lock lpatch build takes (target_lock_source)

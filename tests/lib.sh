@@ -75,6 +75,29 @@ expect_changes() {
 	want=$(printf '%s\n' "$@" | sort)
 	[ "$got" = "$want" ] || { printf -- '--- got:\n%s\n--- expected:\n%s\n' "$got" "$want" >&2; fail "changes listed in $log differ"; }
 }
+# json_get FILE FILTER: the value of jq FILTER on the JSON in FILE (a string
+# as it is, anything else as compact JSON: true, null, ["a","b"]); fails when
+# FILE is not JSON or the filter fails. Called as x=$(json_get ...) || exit 1.
+json_get() {
+	command -v jq >/dev/null || fail "jq is missing (scripts/deps.sh --test installs it)"
+	jq empty "$1" >/dev/null 2>&1 ||
+		{ echo "--- $1:" >&2; head -c 2000 "$1" >&2; fail "$1 is not JSON"; }
+	jq -cr "$2" "$1" || fail "jq '$2' failed on $1"
+}
+# json_is FILE FILTER VALUE: jq FILTER on FILE gives VALUE (as json_get prints it)
+json_is() {
+	local got
+	got=$(json_get "$1" "$2") || exit 1
+	[ "$got" = "$3" ] || { echo "--- $1:" >&2; head -c 4000 "$1" >&2; echo >&2
+		fail "$2 in $1 is '$got', expected '$3'"; }
+}
+# vm_json OUT TAG FILE: the JSON a guest script printed as one line "TAG JSON"
+# (the guest has no jq), from the VM's output OUT into FILE, to read with json_is
+vm_json() {
+	grep "^$2 " "$1" | cut -c$((${#2} + 2))- >"$3"
+	[ "$(wc -l <"$3")" -eq 1 ] || { tail -40 "$1" >&2; fail "expected one line '$2 {...}' in $1"; }
+	jq empty "$3" 2>/dev/null || { cat "$3" >&2; fail "the guest's $2 line is not JSON"; }
+}
 # target_field NAME: the string field NAME of `lpatch target --json $TARGET`
 # (run once per test, kept in $WORK/target.json); fails when it is missing.
 # Called as x=$(target_field NAME) || exit 1, as fail only ends the $(...).
@@ -83,7 +106,7 @@ target_field() {
 		"$LPATCH" target --json "$TARGET" >"$WORK/target.json" 2>"$WORK/target.err" ||
 			{ cat "$WORK/target.err" >&2; rm -f "$WORK/target.json"; fail "lpatch target $TARGET failed"; }
 	fi
-	sed -n "s/^ *\"$1\": \"\(.*\)\",*\$/\1/p" "$WORK/target.json" | grep . ||
+	json_get "$WORK/target.json" ".$1 // empty" | grep . ||
 		fail "no $1 in: $(cat "$WORK/target.json")"
 }
 # ko_vermagic KO: the release KO was built for (its vermagic's first word);

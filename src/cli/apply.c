@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include "user/ops.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/str.h"
 
@@ -32,15 +33,24 @@ static void usage(void)
 	       "2 bad usage or refused (wrong build-id, already applied, bad patch file).\n");
 }
 
-static void report(struct strbuf *json, pid_t pid, int rc, const struct user_result *r)
+static void report(struct json *json, pid_t pid, int rc, const struct user_result *r)
 {
 	if (json) {
-		sb_addf(json, "%s{\"pid\":%d,\"patch\":", json->len > 1 ? "," : "", (int)pid);
-		sb_add_json_str(json, r->name);
-		sb_addf(json, ",\"applied\":%s,\"exit\":%d,\"base\":\"%#llx\",\"rounds\":%d,"
-			"\"pause_us\":%.1f,\"max_pause_us\":%.1f,\"load_pause_us\":%.1f}",
-			rc == LP_EXIT_OK ? "true" : "false", rc, (unsigned long long)r->base,
-			r->rounds, r->pause_ns / 1e3, r->max_pause_ns / 1e3, r->load_pause_ns / 1e3);
+		json_obj_begin(json);
+		json_kint(json, "pid", pid);
+		json_kstr(json, "patch", r->name);
+		json_kbool(json, "applied", rc == LP_EXIT_OK);
+		json_kint(json, "exit", rc);
+		json_key(json, "base");
+		json_strf(json, "%#llx", (unsigned long long)r->base);
+		json_kint(json, "rounds", r->rounds);
+		json_key(json, "pause_us");
+		json_fixed(json, r->pause_ns / 1e3, 1);
+		json_key(json, "max_pause_us");
+		json_fixed(json, r->max_pause_ns / 1e3, 1);
+		json_key(json, "load_pause_us");
+		json_fixed(json, r->load_pause_ns / 1e3, 1);
+		json_obj_end(json);
 	} else if (rc == LP_EXIT_OK) {
 		printf("applied %s to process %d: threads held %.3f ms (worst round %.3f ms, %d round%s)\n",
 		       r->name, (int)pid, r->pause_ns / 1e6, r->max_pause_ns / 1e6, r->rounds,
@@ -48,7 +58,7 @@ static void report(struct strbuf *json, pid_t pid, int rc, const struct user_res
 	}
 }
 
-static int apply_all(struct user_patch *pf, const struct user_opts *o, struct strbuf *json)
+static int apply_all(struct user_patch *pf, const struct user_opts *o, struct json *json)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
@@ -85,7 +95,8 @@ static int apply_all(struct user_patch *pf, const struct user_opts *o, struct st
 int cmd_apply(int argc, char **argv)
 {
 	struct user_opts o = { .timeout_ms = 2000 };
-	struct strbuf json = { 0 };
+	struct strbuf out = { 0 };
+	struct json json;
 	struct user_patch pf;
 	const char *file;
 	bool all = false, as_json = false;
@@ -109,8 +120,9 @@ int cmd_apply(int argc, char **argv)
 		return cli_usage_error("apply", "give either --pid PID or --all");
 	if (patch_open(file, &pf))
 		return LP_EXIT_REFUSED;
+	json_init(&json, &out, JSON_COMPACT);
 	if (as_json)
-		sb_add(&json, "[");
+		json_arr_begin(&json);
 	if (all) {
 		rc = apply_all(&pf, &o, as_json ? &json : NULL);
 	} else {
@@ -119,9 +131,8 @@ int cmd_apply(int argc, char **argv)
 		report(as_json ? &json : NULL, (pid_t)pid, rc, &r);
 	}
 	if (as_json) {
-		sb_add(&json, "]");
-		printf("%s\n", json.buf);
-		sb_free(&json);
+		json_arr_end(&json);
+		json_print(&json);
 	}
 	patch_close(&pf);
 	return rc;

@@ -4,6 +4,7 @@
 #include "user/build.h"
 #include "user/patchfile.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/str.h"
 
@@ -63,38 +64,38 @@ static char *default_name(const char *patch)
 static int print_json(const char *path)
 {
 	struct user_patch pf;
-	struct strbuf j = { 0 };
-	size_t nref = 0;
+	struct strbuf sb = { 0 };
+	struct json j;
 
 	if (patch_open(path, &pf))
 		return LP_EXIT_FAIL;
-	sb_add(&j, "{\"output\":");
-	sb_add_json_str(&j, path);
-	sb_add(&j, ",\"name\":");
-	sb_add_json_str(&j, pf.name);
-	sb_add(&j, ",\"object\":");
-	sb_add_json_str(&j, pf.object);
-	sb_add(&j, ",\"build_id\":");
-	sb_add_json_str(&j, pf.build_id);
-	sb_add(&j, ",\"functions\":[");
+	json_init(&j, &sb, JSON_COMPACT);
+	json_obj_begin(&j);
+	json_kstr(&j, "output", path);
+	json_kstr(&j, "name", pf.name);
+	json_kstr(&j, "object", pf.object);
+	json_kstr(&j, "build_id", pf.build_id);
+	json_karr_begin(&j, "functions");
 	for (size_t i = 0; i < pf.nfuncs; i++) {
-		sb_add(&j, i ? ",{\"name\":" : "{\"name\":");
-		sb_add_json_str(&j, pf.funcs[i].name);
-		sb_addf(&j, ",\"address\":\"%#" PRIx64 "\",\"size\":%" PRIu64 "}",
-			pf.funcs[i].addr, pf.funcs[i].size);
+		json_obj_begin(&j);
+		json_kstr(&j, "name", pf.funcs[i].name);
+		json_key(&j, "address");
+		json_strf(&j, "%#" PRIx64, pf.funcs[i].addr);
+		json_kuint(&j, "size", pf.funcs[i].size);
+		json_obj_end(&j);
 	}
-	sb_add(&j, "],\"references\":[");
+	json_arr_end(&j);
+	json_karr_begin(&j, "references");
 	for (size_t i = 1; i < pf.ef->nsym; i++) {
 		const struct symbol *sym = pf.ef->sym[i];
 
 		if (sym->sec || sym->s.st_shndx != SHN_UNDEF || !sym->name || !*sym->name)
 			continue;
-		sb_add(&j, nref++ ? "," : "");
-		sb_add_json_str(&j, sym->name);
+		json_str(&j, sym->name);
 	}
-	sb_add(&j, "]}");
-	printf("%s\n", j.buf);
-	sb_free(&j);
+	json_arr_end(&j);
+	json_obj_end(&j);
+	json_print(&j);
 	patch_close(&pf);
 	return LP_EXIT_OK;
 }

@@ -27,5 +27,8 @@ int load_run(const struct host_args *a);
 int list_run(const struct host_args *a);
 int status_run(const struct host_args *a);
 int info_run(const struct host_args *a);
+int unload_run(const struct host_args *a);
+int install_run(const struct host_args *a);
+int uninstall_run(const struct host_args *a);
 
 #endif

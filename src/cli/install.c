@@ -19,3 +19,19 @@ void install_help(void)
 	       "Exit: 0 installed, 1 failure (I/O), 2 refused (not a livepatch, another\n"
 	       "release) or bad usage.\n");
 }
+
+static int install(const char *ko, const struct host_opts *o)
+{
+	struct host_store_change done;
+	int ret = host_install(ko, o, &done);
+
+	if (!ret)
+		printf("installed %s for %s: %s\n", done.name, done.release, done.path);
+	host_store_change_free(&done);
+	return ret;
+}
+
+int install_run(const struct host_args *a)
+{
+	return install(a->operand, &a->o);
+}

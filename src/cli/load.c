@@ -1,6 +1,8 @@
 /* lpatch load: insert a livepatch module and see its transition through. */
 #include "cli/host_args.h"
 
+#include "cli/print.h"
+#include "host/patchinfo.h"
 #include "util/log.h"
 
 #include <stdio.h>
@@ -35,15 +37,59 @@ void load_help(void)
 	       LP_EXIT_STALLED, HOST_DEFAULT_TIMEOUT, LP_EXIT_STALLED);
 }
 
+static int load_one(const char *ko, const struct host_opts *o)
+{
+	struct patch_info pi;
+	int ret = host_load(ko, o, &pi);
+
+	if (!ret)
+		print_loaded(&pi);
+	patch_info_free(&pi);
+	return ret;
+}
+
+static void print_event(const struct host_load_event *ev, void *ctx)
+{
+	switch (ev->what) {
+	case HOST_LOADED:
+		print_loaded(ev->pi);
+		break;
+	case HOST_ALREADY_LOADED:
+		printf("%s: already loaded\n", ev->pi->name);
+		break;
+	case HOST_SKIPPED:
+		printf("skipping %s: replaced by %s, installed later\n", ev->file, ev->replaced_by);
+		break;
+	case HOST_LOAD_FAILED:
+		break;	/* the reason is on stderr */
+	}
+}
+
+static int load_all(const struct host_opts *o)
+{
+	struct host_load_all sum;
+	int ret = host_load_all(o, print_event, NULL, &sum);
+
+	if (sum.disabled)
+		printf("lpatch.disable=1 is on the kernel command line: no patch loaded\n");
+	else if (!sum.installed)
+		printf("no patch installed for %s (in %s)\n", sum.release, sum.dir);
+	else
+		printf("%zu of %zu installed patch%s loaded for %s (%zu failed)\n", sum.loaded,
+		       sum.tried, sum.tried == 1 ? "" : "es", sum.release, sum.failed);
+	host_load_all_free(&sum);
+	return ret;
+}
+
 int load_run(const struct host_args *a)
 {
 	if (a->all && a->operand)
 		return cli_usage_error("load", "--all or FILE.ko, not both");
 	if (a->all)
-		return host_load_all(&a->o);
+		return load_all(&a->o);
 	if (!a->operand)
 		return cli_usage_error("load", "which module? e.g. `lpatch load fix.ko`");
 	if (a->o.root)
 		return cli_usage_error("load", "--root goes with --all");
-	return host_load(a->operand, &a->o);
+	return load_one(a->operand, &a->o);
 }

@@ -4,6 +4,7 @@
 #include "user/maps.h"
 #include "user/session.h"
 #include "user/state.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/str.h"
 
@@ -28,15 +29,16 @@ static void usage(void)
 	       "              state, seq, base, applied_at, functions: [{name, old, new, live}]}]}]\n");
 }
 
-static void show(pid_t pid, const struct applied *a, size_t n, struct strbuf *json)
+static void show(pid_t pid, const struct applied *a, size_t n, struct json *json)
 {
 	char buf[THREAD_COMM_SIZE];
 	const char *comm = thread_comm(pid, pid, buf);
 
 	if (json) {
-		sb_addf(json, "%s{\"pid\":%d,\"comm\":", json->len > 1 ? "," : "", (int)pid);
-		sb_add_json_str(json, comm);
-		sb_add(json, ",\"patches\":[");
+		json_obj_begin(json);
+		json_kint(json, "pid", pid);
+		json_kstr(json, "comm", comm);
+		json_karr_begin(json, "patches");
 	} else {
 		printf("process %d (%s)\n", (int)pid, comm);
 	}
@@ -45,15 +47,16 @@ static void show(pid_t pid, const struct applied *a, size_t n, struct strbuf *js
 		const char *state = h->state == REGION_ACTIVE ? "active" : "loaded";
 
 		if (json) {
-			sb_add(json, i ? ",{\"name\":" : "{\"name\":");
-			sb_add_json_str(json, h->name);
-			sb_add(json, ",\"object\":");
-			sb_add_json_str(json, h->object);
-			sb_add(json, ",\"build_id\":");
-			sb_add_json_str(json, h->build_id);
-			sb_addf(json, ",\"state\":\"%s\",\"seq\":%llu,\"base\":\"%#llx\",\"applied_at\":%llu,"
-				"\"functions\":[", state, (unsigned long long)h->seq,
-				(unsigned long long)a[i].base, (unsigned long long)h->applied_at);
+			json_obj_begin(json);
+			json_kstr(json, "name", h->name);
+			json_kstr(json, "object", h->object);
+			json_kstr(json, "build_id", h->build_id);
+			json_kstr(json, "state", state);
+			json_kuint(json, "seq", h->seq);
+			json_key(json, "base");
+			json_strf(json, "%#llx", (unsigned long long)a[i].base);
+			json_kuint(json, "applied_at", h->applied_at);
+			json_karr_begin(json, "functions");
 		} else {
 			time_t t = (time_t)h->applied_at;
 			char when[32];
@@ -67,26 +70,33 @@ static void show(pid_t pid, const struct applied *a, size_t n, struct strbuf *js
 				    state_winner(a, n, f->old_addr, NULL, NULL) == &a[i];
 
 			if (json) {
-				sb_add(json, k ? ",{\"name\":" : "{\"name\":");
-				sb_add_json_str(json, region_func_name(h, f));
-				sb_addf(json, ",\"old\":\"%#llx\",\"new\":\"%#llx\",\"live\":%s}",
-					(unsigned long long)f->old_addr, (unsigned long long)f->new_addr,
-					live ? "true" : "false");
+				json_obj_begin(json);
+				json_kstr(json, "name", region_func_name(h, f));
+				json_key(json, "old");
+				json_strf(json, "%#llx", (unsigned long long)f->old_addr);
+				json_key(json, "new");
+				json_strf(json, "%#llx", (unsigned long long)f->new_addr);
+				json_kbool(json, "live", live);
+				json_obj_end(json);
 			} else {
 				printf("    %-32s %#llx -> %#llx%s\n", region_func_name(h, f),
 				       (unsigned long long)f->old_addr, (unsigned long long)f->new_addr,
 				       live || h->state != REGION_ACTIVE ? "" : " (overridden)");
 			}
 		}
-		if (json)
-			sb_add(json, "]}");
+		if (json) {
+			json_arr_end(json);
+			json_obj_end(json);
+		}
 	}
-	if (json)
-		sb_add(json, "]}");
+	if (json) {
+		json_arr_end(json);
+		json_obj_end(json);
+	}
 }
 
 /* 1 when pid has patches (shown), 0 when none, -1 unreadable. */
-static int one(pid_t pid, struct strbuf *json)
+static int one(pid_t pid, struct json *json)
 {
 	struct proc_maps pm;
 	struct applied *a;
@@ -104,7 +114,8 @@ static int one(pid_t pid, struct strbuf *json)
 
 int cmd_ps(int argc, char **argv)
 {
-	struct strbuf json = { 0 };
+	struct strbuf out = { 0 };
+	struct json json;
 	bool as_json = false;
 	unsigned pid = 0;
 	const struct cli_opt opts[] = {
@@ -117,13 +128,14 @@ int cmd_ps(int argc, char **argv)
 
 	if (r != CLI_GO_ON)
 		return r;
+	json_init(&json, &out, JSON_COMPACT);
 	if (as_json)
-		sb_add(&json, "[");
+		json_arr_begin(&json);
 	if (pid) {
 		found = one((pid_t)pid, as_json ? &json : NULL);
 		if (found < 0) {
 			lp_err("cannot read process %u", pid);
-			sb_free(&json);
+			sb_free(&out);
 			return LP_EXIT_FAIL;
 		}
 	} else {
@@ -137,9 +149,8 @@ int cmd_ps(int argc, char **argv)
 			closedir(d);
 	}
 	if (as_json) {
-		sb_add(&json, "]");
-		printf("%s\n", json.buf);
-		sb_free(&json);
+		json_arr_end(&json);
+		json_print(&json);
 	} else if (!found) {
 		printf("no process has a patch applied\n");
 	}

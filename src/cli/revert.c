@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include "user/ops.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/str.h"
 
@@ -48,13 +49,21 @@ int cmd_revert(int argc, char **argv)
 	rc = user_revert((pid_t)pid, name, &o, &r);
 	if (as_json) {
 		struct strbuf sb = { 0 };
-		sb_addf(&sb, "{\"pid\":%u,\"patch\":", pid);
-		sb_add_json_str(&sb, r.name);
-		sb_addf(&sb, ",\"reverted\":%s,\"exit\":%d,\"rounds\":%d,\"pause_us\":%.1f,"
-			"\"max_pause_us\":%.1f}", rc == LP_EXIT_OK ? "true" : "false", rc, r.rounds,
-			r.pause_ns / 1e3, r.max_pause_ns / 1e3);
-		printf("%s\n", sb.buf);
-		sb_free(&sb);
+		struct json j;
+
+		json_init(&j, &sb, JSON_COMPACT);
+		json_obj_begin(&j);
+		json_kuint(&j, "pid", pid);
+		json_kstr(&j, "patch", r.name);
+		json_kbool(&j, "reverted", rc == LP_EXIT_OK);
+		json_kint(&j, "exit", rc);
+		json_kint(&j, "rounds", r.rounds);
+		json_key(&j, "pause_us");
+		json_fixed(&j, r.pause_ns / 1e3, 1);
+		json_key(&j, "max_pause_us");
+		json_fixed(&j, r.max_pause_ns / 1e3, 1);
+		json_obj_end(&j);
+		json_print(&j);
 	} else if (rc == LP_EXIT_OK) {
 		printf("reverted %s in process %u: threads held %.3f ms (%d round%s)\n", r.name, pid,
 		       r.pause_ns / 1e6, r.rounds, r.rounds == 1 ? "" : "s");

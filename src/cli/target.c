@@ -3,6 +3,7 @@
 
 #include "target/target.h"
 #include "util/cache.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/str.h"
 
@@ -85,22 +86,19 @@ static void print_target(const struct kernel_target *t, bool json)
 		{ "src", t->src }, { "cc", t->cc },
 	};
 	struct strbuf sb = {0};
+	struct json j;
 
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		if (!json) {
-			sb_addf(&sb, "%-11s %s\n", f[i].key, f[i].value ? f[i].value : "-");
-			continue;
-		}
-		sb_addf(&sb, "%s\n  \"%s\": ", i ? "," : "{", f[i].key);
-		if (f[i].value)
-			sb_add_json_str(&sb, f[i].value);
-		else
-			sb_add(&sb, "null");
+	if (!json) {
+		for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+			printf("%-11s %s\n", f[i].key, f[i].value ? f[i].value : "-");
+		return;
 	}
-	if (json)
-		sb_add(&sb, "\n}\n");
-	fputs(sb.buf, stdout);
-	sb_free(&sb);
+	json_init(&j, &sb, JSON_PRETTY);
+	json_obj_begin(&j);
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		json_kstr(&j, f[i].key, f[i].value);
+	json_obj_end(&j);
+	json_print(&j);
 }
 
 int cmd_target(int argc, char **argv)

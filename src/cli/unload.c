@@ -5,6 +5,7 @@
 #include "util/log.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 void unload_help(void)
 {
@@ -22,4 +23,20 @@ void unload_help(void)
 	       "Exit: 0 removed, 1 failure, 2 no such livepatch loaded or bad usage,\n"
 	       "%d the transition stalled (the patch is still loaded).\n",
 	       HOST_DEFAULT_TIMEOUT, LP_EXIT_STALLED);
+}
+
+static int unload(const char *name, const struct host_opts *o)
+{
+	char *done;
+	int ret = host_unload(name, o, &done);
+
+	if (!ret)
+		printf("unloaded %s\n", done);
+	free(done);
+	return ret;
+}
+
+int unload_run(const struct host_args *a)
+{
+	return unload(a->operand, &a->o);
 }

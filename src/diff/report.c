@@ -1,6 +1,7 @@
 /* The differ's report: a short text for people, JSON for tools. */
 #include "diff.h"
 
+#include "util/json.h"
 #include "util/str.h"
 
 #include <stdio.h>
@@ -35,56 +36,55 @@ void diff_report_text(const struct diff_result *r, const char *object)
 		printf("%s: refused: %s\n", object, r->refusals[i].why);
 }
 
-static void add_items(struct strbuf *sb, const struct diff_result *r, enum diff_kind kind)
+static void add_items(struct json *j, const char *key, const struct diff_result *r,
+		      enum diff_kind kind)
 {
-	bool first = true;
-
-	sb_add(sb, "[");
+	json_karr_begin(j, key);
 	for (size_t i = 0; i < r->nitems; i++) {
 		if (r->items[i].kind != kind)
 			continue;
-		sb_add(sb, first ? "" : ", ");
-		first = false;
 		if (kind == DIFF_CHANGED) {
-			sb_add(sb, "{\"name\": ");
-			sb_add_json_str(sb, r->items[i].name);
-			sb_addf(sb, ", \"sympos\": %ld}", r->items[i].sympos);
+			json_obj_begin(j);
+			json_kstr(j, "name", r->items[i].name);
+			json_kint(j, "sympos", r->items[i].sympos);
+			json_obj_end(j);
 		} else {
-			sb_add_json_str(sb, r->items[i].name);
+			json_str(j, r->items[i].name);
 		}
 	}
-	sb_add(sb, "]");
+	json_arr_end(j);
 }
 
 char *diff_report_json(const struct diff_result *r, const char *object)
 {
 	struct strbuf sb = {0};
+	struct json j;
 
-	sb_add(&sb, "{\"object\": ");
-	sb_add_json_str(&sb, object);
-	sb_add(&sb, ", \"source\": ");
-	sb_add_json_str(&sb, r->source ? r->source : "");
-	sb_add(&sb, ", \"changed\": ");
-	add_items(&sb, r, DIFF_CHANGED);
-	sb_add(&sb, ", \"new_functions\": ");
-	add_items(&sb, r, DIFF_NEW_FUNC);
-	sb_add(&sb, ", \"new_data\": ");
-	add_items(&sb, r, DIFF_NEW_DATA);
-	sb_add(&sb, ", \"bindings\": [");
+	json_init(&j, &sb, JSON_SPACED);
+	json_obj_begin(&j);
+	json_kstr(&j, "object", object);
+	json_kstr(&j, "source", r->source ? r->source : "");
+	add_items(&j, "changed", r, DIFF_CHANGED);
+	add_items(&j, "new_functions", r, DIFF_NEW_FUNC);
+	add_items(&j, "new_data", r, DIFF_NEW_DATA);
+	json_karr_begin(&j, "bindings");
 	for (size_t i = 0; i < r->nbindings; i++) {
-		sb_add(&sb, i ? ", {\"symbol\": " : "{\"symbol\": ");
-		sb_add_json_str(&sb, r->bindings[i].symbol);
-		sb_addf(&sb, ", \"sympos\": %ld, \"klp\": %s}", r->bindings[i].sympos,
-			r->bindings[i].klp ? "true" : "false");
+		json_obj_begin(&j);
+		json_kstr(&j, "symbol", r->bindings[i].symbol);
+		json_kint(&j, "sympos", r->bindings[i].sympos);
+		json_kbool(&j, "klp", r->bindings[i].klp);
+		json_obj_end(&j);
 	}
-	sb_add(&sb, "], \"refusals\": [");
+	json_arr_end(&j);
+	json_karr_begin(&j, "refusals");
 	for (size_t i = 0; i < r->nrefusals; i++) {
-		sb_add(&sb, i ? ", {\"symbol\": " : "{\"symbol\": ");
-		sb_add_json_str(&sb, r->refusals[i].symbol);
-		sb_add(&sb, ", \"why\": ");
-		sb_add_json_str(&sb, r->refusals[i].why);
-		sb_add(&sb, "}");
+		json_obj_begin(&j);
+		json_kstr(&j, "symbol", r->refusals[i].symbol);
+		json_kstr(&j, "why", r->refusals[i].why);
+		json_obj_end(&j);
 	}
-	sb_add(&sb, "]}\n");
+	json_arr_end(&j);
+	json_obj_end(&j);
+	sb_add(&sb, "\n");
 	return sb_take(&sb);
 }

@@ -9,12 +9,19 @@
 #include "util/str.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-int host_install(const char *ko, const struct host_opts *o)
+void host_store_change_free(struct host_store_change *c)
+{
+	free(c->name);
+	free(c->release);
+	free(c->path);
+	memset(c, 0, sizeof(*c));
+}
+
+int host_install(const char *ko, const struct host_opts *o, struct host_store_change *done)
 {
 	char *root = store_root(o->root);
 	char *release = o->release ? xstrdup(o->release) : host_release();
@@ -22,6 +29,7 @@ int host_install(const char *ko, const struct host_opts *o)
 	struct patch_info pi;
 	int ret;
 
+	memset(done, 0, sizeof(*done));
 	if ((ret = host_check_module(ko, release, &pi)))
 		goto out;
 	ret = LP_EXIT_FAIL;
@@ -29,7 +37,10 @@ int host_install(const char *ko, const struct host_opts *o)
 	dest = path_join(dir, file);
 	if (mkdir_p(dir) || atomic_install(ko, dest, 0644))
 		goto out;
-	printf("installed %s for %s: %s\n", pi.name, release, dest);
+	done->name = xstrdup(pi.name);
+	done->release = xstrdup(release);
+	done->path = dest;
+	dest = NULL;
 	ret = LP_EXIT_OK;
 out:
 	patch_info_free(&pi);
@@ -41,7 +52,7 @@ out:
 	return ret;
 }
 
-int host_uninstall(const char *name, const struct host_opts *o)
+int host_uninstall(const char *name, const struct host_opts *o, struct host_store_change *done)
 {
 	char *root = store_root(o->root);
 	char *release = o->release ? xstrdup(o->release) : host_release();
@@ -50,6 +61,7 @@ int host_uninstall(const char *name, const struct host_opts *o)
 	struct klp_live st;
 	int ret = LP_EXIT_OK;
 
+	memset(done, 0, sizeof(*done));
 	if (!path) {
 		char *dir = store_dir(root, release);
 		lp_err("no patch %s is installed for %s (in %s)", mod, release, dir);
@@ -60,10 +72,12 @@ int host_uninstall(const char *name, const struct host_opts *o)
 		lp_perr("cannot remove %s", path);
 		ret = LP_EXIT_FAIL;
 	} else {
-		printf("uninstalled %s for %s\n", mod, release);
 		klp_state(mod, &st);
-		if (st.module && !strcmp(running, release))
-			lp_hint("%s is still loaded; `lpatch unload %s` takes it out now", mod, mod);
+		done->still_loaded = st.module && !strcmp(running, release);
+		done->name = mod;
+		done->release = release;
+		done->path = path;
+		mod = release = path = NULL;
 	}
 	free(running);
 	free(mod);

@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -134,7 +133,6 @@ int host_load_checked(const char *ko, const struct patch_info *pi, const char *r
 		      const struct host_opts *o)
 {
 	struct klp_live st;
-	int ret;
 
 	if (!klp_supported()) {
 		lp_err("cannot load %s: this kernel has no livepatch support (%s is missing)", ko,
@@ -155,24 +153,16 @@ int host_load_checked(const char *ko, const struct patch_info *pi, const char *r
 		host_rmmod(pi->name);
 		return LP_EXIT_FAIL;
 	}
-	if ((ret = finish_transition(pi->name, o)))
-		return ret;
-	printf("loaded %s: %zu function%s patched", pi->name, pi->nfuncs, pi->nfuncs == 1 ? "" : "s");
-	for (size_t i = 0; i < pi->ncves; i++)
-		printf("%s%s", i ? ", " : "; fixes ", pi->cves[i]);
-	printf("\n");
-	return LP_EXIT_OK;
+	return finish_transition(pi->name, o);
 }
 
-int host_load(const char *ko, const struct host_opts *o)
+int host_load(const char *ko, const struct host_opts *o, struct patch_info *pi)
 {
-	struct patch_info pi;
 	char *release = host_release();
-	int ret = host_check_module(ko, release, &pi);
+	int ret = host_check_module(ko, release, pi);
 
 	if (!ret)
-		ret = host_load_checked(ko, &pi, release, o);
-	patch_info_free(&pi);
+		ret = host_load_checked(ko, pi, release, o);
 	free(release);
 	return ret;
 }

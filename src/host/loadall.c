@@ -7,8 +7,8 @@
 #include "util/log.h"
 #include "util/str.h"
 
-#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* An installed module, read once: a file that cannot be read says so once, not per use. */
 struct installed {
@@ -27,64 +27,82 @@ static size_t first_to_load(const struct installed *ins, size_t n)
 	return first;
 }
 
-int host_load_all(const struct host_opts *o)
+static void emit(void (*report)(const struct host_load_event *, void *), void *ctx,
+		 struct host_load_event ev)
 {
-	char *root = store_root(o->root), *release = host_release(), *dir = store_dir(root, release);
-	size_t n, first, loaded = 0, failed = 0;
+	if (report)
+		report(&ev, ctx);
+}
+
+int host_load_all(const struct host_opts *o, void (*report)(const struct host_load_event *ev, void *ctx),
+		  void *ctx, struct host_load_all *sum)
+{
+	char *root = store_root(o->root);
+	size_t n, first;
 	struct installed *ins;
 	char **files;
 	int ret = LP_EXIT_OK;
 
-	if (host_disabled_by_cmdline()) {
-		printf("lpatch.disable=1 is on the kernel command line: no patch loaded\n");
-		goto out_nolist;
+	memset(sum, 0, sizeof(*sum));
+	sum->release = host_release();
+	sum->dir = store_dir(root, sum->release);
+	if ((sum->disabled = host_disabled_by_cmdline())) {
+		free(root);
+		return LP_EXIT_OK;
 	}
-	files = store_list(root, release, &n);
-	if (!n)
-		printf("no patch installed for %s (in %s)\n", release, dir);
+	files = store_list(root, sum->release, &n);
 	ins = xcalloc(n, sizeof(*ins));
 	for (size_t i = 0; i < n; i++)
 		ins[i].err = ko_info_read(files[i], &ins[i].pi);
 	first = first_to_load(ins, n);
+	sum->installed = n;
+	sum->tried = n - first;
 	for (size_t i = 0; i < n; i++) {
-		const struct patch_info *pi = &ins[i].pi;
+		const struct patch_info *pi = ins[i].err ? NULL : &ins[i].pi;
 		struct klp_live st;
 		int r;
 
 		if (i < first) {
-			printf("skipping %s: replaced by %s, installed later\n", files[i], files[first]);
+			emit(report, ctx, (struct host_load_event){ .what = HOST_SKIPPED, .file = files[i],
+								   .pi = pi, .replaced_by = files[first] });
 			continue;
 		}
-		if (!ins[i].err) {
+		if (pi) {
 			klp_state(pi->name, &st);
 			if (st.registered && st.enabled) {
-				printf("%s: already loaded\n", pi->name);
-				loaded++;
+				sum->loaded++;
+				emit(report, ctx, (struct host_load_event){ .what = HOST_ALREADY_LOADED,
+									   .file = files[i], .pi = pi });
 				continue;
 			}
 		}
 		/* as host_load, without reading the file again */
-		r = ins[i].err ? LP_EXIT_REFUSED : host_check_info(files[i], release, pi);
+		r = !pi ? LP_EXIT_REFUSED : host_check_info(files[i], sum->release, pi);
 		if (!r)
-			r = host_load_checked(files[i], pi, release, o);
+			r = host_load_checked(files[i], pi, sum->release, o);
 		if (r) {
-			failed++;
+			sum->failed++;
 			if (ret == LP_EXIT_OK || r == LP_EXIT_FAIL)
 				ret = r;
+			emit(report, ctx, (struct host_load_event){ .what = HOST_LOAD_FAILED,
+								   .file = files[i], .pi = pi, .exit = r });
 		} else {
-			loaded++;
+			sum->loaded++;
+			emit(report, ctx, (struct host_load_event){ .what = HOST_LOADED, .file = files[i],
+								   .pi = pi });
 		}
 	}
-	if (n)
-		printf("%zu of %zu installed patch%s loaded for %s (%zu failed)\n", loaded,
-		       n - first, n - first == 1 ? "" : "es", release, failed);
 	for (size_t i = 0; i < n; i++)
 		patch_info_free(&ins[i].pi);
 	free(ins);
 	free_names(files, n);
-out_nolist:
-	free(dir);
-	free(release);
 	free(root);
 	return ret;
+}
+
+void host_load_all_free(struct host_load_all *sum)
+{
+	free(sum->release);
+	free(sum->dir);
+	memset(sum, 0, sizeof(*sum));
 }

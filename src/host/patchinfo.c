@@ -1,4 +1,4 @@
-/* One livepatch's metadata and functions: building, sorting, printing as JSON. */
+/* One livepatch's metadata and functions: building and sorting. */
 #include "host/patchinfo.h"
 
 #include "util/fs.h"
@@ -101,50 +101,4 @@ char *patch_module_name(const char *name)
 char *vermagic_release(const char *vermagic)
 {
 	return vermagic ? xstrndup(vermagic, strcspn(vermagic, " ")) : NULL;
-}
-
-static void json_str_or_null(struct strbuf *sb, const char *key, const char *v, bool comma)
-{
-	sb_addf(sb, "%s\"%s\":", comma ? "," : "", key);
-	if (v)
-		sb_add_json_str(sb, v);
-	else
-		sb_add(sb, "null");
-}
-
-void patch_info_json(struct strbuf *sb, const struct patch_info *pi)
-{
-	const char *last = NULL;
-
-	json_str_or_null(sb, "name", pi->name, false);
-	json_str_or_null(sb, "file", pi->file, true);
-	json_str_or_null(sb, "vermagic", pi->vermagic, true);
-	json_str_or_null(sb, "target", pi->target, true);
-	json_str_or_null(sb, "description", pi->description, true);
-	json_str_or_null(sb, "patch_sha256", pi->patch_sha256, true);
-	sb_addf(sb, ",\"replace\":%s,\"cves\":[",
-		pi->replace < 0 ? "null" : pi->replace ? "true" : "false");
-	for (size_t i = 0; i < pi->ncves; i++) {
-		if (i)
-			sb_add(sb, ",");
-		sb_add_json_str(sb, pi->cves[i]);
-	}
-	/* functions grouped by object: [{"name":"vmlinux","functions":[{...}]}] */
-	sb_add(sb, "],\"objects\":[");
-	for (size_t i = 0; i < pi->nfuncs; i++) {
-		const struct patch_func *f = &pi->funcs[i];
-
-		if (!last || strcmp(last, f->object)) {
-			sb_add(sb, last ? "]},{\"name\":" : "{\"name\":");
-			sb_add_json_str(sb, f->object);
-			sb_add(sb, ",\"functions\":[");
-		} else {
-			sb_add(sb, ",");
-		}
-		sb_add(sb, "{\"name\":");
-		sb_add_json_str(sb, f->name);
-		sb_addf(sb, ",\"sympos\":%ld}", f->sympos);
-		last = f->object;
-	}
-	sb_add(sb, last ? "]}]" : "]");
 }

@@ -46,8 +46,4 @@ char *patch_module_name(const char *name);
 /* The release named by a vermagic string (its first word); caller frees. */
 char *vermagic_release(const char *vermagic);
 
-/* The JSON object of pi (keys documented in docs/host.md), appended to sb. */
-struct strbuf;
-void patch_info_json(struct strbuf *sb, const struct patch_info *pi);
-
 #endif

@@ -1,12 +1,24 @@
-/* lpatch status and lpatch list: the livepatches of this host, for people and for scanners. */
+/* lpatch status: the livepatches of this host, as data for the CLI to print. */
 #ifndef LPATCH_HOST_STATUS_H
 #define LPATCH_HOST_STATUS_H
 
+#include "host/inventory.h"
+
 #include <stdbool.h>
 
-/* Print the status (text, or the JSON of docs/host.md); returns an exit code. */
-int host_status(const char *root, bool json);
-/* Print loaded and installed patches and the table object/function/patch. */
-int host_list(const char *root);
+struct host_status {
+	char *release, *version;	/* of the running kernel (uname) */
+	bool livepatch;			/* the kernel has the livepatch core */
+	bool lpatch_disable;		/* lpatch.disable=1 on its command line */
+	unsigned long taint;		/* /proc/sys/kernel/tainted (host/taint.h decodes it) */
+	struct inventory inv;		/* every patch, loaded or installed in the store */
+	struct patch_info fixed;	/* its cves: fixed now, by the patches in force (sorted) */
+};
+
+/* What `lpatch status` shows, read now; root is the store (--root), or NULL. */
+void host_status_read(struct host_status *st, const char *root);
+void host_status_free(struct host_status *st);
+/* A patch whose fixes are in force: registered, enabled, transition finished. */
+bool host_patch_in_force(const struct host_patch *p);
 
 #endif

@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -61,12 +60,13 @@ static int disable(const char *name, const struct host_opts *o)
 	return 0;
 }
 
-int host_unload(const char *arg, const struct host_opts *o)
+int host_unload(const char *arg, const struct host_opts *o, char **unloaded)
 {
 	char *name = patch_module_name(arg);
 	struct klp_live st;
 	int ret;
 
+	*unloaded = NULL;
 	klp_state(name, &st);
 	if (!st.module && !st.registered) {
 		lp_err("no livepatch %s is loaded", name);
@@ -84,9 +84,10 @@ int host_unload(const char *arg, const struct host_opts *o)
 		free(name);
 		return ret;
 	}
-	ret = host_rmmod(name) ? LP_EXIT_FAIL : LP_EXIT_OK;
-	if (!ret)
-		printf("unloaded %s\n", name);
-	free(name);
-	return ret;
+	if (host_rmmod(name)) {
+		free(name);
+		return LP_EXIT_FAIL;
+	}
+	*unloaded = name;
+	return LP_EXIT_OK;
 }

@@ -19,8 +19,8 @@ expect_contains "$WORK/loop.out" "patched message"
 expect_not_contains "$WORK/loop.out" "original message"
 
 "$LPATCH" ps --pid "$PID" --json >"$WORK/ps.json" || fail "ps failed"
-expect_contains "$WORK/ps.json" '"name":"msg"'
-expect_contains "$WORK/ps.json" '"name":"message"'
+json_is "$WORK/ps.json" "[.[] | select(.pid == $PID) | .patches[].name]" '["msg"]'
+json_is "$WORK/ps.json" '[.[].patches[] | select(.name == "msg") | .functions[].name] | index("message") != null' true
 
 lp_ok "$WORK/revert.log" "revert" revert --pid "$PID" msg
 : >"$WORK/loop.out"

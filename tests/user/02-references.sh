@@ -23,18 +23,15 @@ expect_contains "$WORK/meta" "func=report $addr "
 "$LPATCH" build --user --json --src "$SRC" --binary "$SRC/loop" -o "$WORK/rep2.lpatch" \
 	--name rep "$FIX/loop/report.patch" >"$WORK/build.json" 2>"$WORK/build.err" ||
 	{ cat "$WORK/build.err"; fail "lpatch build --user --json failed"; }
-if command -v jq >/dev/null; then
-	bid=$(readelf -n "$SRC/loop" | awk '/Build ID/ { print $3 }')
-	jq -e --arg bid "$bid" --arg addr "$addr" '
-		.name == "rep" and .object == "loop" and .build_id == $bid and
-		([.functions[].name] == ["report"]) and
-		((.functions[0].address | ltrimstr("0x")) == $addr) and
-		(.references | index("counter") and index("bump") and index("tls_value")) and
-		(.references | map(startswith("printf@GLIBC_")) | any)' "$WORK/build.json" >/dev/null ||
-		{ cat "$WORK/build.json"; fail "build --user --json output is wrong"; }
-else
-	echo "note: jq is not installed; --json output not checked"
-fi
+bid=$(readelf -n "$SRC/loop" | awk '/Build ID/ { print $3 }')
+json_is "$WORK/build.json" .output "$WORK/rep2.lpatch"
+json_is "$WORK/build.json" .name rep
+json_is "$WORK/build.json" .object loop
+json_is "$WORK/build.json" .build_id "$bid"
+json_is "$WORK/build.json" '[.functions[].name]' '["report"]'
+json_is "$WORK/build.json" '.functions[0].address | ltrimstr("0x")' "$addr"
+json_is "$WORK/build.json" '.references | index("counter") and index("bump") and index("tls_value")' true
+json_is "$WORK/build.json" '.references | map(startswith("printf@GLIBC_")) | any' true
 
 start loop "$SRC/loop"
 wait_line "$WORK/loop.out" "report v1 counter=[0-9]+"

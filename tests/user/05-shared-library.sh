@@ -17,13 +17,14 @@ wait_line "$WORK/two.out" "two: greet v1"
 "$LPATCH" apply --all --json "$WORK/greet.lpatch" >"$WORK/apply.json" 2>"$WORK/apply.err" ||
 	{ cat "$WORK/apply.json" "$WORK/apply.err"; fail "apply --all failed"; }
 cat "$WORK/apply.json"
-expect_contains "$WORK/apply.json" "\"pid\":$one,"
-expect_contains "$WORK/apply.json" "\"pid\":$two,"
+json_is "$WORK/apply.json" "[.[] | select(.applied) | .pid] | index($one) != null" true
+json_is "$WORK/apply.json" "[.[] | select(.applied) | .pid] | index($two) != null" true
 wait_line "$WORK/one.out" "one: greet v2"
 wait_line "$WORK/two.out" "two: greet v2"
 
 "$LPATCH" ps --json >"$WORK/ps.json"
-expect_contains "$WORK/ps.json" "libgreet.so"
+json_is "$WORK/ps.json" "[.[] | select(.pid == $one or .pid == $two) | .patches[].object | endswith(\"/libgreet.so\")]" \
+	'[true,true]'
 for p in "$one" "$two"; do
 	lp_ok "$WORK/revert.log" "revert in $p" revert --pid "$p" greet2
 done

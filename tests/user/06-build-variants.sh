@@ -22,7 +22,8 @@ variant() { # NAME CFLAGS LDFLAGS
 	wait_line "$WORK/$name.out" "^compute=2034$"
 	if [[ " $cflags " == *" -fcf-protection=full "* ]]; then
 		# endbr64 stays first, the jump follows it
-		addr=$("$LPATCH" ps --pid "$PID" --json | grep -oE '"old":"0x[0-9a-f]+"' | grep -oE '0x[0-9a-f]+')
+		"$LPATCH" ps --pid "$PID" --json >"$WORK/$name.ps.json" || fail "$name: ps failed"
+		addr=$(json_get "$WORK/$name.ps.json" '.[0].patches[0].functions[0].old') || exit 1
 		bytes=$(dd if="/proc/$PID/mem" bs=1 skip=$((addr)) count=5 iflag=skip_bytes 2>/dev/null |
 			od -An -tx1 | tr -d ' \n')
 		[ "$bytes" = "f30f1efae9" ] || fail "$name: entry bytes are $bytes, expected endbr64 then jmp"

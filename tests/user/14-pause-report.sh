@@ -16,7 +16,7 @@ for ((i = 1; i <= 20; i++)); do
 	"$LPATCH" -v apply --json --pid "$PID" "$WORK/brief.lpatch" >"$WORK/apply.json" \
 		2>"$WORK/apply.log" || { cat "$WORK/apply.log"; fail "apply failed (try $i)"; }
 	if grep -q "the process runs meanwhile" "$WORK/apply.log"; then
-		max=$(grep -oE '"max_pause_us":[0-9.]+' "$WORK/apply.json" | cut -d: -f2)
+		max=$(json_get "$WORK/apply.json" '.[0].max_pause_us // empty') || exit 1
 		[ -n "$max" ] || { cat "$WORK/apply.json"; fail "no max_pause_us in the JSON"; }
 		awk -v m="$max" 'BEGIN { exit !(m >= 2000) }' ||
 			{ cat "$WORK/apply.json"; fail "worst round ${max} us: the 2 ms first phase is missing"; }

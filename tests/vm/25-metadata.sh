@@ -30,7 +30,7 @@ lp_wait_transition livepatch_meta
 for p in cves description target patch_sha256 replace; do
 	echo "meta $p=[$(cat /sys/module/livepatch_meta/parameters/lpatch_$p)]"
 done
-echo "meta status: $(lpatch status --json | grep -o '"replace":[a-z]*')"
+echo "META-STATUS $(lpatch status --json)"
 echo "meta info: $(lpatch info livepatch_meta | grep '^replace:')"
 echo x > /sys/module/livepatch_meta/parameters/lpatch_cves 2>/dev/null && die "a parameter was writable"
 lp_disable livepatch_meta
@@ -40,8 +40,8 @@ lp_wait_transition livepatch_bare
 for p in cves description target patch_sha256 replace; do
 	echo "bare $p=[$(cat /sys/module/livepatch_bare/parameters/lpatch_$p)]"
 done
-echo "bare status: $(lpatch status --json | grep -o '"replace":[a-z]*')"
-echo "bare info: $(lpatch info --json livepatch_bare | grep -o '"replace":[a-z]*')"
+echo "BARE-STATUS $(lpatch status --json)"
+echo "BARE-INFO $(lpatch info --json livepatch_bare)"
 lp_disable livepatch_bare
 rmmod livepatch_bare || die "rmmod failed"
 echo GUEST-OK
@@ -50,9 +50,14 @@ in_vm "$WORK/out" "$WORK/guest.sh" "$WORK/meta.ko" "$WORK/bare.ko"
 for line in "meta cves=[CVE-2024-0001,CVE-2024-0002]" "meta description=[$desc]" \
 	"meta target=[$release]" "meta patch_sha256=[$sha]" "bare cves=[]" "bare description=[]" \
 	"bare target=[$release]" "bare patch_sha256=[$sha_a]" "meta replace=[Y]" "bare replace=[N]" \
-	'meta status: "replace":true' 'meta info: replace:      yes (atomic replace of earlier patches)' \
-	'bare status: "replace":false' 'bare info: "replace":false' GUEST-OK; do
+	'meta info: replace:      yes (atomic replace of earlier patches)' GUEST-OK; do
 	expect_contains "$WORK/out" "$line"
 done
+vm_json "$WORK/out" META-STATUS "$WORK/meta-status.json"
+vm_json "$WORK/out" BARE-STATUS "$WORK/bare-status.json"
+vm_json "$WORK/out" BARE-INFO "$WORK/bare-info.json"
+json_is "$WORK/meta-status.json" '[.patches[] | select(.name == "livepatch_meta") | .replace]' '[true]'
+json_is "$WORK/bare-status.json" '[.patches[] | select(.name == "livepatch_bare") | .replace]' '[false]'
+json_is "$WORK/bare-info.json" .replace false
 grep '^meta\|^bare' "$WORK/out"
 exit 0

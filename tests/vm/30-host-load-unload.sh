@@ -17,11 +17,11 @@ cmp -s "$WORK/lp.ko" "$WORK/wrong.ko" && fail "could not make the wrong-vermagic
 
 # on the host: info of the file
 "$LPATCH" info --json "$WORK/lp.ko" >"$WORK/info.json" || fail "lpatch info failed"
-expect_contains "$WORK/info.json" '"cves":["CVE-2099-1111","CVE-2099-2222"]'
-expect_contains "$WORK/info.json" '"objects":[{"name":"vmlinux","functions":[{"name":"cmdline_proc_show","sympos":1}]}]'
-expect_contains "$WORK/info.json" "\"target\":\"$rel\""
-expect_contains "$WORK/info.json" '"replace":true'
-expect_contains "$WORK/info.json" '"description":"cmdline test patch"'
+json_is "$WORK/info.json" .cves '["CVE-2099-1111","CVE-2099-2222"]'
+json_is "$WORK/info.json" .objects '[{"name":"vmlinux","functions":[{"name":"cmdline_proc_show","sympos":1}]}]'
+json_is "$WORK/info.json" .target "$rel"
+json_is "$WORK/info.json" .replace true
+json_is "$WORK/info.json" .description "cmdline test patch"
 
 cat > "$WORK/guest.sh" <<'G'
 . ./guest-lib.sh
@@ -59,19 +59,18 @@ expect_contains "$WORK/out" "loaded livepatch_cmdline: 1 function patched; fixes
 expect_contains "$WORK/out" "patch livepatch_cmdline is already loaded and enabled"
 expect_contains "$WORK/out" "second load exit 2"
 grep -Eq '^vmlinux +cmdline_proc_show +livepatch_cmdline$' "$WORK/out" || fail "lpatch list has no row vmlinux cmdline_proc_show livepatch_cmdline"
-grep '^STATUS1 ' "$WORK/out" | cut -c9- >"$WORK/st1.json"
-grep '^STATUS2 ' "$WORK/out" | cut -c9- >"$WORK/st2.json"
-if command -v python3 >/dev/null; then
-	python3 -m json.tool "$WORK/st1.json" >/dev/null || fail "status --json is not JSON"
-	python3 -m json.tool "$WORK/st2.json" >/dev/null || fail "status --json (after unload) is not JSON"
-fi
-expect_contains "$WORK/st1.json" "\"format\":\"lpatch-status/1\",\"kernel\":{\"release\":\"$rel\""
-expect_contains "$WORK/st1.json" '"state":"enabled","loaded":true,"enabled":true,"transition":false,"installed":false,"name":"livepatch_cmdline"'
-expect_contains "$WORK/st1.json" '"letter":"K","name":"livepatch"'
-expect_contains "$WORK/st1.json" '"cves_fixed":["CVE-2099-1111","CVE-2099-2222"]'
-expect_contains "$WORK/st1.json" '"functions":[{"name":"cmdline_proc_show","sympos":1}]'
-expect_contains "$WORK/st2.json" '"patches":[]'
-expect_contains "$WORK/st2.json" '"cves_fixed":[]'
+vm_json "$WORK/out" STATUS1 "$WORK/st1.json"
+vm_json "$WORK/out" STATUS2 "$WORK/st2.json"
+json_is "$WORK/st1.json" .format lpatch-status/1
+json_is "$WORK/st1.json" .kernel.release "$rel"
+lp='.patches[] | select(.name == "livepatch_cmdline")'
+json_is "$WORK/st1.json" "[$lp | [.state, .loaded, .enabled, .transition, .installed]]" \
+	'[["enabled",true,true,false,false]]'
+json_is "$WORK/st1.json" '[.taint.flags[] | select(.letter == "K") | .name]' '["livepatch"]'
+json_is "$WORK/st1.json" .cves_fixed '["CVE-2099-1111","CVE-2099-2222"]'
+json_is "$WORK/st1.json" "[$lp | .objects[].functions[]]" '[{"name":"cmdline_proc_show","sympos":1}]'
+json_is "$WORK/st2.json" .patches '[]'
+json_is "$WORK/st2.json" .cves_fixed '[]'
 expect_contains "$WORK/out" "unloaded livepatch_cmdline"
 expect_contains "$WORK/out" "no livepatch livepatch_cmdline is loaded"
 expect_contains "$WORK/out" "unload again exit 2"

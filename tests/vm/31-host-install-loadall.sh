@@ -45,8 +45,11 @@ grep -Eq '^livepatch_cmdline +installed +yes ' "$WORK/out" || fail "lpatch list 
 expect_contains "$WORK/out" "loaded livepatch_cmdline: 1 function patched; fixes CVE-2099-3333"
 expect_contains "$WORK/out" "1 of 1 installed patch loaded for $rel (0 failed)"
 expect_contains "$WORK/out" "livepatch_cmdline: already loaded"
-expect_contains "$WORK/out" '"state":"enabled","loaded":true,"enabled":true,"transition":false,"installed":true,"name":"livepatch_cmdline","file":"/var/lib/lpatch/'
-expect_contains "$WORK/out" '"cves_fixed":["CVE-2099-3333"]'
+vm_json "$WORK/out" STATUS "$WORK/status.json"
+json_is "$WORK/status.json" \
+	'[.patches[] | select(.name == "livepatch_cmdline") | [.state, .loaded, .enabled, .transition, .installed, (.file | startswith("/var/lib/lpatch/"))]]' \
+	'[["enabled",true,true,false,true,true]]'
+json_is "$WORK/status.json" .cves_fixed '["CVE-2099-3333"]'
 expect_contains "$WORK/out" "is still loaded; \`lpatch unload livepatch_cmdline\` takes it out now"
 expect_contains "$WORK/out" "no patch installed for $rel"
 expect_contains "$WORK/out" "empty load --all exit 0"
@@ -58,7 +61,7 @@ lpatch install lp.ko || die "install failed"
 lpatch load --all; echo "disabled load --all exit $?"
 [ -d /sys/kernel/livepatch/livepatch_cmdline ] && die "loaded despite lpatch.disable=1"
 grep -q '^lpatch-cmdline ' /proc/cmdline && die "patched despite lpatch.disable=1"
-lpatch status --json | grep -o '"lpatch_disable":[a-z]*'
+echo "STATUS $(lpatch status --json)"
 echo GUEST-OK
 G
 in_vm --append lpatch.disable=1 "$WORK/out2" "$WORK/guest2.sh" "$WORK/lp.ko"
@@ -66,5 +69,6 @@ cat "$WORK/out2"
 expect_contains "$WORK/out2" GUEST-OK
 expect_contains "$WORK/out2" "lpatch.disable=1 is on the kernel command line: no patch loaded"
 expect_contains "$WORK/out2" "disabled load --all exit 0"
-expect_contains "$WORK/out2" '"lpatch_disable":true'
+vm_json "$WORK/out2" STATUS "$WORK/status2.json"
+json_is "$WORK/status2.json" .kernel.lpatch_disable true
 exit 0

@@ -52,7 +52,10 @@ expect_contains "$WORK/out" "livepatch_msleep: unpatching did not finish in 3 s;
 expect_contains "$WORK/out" "run \`lpatch unload livepatch_msleep\` again later"
 expect_contains "$WORK/out" "stalled unload exit 4"
 expect_contains "$WORK/out" "after the stall: enabled=0 transition=1"
-expect_contains "$WORK/out" '"state":"unpatching","loaded":true,"enabled":false,"transition":true,"installed":false,"name":"livepatch_msleep"'
+vm_json "$WORK/out" STATUS "$WORK/status.json"
+json_is "$WORK/status.json" \
+	'[.patches[] | select(.name == "livepatch_msleep") | [.state, .loaded, .enabled, .transition, .installed]]' \
+	'[["unpatching",true,false,true,false]]'
 expect_contains "$WORK/out" "unloaded livepatch_msleep"
 expect_contains "$WORK/out" "second unload exit 0"
 exit 0

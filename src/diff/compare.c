@@ -237,10 +237,12 @@ static void compare_object(struct differ *d, struct symbol *v)
 
 	if (!twin || !twin->sec) {
 		DSYM(v)->status = ST_NEW;
-		/* the patch carries a new variable with its whole section: copies
-		 * of the target's variables there would be used instead of them */
-		if (DSEC(v->sec)->shared && !diff_is_init(v->sec) &&
-		    (old = existing_neighbour(d, v->sec)))
+		/* a new variable in a writable section it shares with existing
+		 * ones travels alone (output.c); in a constant one, with copies of
+		 * its constant neighbours. Only a table the kernel walks cannot be
+		 * cut: the patch would carry copies of the target's entries. */
+		if (DSEC(v->sec)->shared && !diff_is_init(v->sec) && writable &&
+		    diff_is_special(v->sec) && (old = existing_neighbour(d, v->sec)))
 			diff_refuse(d, v->name, "the new variable '%s' is in section %s with the "
 				    "existing '%s': the patch would carry a copy of that section, and "
 				    "its code would use copies of the target's variables; declare the "

@@ -111,7 +111,7 @@ static struct symbol *resolve(struct differ *d, struct section *from, const stru
 		struct section *sec = sym->sec;
 		if (!sec)
 			return NULL;
-		if (sec->owner && sec->owner->s.st_value == 0) {
+		if (sec->owner && sec->owner->s.st_value == 0 && !diff_sliced_section(sec)) {
 			sym = sec->owner;
 		} else if (carried_section(sec) || DSEC(sec)->included) {
 			return diff_out_symbol(d, sym);

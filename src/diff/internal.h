@@ -59,6 +59,9 @@ void diff_special_sections(struct differ *d);
 /* output.c */
 struct section *diff_out_section(struct differ *d, struct section *sec);
 struct symbol *diff_out_symbol(struct differ *d, struct symbol *sym);
+/* A writable data section shared by several variables (__read_mostly): the
+ * patch carries each of its variables it needs alone, never the section. */
+bool diff_sliced_section(const struct section *sec);
 void diff_copy_relocs(struct differ *d, struct section *sec, struct section *out,
 		      uint64_t from, uint64_t to, int64_t shift);
 /* labels.c: true when ra or rb goes through a string label; *equal says if the strings match */

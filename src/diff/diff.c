@@ -101,7 +101,7 @@ static void list_items(struct differ *d)
 	for (size_t i = 1; i < d->patched->nsym; i++) {
 		struct symbol *s = d->patched->sym[i];
 		struct dsym *ds = DSYM(s);
-		const char *why = NULL;
+		const char *why = NULL, *name;
 		long pos = 0;
 
 		if (!ds->included || (s->type != STT_FUNC && s->type != STT_OBJECT))
@@ -130,13 +130,14 @@ static void list_items(struct differ *d)
 				    "authoring.md, Syscalls)" : "patch its callers");
 			continue;
 		}
-		pos = parent_sympos(d->parent, s->name, d->source, s->bind == STB_LOCAL, &why);
+		name = diff_target_name(s);
+		pos = parent_sympos(d->parent, name, d->source, s->bind == STB_LOCAL, &why);
 		if (pos < 0) {
-			diff_refuse(d, s->name, "'%s' changes, but %s has no matching symbol (%s): it may "
-				    "be inlined into its callers there", s->name, d->parent->path, why);
+			diff_refuse(d, name, "'%s' changes, but %s has no matching symbol (%s): it may "
+				    "be inlined into its callers there", name, d->parent->path, why);
 			continue;
 		}
-		diff_add_item(d, DIFF_CHANGED, s->name, pos);
+		diff_add_item(d, DIFF_CHANGED, name, pos);
 	}
 }
 

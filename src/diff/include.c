@@ -133,7 +133,7 @@ static struct symbol *resolve(struct differ *d, struct section *from, const stru
 		return bind_external(d, sym->name, false, false, from->name);
 	ds = DSYM(sym);
 	if (pointer_to_existing(from, r, sym))
-		return bind_external(d, sym->name, sym->bind == STB_LOCAL,
+		return bind_external(d, diff_target_name(sym), sym->bind == STB_LOCAL,
 				     ds->included || ds->status == ST_CHANGED, from->name);
 	if (ds->included || DSEC(sym->sec)->included)
 		return diff_out_symbol(d, sym);
@@ -149,7 +149,7 @@ static struct symbol *resolve(struct differ *d, struct section *from, const stru
 			    "a variable", from->name, sym->name, sym->sec->name);
 		return NULL;
 	}
-	return bind_external(d, sym->name, sym->bind == STB_LOCAL, false, from->name);
+	return bind_external(d, diff_target_name(sym), sym->bind == STB_LOCAL, false, from->name);
 }
 
 void diff_copy_relocs(struct differ *d, struct section *sec, struct section *out,

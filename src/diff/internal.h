@@ -73,6 +73,11 @@ void diff_refuse(struct differ *d, const char *symbol, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void diff_add_item(struct differ *d, enum diff_kind kind, const char *name, long sympos);
 
+/* The name the target knows sym by: its original twin's (a static local or a
+ * clone the patched build numbered differently: xstats.2 is the target's
+ * xstats.0), else its own. */
+const char *diff_target_name(const struct symbol *sym);
+
 /* Section kinds. */
 bool diff_is_text(const struct section *sec);
 bool diff_is_strings(const struct section *sec);

@@ -50,6 +50,13 @@ int64_t diff_target_offset(const struct reloc *r)
 	return r->addend + (pc_relative ? 4 : 0);
 }
 
+const char *diff_target_name(const struct symbol *sym)
+{
+	const struct symbol *twin = sym->priv ? DSYM(sym)->twin : NULL;
+
+	return twin && twin->sec && sym->sec ? twin->name : sym->name;
+}
+
 bool diff_is_cold_part(const char *name)
 {
 	const char *c = strstr(name, ".cold");

@@ -21,7 +21,7 @@ struct section *diff_out_section(struct differ *d, struct section *sec)
 		struct symbol *s = d->patched->sym[i];
 		if (s->sec != sec || s->type == STT_SECTION || DSYM(s)->out)
 			continue;
-		DSYM(s)->out = elf_add_symbol(d->out, s->name, s->type, s->bind, out, 0,
+		DSYM(s)->out = elf_add_symbol(d->out, diff_target_name(s), s->type, s->bind, out, 0,
 					      s->s.st_value, s->s.st_size);
 		DSYM(s)->out->s.st_other = s->s.st_other;
 		DSYM(s)->included = true;
@@ -54,7 +54,8 @@ static struct symbol *out_slice(struct differ *d, struct symbol *sym)
 
 	out = elf_add_section(d->out, sec->name, sec->sh.sh_type, sec->sh.sh_flags,
 			      data ? data + at : NULL, size, sec->sh.sh_addralign, sec->sh.sh_entsize);
-	DSYM(sym)->out = elf_add_symbol(d->out, sym->name, sym->type, sym->bind, out, 0, 0, size);
+	DSYM(sym)->out = elf_add_symbol(d->out, diff_target_name(sym), sym->type, sym->bind, out,
+					  0, 0, size);
 	DSYM(sym)->out->s.st_other = sym->s.st_other;
 	DSYM(sym)->included = true;
 	diff_copy_relocs(d, sec, out, at, at + size, -(int64_t)at);

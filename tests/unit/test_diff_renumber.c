@@ -60,7 +60,28 @@ static char *renumbered(const char *name)
 	return sb_take(&sb);
 }
 
-/* Copy obj to out with its clones renumbered, symbols and their sections. */
+/* "hits.3" -> "hits.43", ".bss.hits.3" -> ".bss.hits.43": a static local's
+ * number raised by 40; NULL when name is no such static or its section. */
+static char *static_renumbered(const char *name)
+{
+	const char *dot = strrchr(name, '.'), *p;
+
+	if (!dot || dot == name || !dot[1] || strncmp(name, ".isra", 5) == 0)
+		return NULL;
+	for (p = dot + 1; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return NULL;
+	for (p = name; p < dot; p++)	/* no clone part: f.isra.3 is not a static */
+		if (!strncmp(p, ".isra.", 6) || !strncmp(p, ".constprop.", 11) ||
+		    !strncmp(p, ".part.", 6) || !strncmp(p, ".cold", 5))
+			return NULL;
+	return xasprintf("%.*s.%ld", (int)(dot - name), name, strtol(dot + 1, NULL, 10) + 40);
+}
+
+static bool statics_too;
+
+/* Copy obj to out with its clones renumbered, symbols and their sections
+ * (and with statics_too, its static locals). */
 static int renumber(const char *obj, const char *out, size_t *renamed)
 {
 	struct elf_file *ef = elf_open(obj, 0);
@@ -70,14 +91,19 @@ static int renumber(const char *obj, const char *out, size_t *renamed)
 	if (!ef)
 		return -1;
 	for (size_t i = 1; i < ef->nsec; i++) {
-		char *n = renumbered(ef->sec[i]->name);
+		const char *sn = ef->sec[i]->name;
+		char *n = statics_too && (str_starts(sn, ".bss.") || str_starts(sn, ".data.")) ?
+			  static_renumbered(sn) : renumbered(sn);
 		if (n) {
 			free(ef->sec[i]->name);
 			ef->sec[i]->name = n;
 		}
 	}
 	for (size_t i = 1; i < ef->nsym; i++) {
-		char *n = ef->sym[i]->type == STT_FUNC ? renumbered(ef->sym[i]->name) : NULL;
+		struct symbol *y = ef->sym[i];
+		char *n = y->type == STT_FUNC ? renumbered(y->name) :
+			  statics_too && y->type == STT_OBJECT && y->bind == STB_LOCAL ?
+			  static_renumbered(y->name) : NULL;
 		if (n) {
 			free(ef->sym[i]->name);
 			ef->sym[i]->name = n;
@@ -130,6 +156,56 @@ static void renumbered_and_changed(void)
 	diff_result_free(&r);
 }
 
+/* Static locals renumbered (the target's xstats.0 is the patched build's
+ * xstats.2) in a changed function and a changed clone: each binds to the
+ * target's name, and the changed clone is the target's clone by name. */
+static const char statics_src[] =
+	"#include <linux/kernel.h>\n"
+	"#include <linux/spinlock.h>\n"
+	"int fx_hits(int x)\n"
+	"{\n"
+	"	static int hits;\n"
+	"	hits += x;\n"
+	"	return hits;\n"
+	"}\n"
+	"static noinline int fx_locked(int x, int k)\n"
+	"{\n"
+	"	static DEFINE_SPINLOCK(lock);\n"
+	"	static int count;\n"
+	"	spin_lock(&lock);\n"
+	"	count += x * K;\n"
+	"	spin_unlock(&lock);\n"
+	"	return count;\n"
+	"}\n"
+	"int fx_locked_a(int x) { return fx_locked(x, 3) + fx_locked(x + 1, 3); }\n";
+
+static void statics_renumbered_bind_by_use(void)
+{
+	struct diff_result r;
+	size_t renamed = 0;
+	bool hits = false, count = false;
+
+	statics_too = true;
+	CHECK(diff_renumbered("renumber_statics", &renamed, &r) == LP_EXIT_OK);
+	statics_too = false;
+	CHECK(renamed >= 3);
+	kfix_print_refusals(&r);
+	CHECK(r.nrefusals == 0);
+	for (size_t i = 0; i < r.nbindings; i++) {
+		const char *b = r.bindings[i].symbol, *dot = strrchr(b, '.');
+		if (dot && isdigit((unsigned char)dot[1]))
+			CHECK(atoi(dot + 1) < 40);	/* the target's number, not the patched one */
+		hits |= str_starts(b, "hits.");
+		count |= str_starts(b, "count.");
+	}
+	CHECK(hits && count);
+	for (size_t i = 0; i < r.nitems; i++) {
+		const char *dot = strrchr(r.items[i].name, '.');
+		CHECK(!dot || !isdigit((unsigned char)dot[1]) || atoi(dot + 1) < 40);
+	}
+	diff_result_free(&r);
+}
+
 int main(void)
 {
 	char *changed = xstrdup(clones_src);
@@ -138,10 +214,21 @@ int main(void)
 	at[12] = '2';	/* fx_slow(x + 2): a change in the caller only */
 	kfix_add("renumber", clones_src, NULL);
 	kfix_add("renumber_changed", clones_src, changed);
+	{
+		char *o = xstrdup(statics_src), *p = xstrdup(statics_src);
+		char *k = strstr(o, "x * K"), *h = strstr(p, "hits += x");
+		k[4] = 'k';				/* count += x * k */
+		strstr(p, "x * K")[4] = '1';		/* count += x * 1: the clone changes */
+		h[8] = '1';				/* hits += 1 */
+		kfix_add("renumber_statics", o, p);
+		free(o);
+		free(p);
+	}
 	if (kfix_build())
 		return 1;
 	RUN(clones_renumbered_no_change);
 	RUN(renumbered_and_changed);
+	RUN(statics_renumbered_bind_by_use);
 	kfix_cleanup();
 	free(changed);
 	return unit_done();

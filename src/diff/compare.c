@@ -323,6 +323,14 @@ void diff_compare(struct differ *d)
 					    "a live patch cannot change it", s->name, s->sec->name);
 			continue;
 		}
+		if (diff_after_prefix(s)) {
+			/* the section's function, behind its padding prefix: the
+			 * section is compared as the function */
+			struct section *twin = DSEC(s->sec)->twin;
+			DSYM(s)->status = !twin ? ST_NEW : diff_sections_equal(d, s->sec, twin) ?
+					  ST_SAME : ST_CHANGED;
+			continue;
+		}
 		if (s->sec->owner != s) {
 			/* an alias (same address, e.g. __x64_sys_getpid) shares its owner's fate */
 			struct section *twin = DSEC(s->sec)->twin;

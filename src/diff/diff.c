@@ -92,8 +92,10 @@ static void detach_state(struct elf_file *ef)
 /* A changed function is redirected through ftrace: it needs an __fentry__ call. */
 static bool traceable(const struct symbol *f)
 {
-	const struct reloc *r = f->sec->rela && f->sec->rela->nrel ? &f->sec->rela->rel[0] : NULL;
-	return r && r->offset < 16 && !strcmp(r->sym->name, "__fentry__");
+	size_t idx = 0;
+	const struct reloc *r = elf_reloc_in(f->sec, f->s.st_value, f->s.st_value + 16, &idx);
+
+	return r && !strcmp(r->sym->name, "__fentry__");
 }
 
 static void list_items(struct differ *d)
@@ -104,8 +106,9 @@ static void list_items(struct differ *d)
 		const char *why = NULL, *name;
 		long pos = 0;
 
-		if (!ds->included || (s->type != STT_FUNC && s->type != STT_OBJECT))
-			continue;
+		if (!ds->included || (s->type != STT_FUNC && s->type != STT_OBJECT) ||
+		    diff_is_prefix(s))
+			continue;	/* a padding prefix travels with its function, unlisted */
 		if (s->type == STT_OBJECT) {
 			/* per-call-site statics travel with their function, unlisted */
 			if (ds->status == ST_NEW && !diff_special_static(s))

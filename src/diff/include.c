@@ -191,11 +191,35 @@ static void include_cold_parts(struct differ *d, struct symbol *hot)
 	}
 }
 
+/* The symbol namespaces the patched object imports (MODULE_IMPORT_NS: a
+ * ".modinfo" entry "[modname.]import_ns=NS"): the patch module imports them
+ * too, or modpost and the loader refuse its references to namespaced exports. */
+static void carry_namespaces(struct differ *d)
+{
+	struct section *mi = elf_find_section(d->patched, ".modinfo");
+	const char *data = mi ? (const char *)elf_section_data(mi) : NULL;
+	struct strbuf sb = {0};
+	size_t n = 0;
+
+	for (size_t at = 0; data && at < mi->size; at += strnlen(data + at, mi->size - at) + 1) {
+		const char *e = data + at, *ns = strstr(e, "import_ns=");
+		if (ns && (ns == e || ns[-1] == '.') && memchr(e, 0, mi->size - at)) {
+			sb_addn(&sb, ns, strlen(ns) + 1);
+			n++;
+		}
+	}
+	if (n)
+		elf_add_section(d->out, ".modinfo", SHT_PROGBITS, SHF_ALLOC, sb.buf, sb.len, 1, 0);
+	sb_free(&sb);
+}
+
 void diff_include(struct differ *d)
 {
+	if (!d->process)
+		carry_namespaces(d);
 	for (size_t i = 1; i < d->patched->nsym; i++) {
 		struct symbol *s = d->patched->sym[i];
-		if (s->type != STT_FUNC || !s->sec || s->sec->owner != s ||
+		if (s->type != STT_FUNC || !s->sec || (s->sec->owner != s && !diff_after_prefix(s)) ||
 		    diff_is_init(s->sec) || diff_is_ignored(s->sec))
 			continue;
 		if (DSYM(s)->status == ST_CHANGED || DSYM(s)->status == ST_NEW) {

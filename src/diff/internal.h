@@ -78,6 +78,13 @@ void diff_add_item(struct differ *d, enum diff_kind kind, const char *name, long
  * xstats.0), else its own. */
 const char *diff_target_name(const struct symbol *sym);
 
+/* A function behind its padding prefix (__pfx_f, __cfi_f: the symbol owning
+ * the section, just before f, with CONFIG_FUNCTION_PADDING or kCFI): f is
+ * the section's real function, the prefix travels with it. */
+bool diff_after_prefix(const struct symbol *f);
+/* Is p such a prefix of the function after it? */
+bool diff_is_prefix(const struct symbol *p);
+
 /* Section kinds. */
 bool diff_is_text(const struct section *sec);
 bool diff_is_strings(const struct section *sec);

@@ -50,6 +50,30 @@ int64_t diff_target_offset(const struct reloc *r)
 	return r->addend + (pc_relative ? 4 : 0);
 }
 
+static bool prefix_name(const char *p, const char *f)
+{
+	return (str_starts(p, "__pfx_") || str_starts(p, "__cfi_")) && !strcmp(p + 6, f);
+}
+
+bool diff_after_prefix(const struct symbol *f)
+{
+	const struct symbol *o = f->sec ? f->sec->owner : NULL;
+
+	return f->type == STT_FUNC && o && o != f && o->type == STT_FUNC &&
+	       f->s.st_value == o->s.st_value + o->s.st_size && prefix_name(o->name, f->name);
+}
+
+bool diff_is_prefix(const struct symbol *p)
+{
+	if (p->type != STT_FUNC || !p->sec || p->sec->owner != p ||
+	    !(str_starts(p->name, "__pfx_") || str_starts(p->name, "__cfi_")))
+		return false;
+	for (size_t i = 1; i < p->elf->nsym; i++)
+		if (p->elf->sym[i]->sec == p->sec && diff_after_prefix(p->elf->sym[i]))
+			return true;
+	return false;
+}
+
 const char *diff_target_name(const struct symbol *sym)
 {
 	const struct symbol *twin = sym->priv ? DSYM(sym)->twin : NULL;

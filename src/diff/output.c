@@ -5,6 +5,16 @@
 
 #include <string.h>
 
+/* A changed global function is local to the patch (as kpatch makes it): the
+ * patch's copy is reached through livepatch, and an object of the patch that
+ * calls the function by name means the target's (an export), not a second
+ * global definition beside it. */
+static unsigned char out_bind(const struct differ *d, const struct symbol *s)
+{
+	return !d->process && s->type == STT_FUNC && DSYM(s)->status == ST_CHANGED ?
+	       STB_LOCAL : s->bind;
+}
+
 struct section *diff_out_section(struct differ *d, struct section *sec)
 {
 	struct dsec *ds = DSEC(sec);
@@ -21,7 +31,7 @@ struct section *diff_out_section(struct differ *d, struct section *sec)
 		struct symbol *s = d->patched->sym[i];
 		if (s->sec != sec || s->type == STT_SECTION || DSYM(s)->out)
 			continue;
-		DSYM(s)->out = elf_add_symbol(d->out, diff_target_name(s), s->type, s->bind, out, 0,
+		DSYM(s)->out = elf_add_symbol(d->out, diff_target_name(s), s->type, out_bind(d, s), out, 0,
 					      s->s.st_value, s->s.st_size);
 		DSYM(s)->out->s.st_other = s->s.st_other;
 		DSYM(s)->included = true;

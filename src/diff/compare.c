@@ -28,6 +28,16 @@ static bool strings_equal(const struct section *a, int64_t oa, const struct sect
 	       !strncmp(sa, sb, a->size - (size_t)oa);
 }
 
+/* "__UNIQUE_ID_ddebug1130" -> "__UNIQUE_ID_ddebug" */
+static void drop_counter(char *name)
+{
+	size_t n = strlen(name);
+
+	while (n > 12 && name[n - 1] >= '0' && name[n - 1] <= '9')
+		n--;
+	name[n] = '\0';
+}
+
 /* Per-call-site statics: constants by content, the others (once-flags,
  * keys) by what they are: the same name without its number. */
 static bool special_equal(struct differ *d, struct symbol *sa, struct symbol *sb)
@@ -43,6 +53,12 @@ static bool special_equal(struct differ *d, struct symbol *sa, struct symbol *sb
 		       diff_sections_equal(d, sa->sec, sb->sec);
 	na = diff_stripped_name(sa->name);
 	nb = diff_stripped_name(sb->name);
+	/* __UNIQUE_ID_ddebug1130: the counter is __COUNTER__, which any earlier
+	 * use in the file moves */
+	if (str_starts(na, "__UNIQUE_ID_") && str_starts(nb, "__UNIQUE_ID_")) {
+		drop_counter(na);
+		drop_counter(nb);
+	}
 	same = !strcmp(na, nb) && sa->s.st_size == sb->s.st_size;
 	free(na);
 	free(nb);
@@ -329,6 +345,22 @@ void diff_compare(struct differ *d)
 			struct section *twin = DSEC(s->sec)->twin;
 			DSYM(s)->status = !twin ? ST_NEW : diff_sections_equal(d, s->sec, twin) ?
 					  ST_SAME : ST_CHANGED;
+			continue;
+		}
+		if (s->type == STT_FUNC && DSEC(s->sec)->shared && diff_is_init(s->sec)) {
+			/* init code without -ffunction-sections (.init.text): each
+			 * function by its own bytes, not by the whole section's */
+			struct symbol *twin = DSYM(s)->twin;
+			if (!twin || !twin->sec)
+				continue;	/* new init code: unused by the patch */
+			if (twin->s.st_size == s->s.st_size && !strcmp(twin->sec->name, s->sec->name) &&
+			    range_equal(d, s->sec, s->s.st_value, twin->sec, twin->s.st_value,
+					s->s.st_size))
+				DSYM(s)->status = ST_SAME;
+			else
+				diff_refuse(d, s->name, "'%s' is init code or data (%s), which has "
+					    "already run and been freed: a live patch cannot change it",
+					    s->name, s->sec->name);
 			continue;
 		}
 		if (s->sec->owner != s) {

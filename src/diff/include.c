@@ -53,8 +53,8 @@ static void add_binding(struct differ *d, const char *name, long pos, bool klp)
  * too; an undefined name cannot sit beside the patch's definition of it in
  * one object, so even an export binds through a livepatch relocation then.
  */
-static struct symbol *bind_external(struct differ *d, const char *name, bool local,
-				    bool original, const char *from)
+static struct symbol *bind_external(struct differ *d, const char *name, const char *source,
+				    bool local, bool original, const char *from)
 {
 	struct parent *p = d->parent;
 	const char *why = NULL;
@@ -76,7 +76,7 @@ static struct symbol *bind_external(struct differ *d, const char *name, bool loc
 		add_binding(d, name, 0, false);
 		return elf_undefined_symbol(d->out, name);
 	}
-	pos = parent_sympos(p, name, d->source, local, &why);
+	pos = parent_sympos(p, name, source, local, &why);
 	if (pos < 0) {
 		diff_refuse(d, name, "%s refers to %s symbol '%s', which cannot be bound in %s: %s",
 			    from, local ? "static" : "global", name, p->path, why);
@@ -130,11 +130,11 @@ static struct symbol *resolve(struct differ *d, struct section *from, const stru
 	if (d->process)
 		return diff_process_resolve(d, sym, from->name);
 	if (!sym->sec)
-		return bind_external(d, sym->name, false, false, from->name);
+		return bind_external(d, sym->name, d->source, false, false, from->name);
 	ds = DSYM(sym);
 	if (pointer_to_existing(from, r, sym))
-		return bind_external(d, diff_target_name(sym), sym->bind == STB_LOCAL,
-				     ds->included || ds->status == ST_CHANGED, from->name);
+		return bind_external(d, diff_target_name(sym), diff_symbol_source(d, sym),
+				     sym->bind == STB_LOCAL, ds->included || ds->status == ST_CHANGED, from->name);
 	if (ds->included || DSEC(sym->sec)->included)
 		return diff_out_symbol(d, sym);
 	if (sym->type == STT_FUNC && (ds->status == ST_NEW ||
@@ -149,7 +149,8 @@ static struct symbol *resolve(struct differ *d, struct section *from, const stru
 			    "a variable", from->name, sym->name, sym->sec->name);
 		return NULL;
 	}
-	return bind_external(d, diff_target_name(sym), sym->bind == STB_LOCAL, false, from->name);
+	return bind_external(d, diff_target_name(sym), diff_symbol_source(d, sym),
+			     sym->bind == STB_LOCAL, false, from->name);
 }
 
 void diff_copy_relocs(struct differ *d, struct section *sec, struct section *out,

@@ -77,6 +77,10 @@ void diff_add_item(struct differ *d, enum diff_kind kind, const char *name, long
  * clone the patched build numbered differently: xstats.2 is the target's
  * xstats.0), else its own. */
 const char *diff_target_name(const struct symbol *sym);
+/* The source file a local symbol comes from: the FILE symbol before it (an
+ * object linked from several files, ld -r, has one per file), else the
+ * object's. */
+const char *diff_symbol_source(const struct differ *d, const struct symbol *sym);
 
 /* A function behind its padding prefix (__pfx_f, __cfi_f: the symbol owning
  * the section, just before f, with CONFIG_FUNCTION_PADDING or kCFI): f is

@@ -74,6 +74,14 @@ bool diff_is_prefix(const struct symbol *p)
 	return false;
 }
 
+const char *diff_symbol_source(const struct differ *d, const struct symbol *sym)
+{
+	for (size_t i = sym->index; sym->bind == STB_LOCAL && i > 0 && i < sym->elf->nsym; i--)
+		if (sym->elf->sym[i]->type == STT_FILE)
+			return sym->elf->sym[i]->name;
+	return d->source;
+}
+
 const char *diff_target_name(const struct symbol *sym)
 {
 	const struct symbol *twin = sym->priv ? DSYM(sym)->twin : NULL;

@@ -14,6 +14,8 @@ static bool reports_line(const char *name)
 	static const char *const names[] = {
 		"_printk", "printk", "__warn_printk", "__might_sleep", "___might_sleep",
 		"__might_resched", "lockdep_warn_suspicious", "warn_slowpath_null",
+		/* btrfs_abort_transaction(), btrfs_handle_fs_error(), btrfs_panic() */
+		"__btrfs_abort_transaction", "__btrfs_handle_fs_error", "__btrfs_panic",
 		"__might_fault", "lockdep_rcu_suspicious", "__dynamic_pr_debug",
 		"__dynamic_dev_dbg", "__dynamic_netdev_dbg", "_dev_err", "_dev_warn",
 		"_dev_info", "_dev_notice", "__cant_sleep", "__cant_migrate", "warn_slowpath_fmt",

@@ -45,7 +45,10 @@ check_cold-change-parent() { [ "$(nfuncs "$1")" = 2 ] && nm "$1" | grep -q ' mem
 # only adds a line at the top of net/core/dev.c, moving every WARN below);
 # lpatch says so too, with its own exit code for it.
 why[warn-detect]="no functional change is exit 3, not a refusal"
-declare -A want_exit=([warn-detect]=3)
+# The same for unique-id-pr-1314: its patch only moves __COUNTER__, so the
+# dynamic debug descriptors' __UNIQUE_ID_ddebugN names change and nothing else.
+why[unique-id-pr-1314]="only __UNIQUE_ID counters move: no functional change, exit 3"
+declare -A want_exit=([warn-detect]=3 [unique-id-pr-1314]=3)
 
 fails=0
 cd "$objs" || exit 1

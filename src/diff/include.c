@@ -95,8 +95,11 @@ static bool carried_section(const struct section *sec)
 		return true;
 	if (sec->owner)
 		return false;
-	/* constant tables, alternative replacement code and the like */
-	return !(sec->sh.sh_flags & SHF_WRITE) || diff_is_special(sec);
+	/* constant tables, alternative replacement code and the like; clang's
+	 * unnamed per-site data (.data..L__unnamed_1: a UBSAN source location,
+	 * whose flag the handler writes), which the target cannot name either */
+	return !(sec->sh.sh_flags & SHF_WRITE) || diff_is_special(sec) ||
+	       strstr(sec->name, "..L") != NULL;
 }
 
 /* Resolve one reference of included code to a symbol of the output. */

@@ -148,13 +148,17 @@ bool diff_special_static(const struct symbol *s)
 		"__fmt", "__tpstrtab", "__UNIQUE_ID_",
 	};
 	char *base;
+	const char *tail;
 	bool yes = false;
 
 	if (s->type != STT_OBJECT || s->bind != STB_LOCAL)
 		return false;
 	base = diff_stripped_name(s->name);
+	/* clang names a static local after its function: "f.__key" */
+	tail = strrchr(base, '.') ? strrchr(base, '.') + 1 : base;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !yes; i++)
-		yes = str_ends(names[i], "_") ? str_starts(base, names[i]) : !strcmp(base, names[i]);
+		yes = str_ends(names[i], "_") ? str_starts(base, names[i]) || str_starts(tail, names[i]) :
+		      !strcmp(base, names[i]) || !strcmp(tail, names[i]);
 	free(base);
 	return yes;
 }

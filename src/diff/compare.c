@@ -28,6 +28,35 @@ static bool strings_equal(const struct section *a, int64_t oa, const struct sect
 	       !strncmp(sa, sb, a->size - (size_t)oa);
 }
 
+/* Mergeable constants (.rodata.cst8, .rodata.cst16: floating point and SIMD
+ * literals, .LCn): the linker merges equal ones, and their order in the
+ * object follows the functions using them, so one function's new constant
+ * moves every later one. A reference means its entry's bytes. */
+static bool merged_constants(const struct section *sec)
+{
+	return (sec->sh.sh_flags & (SHF_MERGE | SHF_STRINGS)) == SHF_MERGE && sec->sh.sh_entsize &&
+	       sec->data && !(sec->sh.sh_flags & SHF_WRITE);
+}
+
+static bool constants_equal(const struct section *a, int64_t oa, const struct section *b,
+			    int64_t ob)
+{
+	uint64_t es = a->sh.sh_entsize;
+
+	if (es != b->sh.sh_entsize || oa < 0 || ob < 0 || (uint64_t)oa + es > a->size ||
+	    (uint64_t)ob + es > b->size)
+		return false;
+	return !memcmp(a->data + oa, b->data + ob, es);
+}
+
+/* Where in its section the constant r refers to through sym (the section's
+ * symbol, or a .LCn label) is. */
+static int64_t constant_offset(const struct section *in, const struct reloc *r,
+			       const struct symbol *sym)
+{
+	return (sym->type == STT_SECTION ? 0 : (int64_t)sym->s.st_value) + diff_ref_offset(in, r);
+}
+
 /* "__UNIQUE_ID_ddebug1130" -> "__UNIQUE_ID_ddebug" */
 static void drop_counter(char *name)
 {
@@ -78,6 +107,9 @@ static bool refs_equal(struct differ *d, const struct section *a, const struct r
 		return same;
 	sa = diff_ref_symbol(a, ra, &aa);
 	sb = diff_ref_symbol(b, rb, &ab);
+	if (sa->sec && sb->sec && merged_constants(sa->sec) && merged_constants(sb->sec))
+		return constants_equal(sa->sec, constant_offset(a, ra, sa), sb->sec,
+				       constant_offset(b, rb, sb));
 	if (sa->type == STT_SECTION && sb->type == STT_SECTION) {
 		struct section *xa = sa->sec, *xb = sb->sec;
 		if (!xa || !xb)

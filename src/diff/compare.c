@@ -289,7 +289,7 @@ static void compare_object(struct differ *d, struct symbol *v)
 		 * ones travels alone (output.c); in a constant one, with copies of
 		 * its constant neighbours. Only a table the kernel walks cannot be
 		 * cut: the patch would carry copies of the target's entries. */
-		if (DSEC(v->sec)->shared && !diff_is_init(v->sec) && writable &&
+		if (DSEC(v->sec)->shared && !diff_gone(d, v->sec) && writable &&
 		    diff_is_special(v->sec) && (old = existing_neighbour(d, v->sec)))
 			diff_refuse(d, v->name, "the new variable '%s' is in section %s with the "
 				    "existing '%s': the patch would carry a copy of that section, and "
@@ -310,7 +310,7 @@ static void compare_object(struct differ *d, struct symbol *v)
 		return;
 	}
 	DSYM(v)->status = ST_CHANGED;
-	if ((writable || v->bind != STB_LOCAL) && !diff_is_init(v->sec))
+	if ((writable || v->bind != STB_LOCAL) && !diff_gone(d, v->sec))
 		diff_refuse(d, v->name, "the %s variable '%s' changes (its initial value, size or "
 			    "section differs); a live patch cannot change data that already exists: "
 			    "keep the old definition and add new state in a new variable or a shadow "
@@ -357,6 +357,23 @@ static void refuse_group_changes(struct differ *d)
 	}
 }
 
+bool diff_gone(const struct differ *d, const struct section *sec)
+{
+	return diff_is_init(sec) ||
+	       (diff_is_exit(sec) && !strcmp(d->parent->objname, "vmlinux") && !d->process);
+}
+
+void diff_refuse_gone(struct differ *d, const struct symbol *s)
+{
+	if (diff_is_init(s->sec))
+		diff_refuse(d, s->name, "'%s' is init code or data (%s), which has already run "
+			    "and been freed: a live patch cannot change it", s->name, s->sec->name);
+	else
+		diff_refuse(d, s->name, "'%s' is exit code or data (%s) of built-in code, which "
+			    "the kernel discards unrun: there is nothing to patch; leave it as it "
+			    "is", s->name, s->sec->name);
+}
+
 void diff_compare(struct differ *d)
 {
 	for (size_t i = 1; i < d->patched->nsym; i++) {
@@ -366,9 +383,8 @@ void diff_compare(struct differ *d)
 			continue;
 		if (s->type == STT_OBJECT && s->sec->owner != s && DSEC(s->sec)->shared) {
 			compare_object(d, s);
-			if (diff_is_init(s->sec) && DSYM(s)->status != ST_SAME)
-				diff_refuse(d, s->name, "'%s' is init data (%s), which has been freed: "
-					    "a live patch cannot change it", s->name, s->sec->name);
+			if (diff_gone(d, s->sec) && DSYM(s)->status != ST_SAME)
+				diff_refuse_gone(d, s);
 			continue;
 		}
 		if (diff_after_prefix(s)) {
@@ -379,7 +395,7 @@ void diff_compare(struct differ *d)
 					  ST_SAME : ST_CHANGED;
 			continue;
 		}
-		if (s->type == STT_FUNC && DSEC(s->sec)->shared && diff_is_init(s->sec)) {
+		if (s->type == STT_FUNC && DSEC(s->sec)->shared && diff_gone(d, s->sec)) {
 			/* init code without -ffunction-sections (.init.text): each
 			 * function by its own bytes, not by the whole section's */
 			struct symbol *twin = DSYM(s)->twin;
@@ -390,9 +406,7 @@ void diff_compare(struct differ *d)
 					s->s.st_size))
 				DSYM(s)->status = ST_SAME;
 			else
-				diff_refuse(d, s->name, "'%s' is init code or data (%s), which has "
-					    "already run and been freed: a live patch cannot change it",
-					    s->name, s->sec->name);
+				diff_refuse_gone(d, s);
 			continue;
 		}
 		if (s->sec->owner != s) {
@@ -400,7 +414,7 @@ void diff_compare(struct differ *d)
 			struct section *twin = DSEC(s->sec)->twin;
 			/* several functions in one section (.sched.text): only a change is refused */
 			if (s->type == STT_FUNC && s->sec->owner && s->sec->owner->type == STT_FUNC &&
-			    s->s.st_value != s->sec->owner->s.st_value && !diff_is_init(s->sec) &&
+			    s->s.st_value != s->sec->owner->s.st_value && !diff_gone(d, s->sec) &&
 			    !(twin && diff_sections_equal(d, s->sec, twin)))
 				diff_refuse(d, s->name, "functions '%s' and '%s' share section %s: "
 					    "build with -ffunction-sections", s->name,
@@ -413,11 +427,9 @@ void diff_compare(struct differ *d)
 			compare_object(d, s);
 		/* per-call-site statics are never paired, so they always look new:
 		 * only a function using them can make them matter */
-		if (diff_is_init(s->sec) && DSYM(s)->status != ST_SAME &&
+		if (diff_gone(d, s->sec) && DSYM(s)->status != ST_SAME &&
 		    !(DSYM(s)->status == ST_NEW && diff_special_static(s))) {
-			diff_refuse(d, s->name, "'%s' is init code or data (%s), which has already run "
-				    "and been freed: a live patch cannot change it",
-				    s->name, s->sec->name);
+			diff_refuse_gone(d, s);
 			DSYM(s)->status = ST_SAME;
 		}
 	}

@@ -124,6 +124,13 @@ static void list_items(struct differ *d)
 			continue;
 		if (diff_is_cold_part(s->name))
 			continue;	/* a .cold part travels with its function */
+		if (!d->process && !traceable(s) && diff_is_exit(s->sec)) {
+			diff_refuse(d, s->name, "'%s' is a module's exit code (%s), which stays until "
+				    "the module unloads, but __exit code is notrace (no __fentry__ "
+				    "call): livepatch cannot redirect it; change a function it calls "
+				    "instead", s->name, s->sec->name);
+			continue;
+		}
 		if (!d->process && !traceable(s)) {
 			bool sys = str_starts(s->name, "__do_sys_") || str_starts(s->name, "__se_sys_");
 			diff_refuse(d, s->name, "'%s' changes but has no __fentry__ call (notrace, or "

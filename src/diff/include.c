@@ -224,7 +224,7 @@ void diff_include(struct differ *d)
 	for (size_t i = 1; i < d->patched->nsym; i++) {
 		struct symbol *s = d->patched->sym[i];
 		if (s->type != STT_FUNC || !s->sec || (s->sec->owner != s && !diff_after_prefix(s)) ||
-		    diff_is_init(s->sec) || diff_is_ignored(s->sec))
+		    diff_gone(d, s->sec) || diff_is_ignored(s->sec))
 			continue;
 		if (DSYM(s)->status == ST_CHANGED || DSYM(s)->status == ST_NEW) {
 			diff_out_section(d, s->sec);

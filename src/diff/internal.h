@@ -94,6 +94,12 @@ bool diff_is_text(const struct section *sec);
 bool diff_is_strings(const struct section *sec);
 bool diff_is_ignored(const struct section *sec);
 bool diff_is_init(const struct section *sec);
+bool diff_is_exit(const struct section *sec);
+/* Code or data the running target no longer has: init sections (run and
+ * freed), and exit sections of built-in code (discarded, never run). A
+ * module's exit code is there until it unloads: patched like the rest. */
+bool diff_gone(const struct differ *d, const struct section *sec);
+void diff_refuse_gone(struct differ *d, const struct symbol *s);
 /* Where in its section a relocation points: a PC-relative field is 4 bytes
  * before the end of the instruction for every reference GCC emits here. */
 int64_t diff_target_offset(const struct reloc *r);

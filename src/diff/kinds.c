@@ -16,10 +16,16 @@ bool diff_is_strings(const struct section *sec)
 	return (sec->sh.sh_flags & (SHF_MERGE | SHF_STRINGS)) == (SHF_MERGE | SHF_STRINGS);
 }
 
+/* .ref.text is runtime code (__ref: it may refer to init code, but is
+ * never freed); .exit.text of a module stays until the module unloads. */
 bool diff_is_init(const struct section *sec)
 {
-	return str_starts(sec->name, ".init.") || str_starts(sec->name, ".exit.") ||
-	       str_starts(sec->name, ".meminit.") || str_starts(sec->name, ".ref.");
+	return str_starts(sec->name, ".init.") || str_starts(sec->name, ".meminit.");
+}
+
+bool diff_is_exit(const struct section *sec)
+{
+	return str_starts(sec->name, ".exit.");
 }
 
 bool diff_is_ignored(const struct section *sec)

@@ -36,6 +36,22 @@ static void shared_new_alone(const struct diff_result *r)
 	CHECK(bound_a && bound_b);
 }
 
+/* exit_changed as part of a module: its exit code is there until unload, so
+ * the refusal is about __exit being notrace, never about freed init code. */
+static void exit_in_module(const struct diff_result *builtin)
+{
+	char *o = kfix_orig("exit_changed"), *p = kfix_patched("exit_changed");
+	struct diff_result r;
+
+	CHECK(kfix_diff_paths(o, p, o, "fxmod", &r) == LP_EXIT_REFUSED);
+	CHECK(kfix_refusal_says(&r, "module's exit code"));
+	CHECK(!kfix_refusal_says(&r, "freed"));
+	CHECK(!kfix_refusal_says(builtin, "freed"));
+	diff_result_free(&r);
+	free(o);
+	free(p);
+}
+
 /*
  * One case per fixture tests/fixtures/diff/FIXTURE.c: the differ's exit
  * code, the exact included set (items), the exact refused symbols (refused,
@@ -119,6 +135,9 @@ static const struct diff_case {
 	CASE("comdat_unchanged", "comdat_same", LP_EXIT_OK, "changed fx_group_user2", ""),
 	SAYS("init_refused", "init_changed", LP_EXIT_REFUSED, "", "fx_setup", "init code"),
 	CASE("initdata_refused", "initdata_changed", LP_EXIT_REFUSED, "", "fx_boot_table"),
+	CASE("ref_text_patched", "ref_changed", LP_EXIT_OK, "changed fx_ref_use", ""),
+	{ "exit_refused_truly", "exit_changed", LP_EXIT_REFUSED, "", "fx_exit",
+	  "built-in code, which the kernel discards unrun", exit_in_module },
 };
 
 static void expect(const struct diff_case *c)

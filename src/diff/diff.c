@@ -141,8 +141,8 @@ static void list_items(struct differ *d)
 			continue;
 		}
 		name = diff_target_name(s);
-		pos = parent_sympos(d->parent, name, diff_symbol_source(d, s), s->bind == STB_LOCAL,
-				    &why);
+		pos = parent_sympos_nth(d->parent, name, diff_symbol_source(d, s), s->bind == STB_LOCAL,
+					diff_local_rank(d, s), &why);
 		if (pos < 0) {
 			diff_refuse(d, name, "'%s' changes, but %s has no matching symbol (%s): it may "
 				    "be inlined into its callers there", name, d->parent->path, why);

@@ -41,7 +41,8 @@ static void add_binding(struct differ *d, const char *name, long pos, bool klp)
 	struct diff_result *r = d->res;
 
 	for (size_t i = 0; i < r->nbindings; i++)
-		if (!strcmp(r->bindings[i].symbol, name) && r->bindings[i].klp == klp)
+		if (!strcmp(r->bindings[i].symbol, name) && r->bindings[i].klp == klp &&
+		    r->bindings[i].sympos == pos)
 			return;
 	*ARRAY_PUSH(r->bindings, r->nbindings, r->bindingcap) =
 		(struct diff_binding){ .symbol = xstrdup(name), .sympos = pos, .klp = klp };
@@ -53,11 +54,12 @@ static void add_binding(struct differ *d, const char *name, long pos, bool klp)
  * too; an undefined name cannot sit beside the patch's definition of it in
  * one object, so even an export binds through a livepatch relocation then.
  */
-static struct symbol *bind_external(struct differ *d, const char *name, const char *source,
-				    bool local, bool original, const char *from)
+static struct symbol *bind_external(struct differ *d, const struct symbol *sym, bool original,
+				    const char *from)
 {
 	struct parent *p = d->parent;
-	const char *why = NULL;
+	bool local = sym->sec && sym->bind == STB_LOCAL;
+	const char *why = NULL, *name = sym->sec ? diff_target_name(sym) : sym->name;
 	struct symbol *s;
 	char *sname;
 	long pos;
@@ -68,15 +70,18 @@ static struct symbol *bind_external(struct differ *d, const char *name, const ch
 		add_binding(d, name, 0, false);
 		return elf_undefined_symbol(d->out, name);
 	}
-	if (!parent_defines(p, name) && !local &&
-	    (strcmp(p->objname, "vmlinux") || p->elf->ehdr.e_type == ET_REL)) {
+	if (!parent_defines(p, name) && !local) {
 		/* undefined in a module: provided by vmlinux or another module's
 		 * exports; undefined in an object given as the parent: defined
-		 * elsewhere in the kernel, which the object cannot tell about */
+		 * elsewhere in the kernel, which the object cannot tell about;
+		 * a global vmlinux lacks: a new one another object of the patch
+		 * defines (the patch module's link joins them, or says it is
+		 * undefined) */
 		add_binding(d, name, 0, false);
 		return elf_undefined_symbol(d->out, name);
 	}
-	pos = parent_sympos(p, name, source, local, &why);
+	pos = parent_sympos_nth(p, name, diff_symbol_source(d, sym), local,
+				local ? diff_local_rank(d, sym) : 0, &why);
 	if (pos < 0) {
 		diff_refuse(d, name, "%s refers to %s symbol '%s', which cannot be bound in %s: %s",
 			    from, local ? "static" : "global", name, p->path, why);
@@ -133,11 +138,10 @@ static struct symbol *resolve(struct differ *d, struct section *from, const stru
 	if (d->process)
 		return diff_process_resolve(d, sym, from->name);
 	if (!sym->sec)
-		return bind_external(d, sym->name, d->source, false, false, from->name);
+		return bind_external(d, sym, false, from->name);
 	ds = DSYM(sym);
 	if (pointer_to_existing(from, r, sym))
-		return bind_external(d, diff_target_name(sym), diff_symbol_source(d, sym),
-				     sym->bind == STB_LOCAL, ds->included || ds->status == ST_CHANGED, from->name);
+		return bind_external(d, sym, ds->included || ds->status == ST_CHANGED, from->name);
 	if (ds->included || DSEC(sym->sec)->included)
 		return diff_out_symbol(d, sym);
 	if (sym->type == STT_FUNC && (ds->status == ST_NEW ||
@@ -152,8 +156,7 @@ static struct symbol *resolve(struct differ *d, struct section *from, const stru
 			    "a variable", from->name, sym->name, sym->sec->name);
 		return NULL;
 	}
-	return bind_external(d, diff_target_name(sym), diff_symbol_source(d, sym),
-			     sym->bind == STB_LOCAL, false, from->name);
+	return bind_external(d, sym, false, from->name);
 }
 
 void diff_copy_relocs(struct differ *d, struct section *sec, struct section *out,

@@ -81,6 +81,10 @@ const char *diff_target_name(const struct symbol *sym);
  * object linked from several files, ld -r, has one per file), else the
  * object's. */
 const char *diff_symbol_source(const struct differ *d, const struct symbol *sym);
+/* Where several locals of sym's name come from its source file (a header's
+ * static beside the file's own): which of them it is (1-based, in the
+ * original object's symbol table order), else 0. */
+size_t diff_local_rank(const struct differ *d, const struct symbol *sym);
 
 /* A function behind its padding prefix (__pfx_f, __cfi_f: the symbol owning
  * the section, just before f, with CONFIG_FUNCTION_PADDING or kCFI): f is

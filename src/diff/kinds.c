@@ -88,6 +88,26 @@ const char *diff_symbol_source(const struct differ *d, const struct symbol *sym)
 	return d->source;
 }
 
+size_t diff_local_rank(const struct differ *d, const struct symbol *sym)
+{
+	const struct symbol *o = sym->priv && DSYM(sym)->twin ? DSYM(sym)->twin : sym;
+	const char *file = diff_symbol_source(d, o);
+	size_t rank = 0, n = 0;
+
+	if (o->bind != STB_LOCAL)
+		return 0;
+	for (size_t i = 1; i < o->elf->nsym; i++) {
+		const struct symbol *s = o->elf->sym[i];
+		if (s->bind != STB_LOCAL || s->type != o->type || strcmp(s->name, o->name) ||
+		    strcmp(diff_symbol_source(d, s), file))
+			continue;
+		n++;
+		if (s == o)
+			rank = n;
+	}
+	return n > 1 ? rank : 0;
+}
+
 const char *diff_target_name(const struct symbol *sym)
 {
 	const struct symbol *twin = sym->priv ? DSYM(sym)->twin : NULL;

@@ -206,6 +206,65 @@ static void statics_renumbered_bind_by_use(void)
 	diff_result_free(&r);
 }
 
+/* Two statics of one name from one source file (a header's static beside the
+ * file's own, as net/ipv4/route.c has two dst_discard): made here by renaming
+ * fx_dupa and fx_dupb to fx_dup in both objects. Each binds to its own by
+ * the order of the file's symbols, not refused as ambiguous. */
+static const char dup_src[] =
+	"static int fx_dupa = 1;\n"
+	"static int fx_dupb = 2;\n"
+	"int fx_dup_use(int x) { fx_dupa += x; fx_dupb -= x; return fx_dupa * K + fx_dupb; }\n";
+
+static int rename_dups(const char *obj, const char *out)
+{
+	struct elf_file *ef = elf_open(obj, 0);
+	int ret;
+
+	if (!ef)
+		return -1;
+	for (size_t i = 1; i < ef->nsym; i++)
+		if (!strcmp(ef->sym[i]->name, "fx_dupa") || !strcmp(ef->sym[i]->name, "fx_dupb")) {
+			free(ef->sym[i]->name);
+			ef->sym[i]->name = xstrdup("fx_dup");
+		}
+	ret = elf_write(ef, out);
+	elf_close(ef);
+	return ret;
+}
+
+static void same_named_statics_by_order(void)
+{
+	char *orig = kfix_orig("dup_statics"), *patched = kfix_patched("dup_statics");
+	char *o2 = xasprintf("%s.dup.o", orig), *p2 = xasprintf("%s.dup.o", patched);
+	struct diff_result r;
+	bool pos1 = false, pos2 = false;
+
+	CHECK(!rename_dups(orig, o2) && !rename_dups(patched, p2));
+	CHECK(kfix_diff_paths(o2, p2, o2, "vmlinux", &r) == LP_EXIT_OK);
+	kfix_print_refusals(&r);
+	for (size_t i = 0; i < r.nbindings; i++)
+		if (!strcmp(r.bindings[i].symbol, "fx_dup")) {
+			pos1 |= r.bindings[i].sympos == 1;
+			pos2 |= r.bindings[i].sympos == 2;
+		}
+	CHECK(pos1 && pos2);
+	/* and each use keeps its own: the first symbol's uses bind to position 1 */
+	for (size_t i = 1; r.out && i < r.out->nsec; i++) {
+		struct section *sec = r.out->sec[i];
+		for (size_t k = 0; sec->rela && k < sec->rela->nrel; k++) {
+			const char *n = sec->rela->rel[k].sym->name;
+			CHECK(!str_starts(n, ".klp.sym.vmlinux.fx_dup,") ||
+			      !strcmp(n, ".klp.sym.vmlinux.fx_dup,1") ||
+			      !strcmp(n, ".klp.sym.vmlinux.fx_dup,2"));
+		}
+	}
+	diff_result_free(&r);
+	free(orig);
+	free(patched);
+	free(o2);
+	free(p2);
+}
+
 int main(void)
 {
 	char *changed = xstrdup(clones_src);
@@ -214,6 +273,7 @@ int main(void)
 	at[12] = '2';	/* fx_slow(x + 2): a change in the caller only */
 	kfix_add("renumber", clones_src, NULL);
 	kfix_add("renumber_changed", clones_src, changed);
+	kfix_add_defined("dup_statics", "K", 3, 5, dup_src);
 	{
 		char *o = xstrdup(statics_src), *p = xstrdup(statics_src);
 		char *k = strstr(o, "x * K"), *h = strstr(p, "hits += x");
@@ -229,6 +289,7 @@ int main(void)
 	RUN(clones_renumbered_no_change);
 	RUN(renumbered_and_changed);
 	RUN(statics_renumbered_bind_by_use);
+	RUN(same_named_statics_by_order);
 	kfix_cleanup();
 	free(changed);
 	return unit_done();

@@ -57,6 +57,46 @@ static int64_t constant_offset(const struct section *in, const struct reloc *r,
 	return (sym->type == STT_SECTION ? 0 : (int64_t)sym->s.st_value) + diff_ref_offset(in, r);
 }
 
+static bool range_equal(struct differ *d, struct section *a, uint64_t oa, struct section *b,
+			uint64_t ob, uint64_t size);
+
+/* Where the piece of code at off in sec ends: the next place any relocation
+ * of the object points into sec, or the section's end. */
+static uint64_t piece_end(const struct section *sec, uint64_t off)
+{
+	uint64_t end = sec->size;
+	const struct elf_file *ef = sec->elf;
+
+	for (size_t i = 1; i < ef->nsec; i++) {
+		const struct section *rs = ef->sec[i];
+		for (size_t k = 0; rs->base && k < rs->nrel; k++) {
+			const struct reloc *r = &rs->rel[k];
+			int64_t at;
+			if (!r->sym || r->sym->sec != sec || r->sym->type != STT_SECTION)
+				continue;
+			at = diff_ref_offset(rs->base, r);
+			if (at > (int64_t)off && (uint64_t)at < end)
+				end = (uint64_t)at;
+		}
+	}
+	return end;
+}
+
+/* static_cpu_has()'s out-of-line tests (.altinstr_aux), one piece per use,
+ * laid end to end: a new use before it moves the piece. The same piece is
+ * the same code with the same references. */
+static bool aux_piece_equal(struct differ *d, struct section *a, int64_t oa, struct section *b,
+			    int64_t ob)
+{
+	uint64_t la, lb;
+
+	if (oa < 0 || ob < 0 || (uint64_t)oa >= a->size || (uint64_t)ob >= b->size)
+		return false;
+	la = piece_end(a, (uint64_t)oa) - (uint64_t)oa;
+	lb = piece_end(b, (uint64_t)ob) - (uint64_t)ob;
+	return la == lb && range_equal(d, a, (uint64_t)oa, b, (uint64_t)ob, la);
+}
+
 /* "__UNIQUE_ID_ddebug1130" -> "__UNIQUE_ID_ddebug" */
 static void drop_counter(char *name)
 {
@@ -116,6 +156,8 @@ static bool refs_equal(struct differ *d, const struct section *a, const struct r
 			return false;
 		if (diff_is_strings(xa) && diff_is_strings(xb))
 			return strings_equal(xa, diff_target_offset(ra), xb, diff_target_offset(rb));
+		if (DSEC(xa)->twin == xb && aa != ab && !strcmp(xa->name, ".altinstr_aux"))
+			return aux_piece_equal(d, xa, diff_ref_offset(a, ra), xb, diff_ref_offset(b, rb));
 		if (DSEC(xa)->twin != xb || aa != ab)
 			return false;
 		return readonly_data(xa) ? diff_sections_equal(d, xa, xb) : true;

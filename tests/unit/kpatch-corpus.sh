@@ -45,8 +45,10 @@ check_cold-change-parent() { [ "$(nfuncs "$1")" = 2 ] && nm "$1" | grep -q ' mem
 # only adds a line at the top of net/core/dev.c, moving every WARN below);
 # lpatch says so too, with its own exit code for it.
 why[warn-detect]="no functional change is exit 3, not a refusal"
-# The same for unique-id-pr-1314: its patch only moves __COUNTER__, so the
-# dynamic debug descriptors' __UNIQUE_ID_ddebugN names change and nothing else.
+# The same for unique-id-pr-1314 (arch/x86/kvm/x86.c): its two objects differ
+# only in the __COUNTER__ numbers of the dynamic debug descriptors' names
+# (__UNIQUE_ID_ddebug1130 against ...1131); kpatch's fix for it (PR 1314) also
+# ends in "no changed functions".
 why[unique-id-pr-1314]="only __UNIQUE_ID counters move: no functional change, exit 3"
 declare -A want_exit=([warn-detect]=3 [unique-id-pr-1314]=3)
 

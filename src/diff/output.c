@@ -31,8 +31,8 @@ struct section *diff_out_section(struct differ *d, struct section *sec)
 		struct symbol *s = d->patched->sym[i];
 		if (s->sec != sec || s->type == STT_SECTION || DSYM(s)->out)
 			continue;
-		DSYM(s)->out = elf_add_symbol(d->out, diff_target_name(s), s->type, out_bind(d, s), out, 0,
-					      s->s.st_value, s->s.st_size);
+		DSYM(s)->out = elf_add_symbol(d->out, diff_target_name(s), s->type, out_bind(d, s),
+					      out, 0, s->s.st_value, s->s.st_size);
 		DSYM(s)->out->s.st_other = s->s.st_other;
 		DSYM(s)->included = true;
 	}

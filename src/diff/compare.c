@@ -30,6 +30,85 @@ static bool strings_equal(const struct section *a, int64_t oa, const struct sect
 	       !strncmp(sa, sb, a->size - (size_t)oa);
 }
 
+/* Mergeable constants (.rodata.cst8, .rodata.cst16: floating point and SIMD
+ * literals, .LCn): the linker merges equal ones, and their order in the
+ * object follows the functions using them, so one function's new constant
+ * moves every later one. A reference means its entry's bytes. */
+static bool merged_constants(const struct section *sec)
+{
+	return (sec->sh.sh_flags & (SHF_MERGE | SHF_STRINGS)) == SHF_MERGE && sec->sh.sh_entsize &&
+	       sec->data && !(sec->sh.sh_flags & SHF_WRITE);
+}
+
+static bool constants_equal(const struct section *a, int64_t oa, const struct section *b,
+			    int64_t ob)
+{
+	uint64_t es = a->sh.sh_entsize;
+
+	if (es != b->sh.sh_entsize || oa < 0 || ob < 0 || (uint64_t)oa + es > a->size ||
+	    (uint64_t)ob + es > b->size)
+		return false;
+	return !memcmp(a->data + oa, b->data + ob, es);
+}
+
+/* Where in its section the constant r refers to through sym (the section's
+ * symbol, or a .LCn label) is. */
+static int64_t constant_offset(const struct section *in, const struct reloc *r,
+			       const struct symbol *sym)
+{
+	return (sym->type == STT_SECTION ? 0 : (int64_t)sym->s.st_value) + diff_ref_offset(in, r);
+}
+
+static bool range_equal(struct differ *d, struct section *a, uint64_t oa, struct section *b,
+			uint64_t ob, uint64_t size);
+
+/* Where the piece of code at off in sec ends: the next place any relocation
+ * of the object points into sec, or the section's end. */
+static uint64_t piece_end(const struct section *sec, uint64_t off)
+{
+	uint64_t end = sec->size;
+	const struct elf_file *ef = sec->elf;
+
+	for (size_t i = 1; i < ef->nsec; i++) {
+		const struct section *rs = ef->sec[i];
+		for (size_t k = 0; rs->base && k < rs->nrel; k++) {
+			const struct reloc *r = &rs->rel[k];
+			int64_t at;
+			if (!r->sym || r->sym->sec != sec || r->sym->type != STT_SECTION)
+				continue;
+			at = diff_ref_offset(rs->base, r);
+			if (at > (int64_t)off && (uint64_t)at < end)
+				end = (uint64_t)at;
+		}
+	}
+	return end;
+}
+
+/* static_cpu_has()'s out-of-line tests (.altinstr_aux), one piece per use,
+ * laid end to end: a new use before it moves the piece. The same piece is
+ * the same code with the same references. */
+static bool aux_piece_equal(struct differ *d, struct section *a, int64_t oa, struct section *b,
+			    int64_t ob)
+{
+	uint64_t la, lb;
+
+	if (oa < 0 || ob < 0 || (uint64_t)oa >= a->size || (uint64_t)ob >= b->size)
+		return false;
+	la = piece_end(a, (uint64_t)oa) - (uint64_t)oa;
+	lb = piece_end(b, (uint64_t)ob) - (uint64_t)ob;
+	return la == lb && range_equal(d, a, (uint64_t)oa, b, (uint64_t)ob, la);
+}
+
+/* "__UNIQUE_ID_ddebug1130" -> "__UNIQUE_ID_ddebug" */
+static void drop_counter(char *name)
+{
+	size_t n = strlen(name);
+
+	while (n > 12 && name[n - 1] >= '0' && name[n - 1] <= '9')
+		n--;
+	name[n] = '\0';
+}
+
 /* Per-call-site statics: constants by content, the others (once-flags,
  * keys) by what they are: the same name without its number. */
 static bool special_equal(struct differ *d, struct symbol *sa, struct symbol *sb)
@@ -45,6 +124,12 @@ static bool special_equal(struct differ *d, struct symbol *sa, struct symbol *sb
 		       diff_sections_equal(d, sa->sec, sb->sec);
 	na = diff_stripped_name(sa->name);
 	nb = diff_stripped_name(sb->name);
+	/* __UNIQUE_ID_ddebug1130: the counter is __COUNTER__, which any earlier
+	 * use in the file moves */
+	if (str_starts(na, "__UNIQUE_ID_") && str_starts(nb, "__UNIQUE_ID_")) {
+		drop_counter(na);
+		drop_counter(nb);
+	}
 	same = !strcmp(na, nb) && sa->s.st_size == sb->s.st_size;
 	free(na);
 	free(nb);
@@ -64,12 +149,17 @@ static bool refs_equal(struct differ *d, const struct section *a, const struct r
 		return same;
 	sa = diff_ref_symbol(a, ra, &aa);
 	sb = diff_ref_symbol(b, rb, &ab);
+	if (sa->sec && sb->sec && merged_constants(sa->sec) && merged_constants(sb->sec))
+		return constants_equal(sa->sec, constant_offset(a, ra, sa), sb->sec,
+				       constant_offset(b, rb, sb));
 	if (sa->type == STT_SECTION && sb->type == STT_SECTION) {
 		struct section *xa = sa->sec, *xb = sb->sec;
 		if (!xa || !xb)
 			return false;
 		if (diff_is_strings(xa) && diff_is_strings(xb))
 			return strings_equal(xa, diff_target_offset(ra), xb, diff_target_offset(rb));
+		if (DSEC(xa)->twin == xb && aa != ab && !strcmp(xa->name, ".altinstr_aux"))
+			return aux_piece_equal(d, xa, diff_ref_offset(a, ra), xb, diff_ref_offset(b, rb));
 		if (DSEC(xa)->twin != xb || aa != ab)
 			return false;
 		return readonly_data(xa) ? diff_sections_equal(d, xa, xb) : true;
@@ -239,10 +329,12 @@ static void compare_object(struct differ *d, struct symbol *v)
 
 	if (!twin || !twin->sec) {
 		DSYM(v)->status = ST_NEW;
-		/* the patch carries a new variable with its whole section: copies
-		 * of the target's variables there would be used instead of them */
-		if (DSEC(v->sec)->shared && !diff_is_init(v->sec) &&
-		    (old = existing_neighbour(d, v->sec)))
+		/* a new variable in a writable section it shares with existing
+		 * ones travels alone (output.c); in a constant one, with copies of
+		 * its constant neighbours. Only a table the kernel walks cannot be
+		 * cut: the patch would carry copies of the target's entries. */
+		if (DSEC(v->sec)->shared && !diff_gone(d, v->sec) && writable &&
+		    diff_is_special(v->sec) && (old = existing_neighbour(d, v->sec)))
 			diff_refuse(d, v->name, "the new variable '%s' is in section %s with the "
 				    "existing '%s': the patch would carry a copy of that section, and "
 				    "its code would use copies of the target's variables; declare the "
@@ -262,7 +354,7 @@ static void compare_object(struct differ *d, struct symbol *v)
 		return;
 	}
 	DSYM(v)->status = ST_CHANGED;
-	if ((writable || v->bind != STB_LOCAL) && !diff_is_init(v->sec))
+	if ((writable || v->bind != STB_LOCAL) && !diff_gone(d, v->sec))
 		diff_refuse(d, v->name, "the %s variable '%s' changes (its initial value, size or "
 			    "section differs); a live patch cannot change data that already exists: "
 			    "keep the old definition and add new state in a new variable or a shadow "
@@ -309,6 +401,23 @@ static void refuse_group_changes(struct differ *d)
 	}
 }
 
+bool diff_gone(const struct differ *d, const struct section *sec)
+{
+	return diff_is_init(sec) ||
+	       (diff_is_exit(sec) && !strcmp(d->parent->objname, "vmlinux") && !d->process);
+}
+
+void diff_refuse_gone(struct differ *d, const struct symbol *s)
+{
+	if (diff_is_init(s->sec))
+		diff_refuse(d, s->name, "'%s' is init code or data (%s), which has already run "
+			    "and been freed: a live patch cannot change it", s->name, s->sec->name);
+	else
+		diff_refuse(d, s->name, "'%s' is exit code or data (%s) of built-in code, which "
+			    "the kernel discards unrun: there is nothing to patch; leave it as it "
+			    "is", s->name, s->sec->name);
+}
+
 void diff_compare(struct differ *d)
 {
 	for (size_t i = 1; i < d->patched->nsym; i++) {
@@ -318,9 +427,30 @@ void diff_compare(struct differ *d)
 			continue;
 		if (s->type == STT_OBJECT && s->sec->owner != s && DSEC(s->sec)->shared) {
 			compare_object(d, s);
-			if (diff_is_init(s->sec) && DSYM(s)->status != ST_SAME)
-				diff_refuse(d, s->name, "'%s' is init data (%s), which has been freed: "
-					    "a live patch cannot change it", s->name, s->sec->name);
+			if (diff_gone(d, s->sec) && DSYM(s)->status != ST_SAME)
+				diff_refuse_gone(d, s);
+			continue;
+		}
+		if (diff_after_prefix(s)) {
+			/* the section's function, behind its padding prefix: the
+			 * section is compared as the function */
+			struct section *twin = DSEC(s->sec)->twin;
+			DSYM(s)->status = !twin ? ST_NEW : diff_sections_equal(d, s->sec, twin) ?
+					  ST_SAME : ST_CHANGED;
+			continue;
+		}
+		if (s->type == STT_FUNC && DSEC(s->sec)->shared && diff_gone(d, s->sec)) {
+			/* init code without -ffunction-sections (.init.text): each
+			 * function by its own bytes, not by the whole section's */
+			struct symbol *twin = DSYM(s)->twin;
+			if (!twin || !twin->sec)
+				continue;	/* new init code: unused by the patch */
+			if (twin->s.st_size == s->s.st_size && !strcmp(twin->sec->name, s->sec->name) &&
+			    range_equal(d, s->sec, s->s.st_value, twin->sec, twin->s.st_value,
+					s->s.st_size))
+				DSYM(s)->status = ST_SAME;
+			else
+				diff_refuse_gone(d, s);
 			continue;
 		}
 		if (s->sec->owner != s) {
@@ -328,7 +458,7 @@ void diff_compare(struct differ *d)
 			struct section *twin = DSEC(s->sec)->twin;
 			/* several functions in one section (.sched.text): only a change is refused */
 			if (s->type == STT_FUNC && s->sec->owner && s->sec->owner->type == STT_FUNC &&
-			    s->s.st_value != s->sec->owner->s.st_value && !diff_is_init(s->sec) &&
+			    s->s.st_value != s->sec->owner->s.st_value && !diff_gone(d, s->sec) &&
 			    !(twin && diff_sections_equal(d, s->sec, twin)))
 				diff_refuse(d, s->name, "functions '%s' and '%s' share section %s: "
 					    "build with -ffunction-sections", s->name,
@@ -341,11 +471,9 @@ void diff_compare(struct differ *d)
 			compare_object(d, s);
 		/* per-call-site statics are never paired, so they always look new:
 		 * only a function using them can make them matter */
-		if (diff_is_init(s->sec) && DSYM(s)->status != ST_SAME &&
+		if (diff_gone(d, s->sec) && DSYM(s)->status != ST_SAME &&
 		    !(DSYM(s)->status == ST_NEW && diff_special_static(s))) {
-			diff_refuse(d, s->name, "'%s' is init code or data (%s), which has already run "
-				    "and been freed: a live patch cannot change it",
-				    s->name, s->sec->name);
+			diff_refuse_gone(d, s);
 			DSYM(s)->status = ST_SAME;
 		}
 	}

@@ -92,8 +92,10 @@ static void detach_state(struct elf_file *ef)
 /* A changed function is redirected through ftrace: it needs an __fentry__ call. */
 static bool traceable(const struct symbol *f)
 {
-	const struct reloc *r = f->sec->rela && f->sec->rela->nrel ? &f->sec->rela->rel[0] : NULL;
-	return r && r->offset < 16 && !strcmp(r->sym->name, "__fentry__");
+	size_t idx = 0;
+	const struct reloc *r = elf_reloc_in(f->sec, f->s.st_value, f->s.st_value + 16, &idx);
+
+	return r && !strcmp(r->sym->name, "__fentry__");
 }
 
 static void list_items(struct differ *d)
@@ -101,11 +103,12 @@ static void list_items(struct differ *d)
 	for (size_t i = 1; i < d->patched->nsym; i++) {
 		struct symbol *s = d->patched->sym[i];
 		struct dsym *ds = DSYM(s);
-		const char *why = NULL;
+		const char *why = NULL, *name;
 		long pos = 0;
 
-		if (!ds->included || (s->type != STT_FUNC && s->type != STT_OBJECT))
-			continue;
+		if (!ds->included || (s->type != STT_FUNC && s->type != STT_OBJECT) ||
+		    diff_is_prefix(s))
+			continue;	/* a padding prefix travels with its function, unlisted */
 		if (s->type == STT_OBJECT) {
 			/* per-call-site statics travel with their function, unlisted */
 			if (ds->status == ST_NEW && !diff_special_static(s))
@@ -121,6 +124,13 @@ static void list_items(struct differ *d)
 			continue;
 		if (diff_is_cold_part(s->name))
 			continue;	/* a .cold part travels with its function */
+		if (!d->process && !traceable(s) && diff_is_exit(s->sec)) {
+			diff_refuse(d, s->name, "'%s' is a module's exit code (%s), which stays until "
+				    "the module unloads, but __exit code is notrace (no __fentry__ "
+				    "call): livepatch cannot redirect it; change a function it calls "
+				    "instead", s->name, s->sec->name);
+			continue;
+		}
 		if (!d->process && !traceable(s)) {
 			bool sys = str_starts(s->name, "__do_sys_") || str_starts(s->name, "__se_sys_");
 			diff_refuse(d, s->name, "'%s' changes but has no __fentry__ call (notrace, or "
@@ -130,13 +140,15 @@ static void list_items(struct differ *d)
 				    "authoring.md, Syscalls)" : "patch its callers");
 			continue;
 		}
-		pos = parent_sympos(d->parent, s->name, d->source, s->bind == STB_LOCAL, &why);
+		name = diff_target_name(s);
+		pos = parent_sympos_nth(d->parent, name, diff_symbol_source(d, s), s->bind == STB_LOCAL,
+					diff_local_rank(d, s), &why);
 		if (pos < 0) {
-			diff_refuse(d, s->name, "'%s' changes, but %s has no matching symbol (%s): it may "
-				    "be inlined into its callers there", s->name, d->parent->path, why);
+			diff_refuse(d, name, "'%s' changes, but %s has no matching symbol (%s): it may "
+				    "be inlined into its callers there", name, d->parent->path, why);
 			continue;
 		}
-		diff_add_item(d, DIFF_CHANGED, s->name, pos);
+		diff_add_item(d, DIFF_CHANGED, name, pos);
 	}
 }
 

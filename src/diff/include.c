@@ -41,7 +41,8 @@ static void add_binding(struct differ *d, const char *name, long pos, bool klp)
 	struct diff_result *r = d->res;
 
 	for (size_t i = 0; i < r->nbindings; i++)
-		if (!strcmp(r->bindings[i].symbol, name) && r->bindings[i].klp == klp)
+		if (!strcmp(r->bindings[i].symbol, name) && r->bindings[i].klp == klp &&
+		    r->bindings[i].sympos == pos)
 			return;
 	*ARRAY_PUSH(r->bindings, r->nbindings, r->bindingcap) =
 		(struct diff_binding){ .symbol = xstrdup(name), .sympos = pos, .klp = klp };
@@ -53,11 +54,12 @@ static void add_binding(struct differ *d, const char *name, long pos, bool klp)
  * too; an undefined name cannot sit beside the patch's definition of it in
  * one object, so even an export binds through a livepatch relocation then.
  */
-static struct symbol *bind_external(struct differ *d, const char *name, bool local,
-				    bool original, const char *from)
+static struct symbol *bind_external(struct differ *d, const struct symbol *sym, bool original,
+				    const char *from)
 {
 	struct parent *p = d->parent;
-	const char *why = NULL;
+	bool local = sym->sec && sym->bind == STB_LOCAL;
+	const char *why = NULL, *name = sym->sec ? diff_target_name(sym) : sym->name;
 	struct symbol *s;
 	char *sname;
 	long pos;
@@ -68,15 +70,18 @@ static struct symbol *bind_external(struct differ *d, const char *name, bool loc
 		add_binding(d, name, 0, false);
 		return elf_undefined_symbol(d->out, name);
 	}
-	if (!parent_defines(p, name) && !local &&
-	    (strcmp(p->objname, "vmlinux") || p->elf->ehdr.e_type == ET_REL)) {
+	if (!parent_defines(p, name) && !local) {
 		/* undefined in a module: provided by vmlinux or another module's
 		 * exports; undefined in an object given as the parent: defined
-		 * elsewhere in the kernel, which the object cannot tell about */
+		 * elsewhere in the kernel, which the object cannot tell about;
+		 * a global vmlinux lacks: a new one another object of the patch
+		 * defines (the patch module's link joins them, or says it is
+		 * undefined) */
 		add_binding(d, name, 0, false);
 		return elf_undefined_symbol(d->out, name);
 	}
-	pos = parent_sympos(p, name, d->source, local, &why);
+	pos = parent_sympos_nth(p, name, diff_symbol_source(d, sym), local,
+				local ? diff_local_rank(d, sym) : 0, &why);
 	if (pos < 0) {
 		diff_refuse(d, name, "%s refers to %s symbol '%s', which cannot be bound in %s: %s",
 			    from, local ? "static" : "global", name, p->path, why);
@@ -95,8 +100,11 @@ static bool carried_section(const struct section *sec)
 		return true;
 	if (sec->owner)
 		return false;
-	/* constant tables, alternative replacement code and the like */
-	return !(sec->sh.sh_flags & SHF_WRITE) || diff_is_special(sec);
+	/* constant tables, alternative replacement code and the like; clang's
+	 * unnamed per-site data (.data..L__unnamed_1: a UBSAN source location,
+	 * whose flag the handler writes), which the target cannot name either */
+	return !(sec->sh.sh_flags & SHF_WRITE) || diff_is_special(sec) ||
+	       strstr(sec->name, "..L") != NULL;
 }
 
 /* Resolve one reference of included code to a symbol of the output. */
@@ -111,7 +119,7 @@ static struct symbol *resolve(struct differ *d, struct section *from, const stru
 		struct section *sec = sym->sec;
 		if (!sec)
 			return NULL;
-		if (sec->owner && sec->owner->s.st_value == 0) {
+		if (sec->owner && sec->owner->s.st_value == 0 && !diff_sliced_section(sec)) {
 			sym = sec->owner;
 		} else if (carried_section(sec) || DSEC(sec)->included) {
 			return diff_out_symbol(d, sym);
@@ -130,11 +138,10 @@ static struct symbol *resolve(struct differ *d, struct section *from, const stru
 	if (d->process)
 		return diff_process_resolve(d, sym, from->name);
 	if (!sym->sec)
-		return bind_external(d, sym->name, false, false, from->name);
+		return bind_external(d, sym, false, from->name);
 	ds = DSYM(sym);
 	if (pointer_to_existing(from, r, sym))
-		return bind_external(d, sym->name, sym->bind == STB_LOCAL,
-				     ds->included || ds->status == ST_CHANGED, from->name);
+		return bind_external(d, sym, ds->included || ds->status == ST_CHANGED, from->name);
 	if (ds->included || DSEC(sym->sec)->included)
 		return diff_out_symbol(d, sym);
 	if (sym->type == STT_FUNC && (ds->status == ST_NEW ||
@@ -149,7 +156,7 @@ static struct symbol *resolve(struct differ *d, struct section *from, const stru
 			    "a variable", from->name, sym->name, sym->sec->name);
 		return NULL;
 	}
-	return bind_external(d, sym->name, sym->bind == STB_LOCAL, false, from->name);
+	return bind_external(d, sym, false, from->name);
 }
 
 void diff_copy_relocs(struct differ *d, struct section *sec, struct section *out,
@@ -191,12 +198,36 @@ static void include_cold_parts(struct differ *d, struct symbol *hot)
 	}
 }
 
+/* The symbol namespaces the patched object imports (MODULE_IMPORT_NS: a
+ * ".modinfo" entry "[modname.]import_ns=NS"): the patch module imports them
+ * too, or modpost and the loader refuse its references to namespaced exports. */
+static void carry_namespaces(struct differ *d)
+{
+	struct section *mi = elf_find_section(d->patched, ".modinfo");
+	const char *data = mi ? (const char *)elf_section_data(mi) : NULL;
+	struct strbuf sb = {0};
+	size_t n = 0;
+
+	for (size_t at = 0; data && at < mi->size; at += strnlen(data + at, mi->size - at) + 1) {
+		const char *e = data + at, *ns = strstr(e, "import_ns=");
+		if (ns && (ns == e || ns[-1] == '.') && memchr(e, 0, mi->size - at)) {
+			sb_addn(&sb, ns, strlen(ns) + 1);
+			n++;
+		}
+	}
+	if (n)
+		elf_add_section(d->out, ".modinfo", SHT_PROGBITS, SHF_ALLOC, sb.buf, sb.len, 1, 0);
+	sb_free(&sb);
+}
+
 void diff_include(struct differ *d)
 {
+	if (!d->process)
+		carry_namespaces(d);
 	for (size_t i = 1; i < d->patched->nsym; i++) {
 		struct symbol *s = d->patched->sym[i];
-		if (s->type != STT_FUNC || !s->sec || s->sec->owner != s ||
-		    diff_is_init(s->sec) || diff_is_ignored(s->sec))
+		if (s->type != STT_FUNC || !s->sec || (s->sec->owner != s && !diff_after_prefix(s)) ||
+		    diff_gone(d, s->sec) || diff_is_ignored(s->sec))
 			continue;
 		if (DSYM(s)->status == ST_CHANGED || DSYM(s)->status == ST_NEW) {
 			diff_out_section(d, s->sec);

@@ -64,6 +64,9 @@ void diff_special_sections(struct differ *d);
 /* output.c */
 struct section *diff_out_section(struct differ *d, struct section *sec);
 struct symbol *diff_out_symbol(struct differ *d, struct symbol *sym);
+/* A writable data section shared by several variables (__read_mostly): the
+ * patch carries each of its variables it needs alone, never the section. */
+bool diff_sliced_section(const struct section *sec);
 void diff_copy_relocs(struct differ *d, struct section *sec, struct section *out,
 		      uint64_t from, uint64_t to, int64_t shift);
 /* labels.c: true when ra or rb goes through a string label; *equal says if the strings match */
@@ -74,11 +77,37 @@ struct symbol *diff_process_resolve(struct differ *d, struct symbol *sym, const 
 void diff_refuse(struct differ *d, const char *symbol, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The name the target knows sym by: its original twin's (a static local or a
+ * clone the patched build numbered differently: xstats.2 is the target's
+ * xstats.0), else its own. */
+const char *diff_target_name(const struct symbol *sym);
+/* The source file a local symbol comes from: the FILE symbol before it (an
+ * object linked from several files, ld -r, has one per file), else the
+ * object's. */
+const char *diff_symbol_source(const struct differ *d, const struct symbol *sym);
+/* Where several locals of sym's name come from its source file (a header's
+ * static beside the file's own): which of them it is (1-based, in the
+ * original object's symbol table order), else 0. */
+size_t diff_local_rank(const struct differ *d, const struct symbol *sym);
+
+/* A function behind its padding prefix (__pfx_f, __cfi_f: the symbol owning
+ * the section, just before f, with CONFIG_FUNCTION_PADDING or kCFI): f is
+ * the section's real function, the prefix travels with it. */
+bool diff_after_prefix(const struct symbol *f);
+/* Is p such a prefix of the function after it? */
+bool diff_is_prefix(const struct symbol *p);
+
 /* Section kinds. */
 bool diff_is_text(const struct section *sec);
 bool diff_is_strings(const struct section *sec);
 bool diff_is_ignored(const struct section *sec);
 bool diff_is_init(const struct section *sec);
+bool diff_is_exit(const struct section *sec);
+/* Code or data the running target no longer has: init sections (run and
+ * freed), and exit sections of built-in code (discarded, never run). A
+ * module's exit code is there until it unloads: patched like the rest. */
+bool diff_gone(const struct differ *d, const struct section *sec);
+void diff_refuse_gone(struct differ *d, const struct symbol *s);
 /* Where in its section a relocation points: a PC-relative field is 4 bytes
  * before the end of the instruction for every reference GCC emits here. */
 int64_t diff_target_offset(const struct reloc *r);

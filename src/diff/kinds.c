@@ -16,10 +16,16 @@ bool diff_is_strings(const struct section *sec)
 	return (sec->sh.sh_flags & (SHF_MERGE | SHF_STRINGS)) == (SHF_MERGE | SHF_STRINGS);
 }
 
+/* .ref.text is runtime code (__ref: it may refer to init code, but is
+ * never freed); .exit.text of a module stays until the module unloads. */
 bool diff_is_init(const struct section *sec)
 {
-	return str_starts(sec->name, ".init.") || str_starts(sec->name, ".exit.") ||
-	       str_starts(sec->name, ".meminit.") || str_starts(sec->name, ".ref.");
+	return str_starts(sec->name, ".init.") || str_starts(sec->name, ".meminit.");
+}
+
+bool diff_is_exit(const struct section *sec)
+{
+	return str_starts(sec->name, ".exit.");
 }
 
 bool diff_is_ignored(const struct section *sec)
@@ -48,6 +54,65 @@ int64_t diff_target_offset(const struct reloc *r)
 			   r->type == R_X86_64_REX_GOTPCRELX;
 
 	return r->addend + (pc_relative ? 4 : 0);
+}
+
+static bool prefix_name(const char *p, const char *f)
+{
+	return (str_starts(p, "__pfx_") || str_starts(p, "__cfi_")) && !strcmp(p + 6, f);
+}
+
+bool diff_after_prefix(const struct symbol *f)
+{
+	const struct symbol *o = f->sec ? f->sec->owner : NULL;
+
+	return f->type == STT_FUNC && o && o != f && o->type == STT_FUNC &&
+	       f->s.st_value == o->s.st_value + o->s.st_size && prefix_name(o->name, f->name);
+}
+
+bool diff_is_prefix(const struct symbol *p)
+{
+	if (p->type != STT_FUNC || !p->sec || p->sec->owner != p ||
+	    !(str_starts(p->name, "__pfx_") || str_starts(p->name, "__cfi_")))
+		return false;
+	for (size_t i = 1; i < p->elf->nsym; i++)
+		if (p->elf->sym[i]->sec == p->sec && diff_after_prefix(p->elf->sym[i]))
+			return true;
+	return false;
+}
+
+const char *diff_symbol_source(const struct differ *d, const struct symbol *sym)
+{
+	for (size_t i = sym->index; sym->bind == STB_LOCAL && i > 0 && i < sym->elf->nsym; i--)
+		if (sym->elf->sym[i]->type == STT_FILE)
+			return sym->elf->sym[i]->name;
+	return d->source;
+}
+
+size_t diff_local_rank(const struct differ *d, const struct symbol *sym)
+{
+	const struct symbol *o = sym->priv && DSYM(sym)->twin ? DSYM(sym)->twin : sym;
+	const char *file = diff_symbol_source(d, o);
+	size_t rank = 0, n = 0;
+
+	if (o->bind != STB_LOCAL)
+		return 0;
+	for (size_t i = 1; i < o->elf->nsym; i++) {
+		const struct symbol *s = o->elf->sym[i];
+		if (s->bind != STB_LOCAL || s->type != o->type || strcmp(s->name, o->name) ||
+		    strcmp(diff_symbol_source(d, s), file))
+			continue;
+		n++;
+		if (s == o)
+			rank = n;
+	}
+	return n > 1 ? rank : 0;
+}
+
+const char *diff_target_name(const struct symbol *sym)
+{
+	const struct symbol *twin = sym->priv ? DSYM(sym)->twin : NULL;
+
+	return twin && twin->sec && sym->sec ? twin->name : sym->name;
 }
 
 bool diff_is_cold_part(const char *name)
@@ -109,13 +174,17 @@ bool diff_special_static(const struct symbol *s)
 		"__fmt", "__tpstrtab", "__UNIQUE_ID_",
 	};
 	char *base;
+	const char *tail;
 	bool yes = false;
 
 	if (s->type != STT_OBJECT || s->bind != STB_LOCAL)
 		return false;
 	base = diff_stripped_name(s->name);
+	/* clang names a static local after its function: "f.__key" */
+	tail = strrchr(base, '.') ? strrchr(base, '.') + 1 : base;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !yes; i++)
-		yes = str_ends(names[i], "_") ? str_starts(base, names[i]) : !strcmp(base, names[i]);
+		yes = str_ends(names[i], "_") ? str_starts(base, names[i]) || str_starts(tail, names[i]) :
+		      !strcmp(base, names[i]) || !strcmp(tail, names[i]);
 	free(base);
 	return yes;
 }

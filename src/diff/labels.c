@@ -8,9 +8,19 @@
 
 #include <string.h>
 
+/* GNU as's .LC0 (no type), clang's .L.str.3 (an object) */
 static bool string_label(const struct symbol *s)
 {
-	return s->type == STT_NOTYPE && s->bind == STB_LOCAL && s->sec && diff_is_strings(s->sec);
+	return (s->type == STT_NOTYPE || s->type == STT_OBJECT) && s->bind == STB_LOCAL && s->sec &&
+	       diff_is_strings(s->sec);
+}
+
+/* A reference into a merged string section holding such labels: by the
+ * section symbol and an offset, it means the string there too. */
+static bool labelled_strings(const struct symbol *s)
+{
+	return s->type == STT_SECTION && s->sec && s->sec->priv && diff_is_strings(s->sec) &&
+	       DSEC(s->sec)->shared;
 }
 
 static const char *string_at(const struct reloc *r, size_t *room)
@@ -31,7 +41,8 @@ bool diff_string_refs(const struct reloc *ra, const struct reloc *rb, bool *equa
 	const char *a, *b;
 	size_t na, nb;
 
-	if (!string_label(ra->sym) && !string_label(rb->sym))
+	if (!string_label(ra->sym) && !string_label(rb->sym) && !labelled_strings(ra->sym) &&
+	    !labelled_strings(rb->sym))
 		return false;
 	a = string_at(ra, &na);
 	b = string_at(rb, &nb);

@@ -12,7 +12,10 @@
 static bool reports_line(const char *name)
 {
 	static const char *const names[] = {
-		"_printk", "printk", "__warn_printk", "__might_sleep", "__might_resched",
+		"_printk", "printk", "__warn_printk", "__might_sleep", "___might_sleep",
+		"__might_resched", "lockdep_warn_suspicious", "warn_slowpath_null",
+		/* btrfs_abort_transaction(), btrfs_handle_fs_error(), btrfs_panic() */
+		"__btrfs_abort_transaction", "__btrfs_handle_fs_error", "__btrfs_panic",
 		"__might_fault", "lockdep_rcu_suspicious", "__dynamic_pr_debug",
 		"__dynamic_dev_dbg", "__dynamic_netdev_dbg", "_dev_err", "_dev_warn",
 		"_dev_info", "_dev_notice", "__cant_sleep", "__cant_migrate", "warn_slowpath_fmt",
@@ -37,11 +40,13 @@ static bool reporting_call_follows(const struct section *sec, uint64_t from)
 	return false;
 }
 
-/* Start of a "mov $imm32, %r32" whose immediate holds byte i, or -1. */
-static long mov_imm_at(const unsigned char *x, uint64_t i)
+/* Start of a "mov $imm32, %r32" whose immediate holds byte i, from `after`
+ * on, or -1. Bytes before an instruction can look like a mov opcode too
+ * ("jne" with displacement 0xba): the caller tries each candidate. */
+static long mov_imm_at(const unsigned char *x, uint64_t i, long after)
 {
 	for (uint64_t j = i >= 4 ? i - 4 : 0; j < i; j++)
-		if (x[j] >= 0xb8 && x[j] <= 0xbf && i < j + 5)
+		if ((long)j > after && x[j] >= 0xb8 && x[j] <= 0xbf && i < j + 5)
 			return (long)j;
 	return -1;
 }
@@ -67,6 +72,16 @@ static bool line_number(int64_t v)
 	return v > 0 && v < 1000000;
 }
 
+/* The mov at j, in both a and b, loads an argument for a reporting call. */
+static bool line_argument(const struct section *a, const struct section *b, uint64_t j)
+{
+	return j + 5 <= a->size && a->data[j] == b->data[j] &&
+	       (j < 1 || a->data[j - 1] == b->data[j - 1]) && loads_argument(a->data, j) &&
+	       !elf_reloc_in(a, j, j + 5, NULL) && line_number(imm32(a->data, j)) &&
+	       line_number(imm32(b->data, j)) && reporting_call_follows(a, j + 5) &&
+	       reporting_call_follows(b, j + 5);
+}
+
 bool diff_line_only_change(struct differ *d, const struct section *a, const struct section *b)
 {
 	bool any = false;
@@ -80,12 +95,10 @@ bool diff_line_only_change(struct differ *d, const struct section *a, const stru
 
 		if (a->data[i] == b->data[i])
 			continue;
-		j = mov_imm_at(a->data, i);
-		if (j < 0 || (uint64_t)j + 5 > a->size || a->data[j] != b->data[j] ||
-		    (j >= 1 && a->data[j - 1] != b->data[j - 1]) ||
-		    !loads_argument(a->data, (uint64_t)j) ||
-		    elf_reloc_in(a, (uint64_t)j, (uint64_t)j + 5, NULL) ||
-		    !reporting_call_follows(a, (uint64_t)j + 5) || !reporting_call_follows(b, (uint64_t)j + 5))
+		for (j = mov_imm_at(a->data, i, -1); j >= 0 && !line_argument(a, b, (uint64_t)j);
+		     j = mov_imm_at(a->data, i, j))
+			;
+		if (j < 0)
 			return false;
 		/* every moved line moves by the same amount (lines added above) */
 		va = imm32(a->data, (uint64_t)j);

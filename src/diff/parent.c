@@ -137,6 +137,7 @@ bool parent_defines(const struct parent *p, const char *name)
 struct pos_query {
 	const char *file;
 	bool local;
+	size_t nth;		/* several from file: the nth in symbol table order (1-based) */
 	const struct parent_sym *match;
 	size_t matches, total;
 	const struct parent_sym **all;
@@ -156,6 +157,31 @@ static bool collect(const struct parent_sym *ps, void *ctx)
 	return false;
 }
 
+/* The nth (1-based) of q's matches in symbol table order, or NULL. */
+static const struct parent_sym *nth_match(struct pos_query *q)
+{
+	const struct parent_sym *best = NULL;
+	size_t k = 0, last = 0;
+
+	/* the smallest order, then the next, nth times */
+	for (size_t round = 0; round < q->nth; round++) {
+		best = NULL;
+		for (size_t i = 0; i < q->nall; i++) {
+			const struct parent_sym *o = q->all[i];
+			if ((o->bind == STB_LOCAL) != q->local || !o->file || !q->file ||
+			    strcmp(o->file, q->file) || (round && o->order <= last))
+				continue;
+			if (!best || o->order < best->order)
+				best = o;
+		}
+		if (!best)
+			return NULL;
+		last = best->order;
+		k++;
+	}
+	return k == q->nth ? best : NULL;
+}
+
 /* The symbols called name into q (every one in q->all, caller frees; the
  * one of q's binding and file in q->match when q->matches is 1). */
 static void query(const struct parent *p, const char *name, struct pos_query *q)
@@ -171,7 +197,13 @@ static void query(const struct parent *p, const char *name, struct pos_query *q)
 long parent_sympos(const struct parent *p, const char *name, const char *file,
 		   bool local, const char **why)
 {
-	struct pos_query q = { .file = file, .local = local };
+	return parent_sympos_nth(p, name, file, local, 0, why);
+}
+
+long parent_sympos_nth(const struct parent *p, const char *name, const char *file,
+		       bool local, size_t nth, const char **why)
+{
+	struct pos_query q = { .file = file, .local = local, .nth = nth };
 	bool vmlinux = !strcmp(p->objname, "vmlinux");
 	long pos = 1;
 
@@ -180,6 +212,12 @@ long parent_sympos(const struct parent *p, const char *name, const char *file,
 		*why = "not in the target's symbol table";
 		free(q.all);
 		return -1;
+	}
+	if (q.matches > 1 && nth && local && file) {
+		/* several statics of that name from one file (a header's beside
+		 * the file's own): the same one by order, as the object has them */
+		q.match = nth_match(&q);
+		q.matches = q.match ? 1 : q.matches;
 	}
 	if (q.matches != 1) {
 		*why = q.matches ? "several symbols of that name come from the same source file"

@@ -53,6 +53,11 @@ bool parent_defines(const struct parent *p, const char *name);
  */
 long parent_sympos(const struct parent *p, const char *name, const char *file,
 		   bool local, const char **why);
+/* The same, where several locals of that name come from `file`: the nth of
+ * them (1-based) in symbol table order, as the object's own order has them
+ * (0: no such hint, refused as ambiguous). */
+long parent_sympos_nth(const struct parent *p, const char *name, const char *file,
+		       bool local, size_t nth, const char **why);
 
 /* The target's own symbol for name from source file `file` (as for
  * parent_sympos), or NULL when there is not exactly one. */

@@ -62,7 +62,7 @@ struct symbol *diff_process_resolve(struct differ *d, struct symbol *sym, const 
 	if (sym->type == STT_FUNC && !parent_defines(d->parent, sym->name))
 		return diff_out_symbol(d, sym);	/* inlined in the target: carry a copy */
 	if (sym->type == STT_FUNC || sym->type == STT_OBJECT || sym->type == STT_TLS)
-		return bind_name(d, sym->name, sym->bind == STB_LOCAL, from);
+		return bind_name(d, diff_target_name(sym), sym->bind == STB_LOCAL, from);
 	if (!(sym->sec->sh.sh_flags & SHF_WRITE))
 		return diff_out_symbol(d, sym);
 	diff_refuse(d, sym->name, "%s refers to '%s' (%s), which is neither a function nor a variable",

@@ -63,6 +63,15 @@ static void bind_static_data_klp(void)
 	CHECK(b && b->klp && b->sympos == 0);
 }
 
+/* A new global another object of the patch defines: vmlinux lacks it, so
+ * it links inside the patch module (not refused as unbindable). */
+static void bind_patch_global_inside(void)
+{
+	const struct diff_binding *b = kfix_binding(&cmd, "fx_patch_message");
+
+	CHECK(b && !b->klp);
+}
+
 int main(void)
 {
 	const char *vmlinux;
@@ -87,6 +96,7 @@ int main(void)
 	RUN(bind_pointer_to_changed_export_klp);
 	RUN(bind_static_function_sympos);
 	RUN(bind_static_data_klp);
+	RUN(bind_patch_global_inside);
 	diff_result_free(&cmd);
 	diff_result_free(&kvm);
 	diff_result_free(&export_ptr);

@@ -18,6 +18,40 @@ static void once_flag_fresh(const struct diff_result *r)
 	CHECK(fresh);	/* the patch carries its own flag */
 }
 
+/* data_shared_new: the new __read_mostly variable travels alone, in a
+ * section of its own size; its neighbours bind to the target's. */
+static void shared_new_alone(const struct diff_result *r)
+{
+	struct symbol *c = r->out ? elf_find_symbol(r->out, "fx_rmn_c") : NULL;
+	bool bound_a = false, bound_b = false;
+
+	CHECK(c && c->sec && c->sec->size == 4 && c->s.st_value == 0);
+	for (size_t i = 1; r->out && i < r->out->nsym; i++)
+		CHECK(!r->out->sym[i]->sec || (strcmp(r->out->sym[i]->name, "fx_rmn_a") &&
+					       strcmp(r->out->sym[i]->name, "fx_rmn_b")));
+	for (size_t i = 0; i < r->nbindings; i++) {
+		bound_a |= !strcmp(r->bindings[i].symbol, "fx_rmn_a");
+		bound_b |= !strcmp(r->bindings[i].symbol, "fx_rmn_b");
+	}
+	CHECK(bound_a && bound_b);
+}
+
+/* exit_changed as part of a module: its exit code is there until unload, so
+ * the refusal is about __exit being notrace, never about freed init code. */
+static void exit_in_module(const struct diff_result *builtin)
+{
+	char *o = kfix_orig("exit_changed"), *p = kfix_patched("exit_changed");
+	struct diff_result r;
+
+	CHECK(kfix_diff_paths(o, p, o, "fxmod", &r) == LP_EXIT_REFUSED);
+	CHECK(kfix_refusal_says(&r, "module's exit code"));
+	CHECK(!kfix_refusal_says(&r, "freed"));
+	CHECK(!kfix_refusal_says(builtin, "freed"));
+	diff_result_free(&r);
+	free(o);
+	free(p);
+}
+
 /*
  * One case per fixture tests/fixtures/diff/FIXTURE.c: the differ's exit
  * code, the exact included set (items), the exact refused symbols (refused,
@@ -92,8 +126,8 @@ static const struct diff_case {
 	CASE("data_section_refused", "data_section_changed", LP_EXIT_REFUSED, "", "fx_mostly"),
 	CASE("data_shared_section_refused", "data_shared_section", LP_EXIT_REFUSED, "",
 	     "fx_rm_second"),
-	SAYS("data_shared_new_refused", "data_shared_new", LP_EXIT_REFUSED,
-	     "changed fx_rmn_use, data fx_rmn_c", "fx_rmn_c", "with the existing 'fx_rmn_"),
+	{ "data_shared_new_alone", "data_shared_new", LP_EXIT_OK,
+	  "changed fx_rmn_use, data fx_rmn_c", "", NULL, shared_new_alone },
 	CASE("rodata_table_carried", "rodata_table", LP_EXIT_OK, "changed fx_prime", ""),
 	/* 8. groups and __init */
 	SAYS("comdat_refused", "comdat_changed", LP_EXIT_REFUSED, "", "fx_grouped",
@@ -101,6 +135,9 @@ static const struct diff_case {
 	CASE("comdat_unchanged", "comdat_same", LP_EXIT_OK, "changed fx_group_user2", ""),
 	SAYS("init_refused", "init_changed", LP_EXIT_REFUSED, "", "fx_setup", "init code"),
 	CASE("initdata_refused", "initdata_changed", LP_EXIT_REFUSED, "", "fx_boot_table"),
+	CASE("ref_text_patched", "ref_changed", LP_EXIT_OK, "changed fx_ref_use", ""),
+	{ "exit_refused_truly", "exit_changed", LP_EXIT_REFUSED, "", "fx_exit",
+	  "built-in code, which the kernel discards unrun", exit_in_module },
 };
 
 static void expect(const struct diff_case *c)

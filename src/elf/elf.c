@@ -1,5 +1,6 @@
 /* Reading ELF files into the model, and queries on it. */
 #include "elf.h"
+#include "validate.h"
 
 #include "util/log.h"
 #include "util/str.h"
@@ -228,6 +229,7 @@ static bool truncated(const struct elf_file *ef)
 struct elf_file *elf_open(const char *path, unsigned flags)
 {
 	struct elf_file *ef;
+	bool strict;
 
 	if (!libelf_ready())
 		return NULL;
@@ -254,13 +256,17 @@ struct elf_file *elf_open(const char *path, unsigned flags)
 	}
 	if (truncated(ef))
 		goto fail;
-	if (read_sections(ef) || read_symbols(ef))
+	/* a relocatable object read whole (.o, .ko, .lpatch) is checked as read */
+	strict = ef->ehdr.e_type == ET_REL && !ef->lazy;
+	if (read_sections(ef) || (strict && elf_check_sections(ef)) || read_symbols(ef))
 		goto fail;
 	if (!ef->lazy)
 		for (size_t i = 1; i < ef->nsec; i++)
 			if (ef->sec[i]->sh.sh_type == SHT_RELA && ef->sec[i]->base &&
 			    read_relocs(ef, ef->sec[i]))
 				goto fail;
+	if (strict && elf_check_contents(ef))
+		goto fail;
 	return ef;
 fail:
 	elf_close(ef);

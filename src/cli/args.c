@@ -3,11 +3,13 @@
 
 #include "util/log.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 bool cli_is_help(const char *arg)
 {
@@ -48,11 +50,26 @@ bool cli_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 	char *end;
 	unsigned long v;
 
-	/* strtoul takes "-1" for ULONG_MAX: a sign is refused rather than wrapped */
+	/* strtoul skips blanks and takes a sign ("-1" is ULONG_MAX): only digits are a number */
+	if (!isdigit((unsigned char)s[0]))
+		return false;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
+	if (errno || end == s || *end || v < min || v > max)
 		return false;
 	*out = (unsigned)v;
 	return true;
+}
+
+int cli_check_dir(const char *cmd, const char *opt, const char *dir)
+{
+	struct stat st;
+
+	if (!dir)
+		return -1;
+	if (stat(dir, &st))
+		return cli_usage_error(cmd, "%s %s: %s", opt, dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return cli_usage_error(cmd, "%s %s: not a directory", opt, dir);
+	return -1;
 }

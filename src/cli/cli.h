@@ -48,5 +48,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 const char *cli_option(int argc, char **argv, int *i, const char *name, bool *missing);
 /* s is a plain decimal number from min to max: stored in *out, true. */
 bool cli_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out);
+/* The directory given to option opt of cmd exists: -1 (go on), or the exit
+ * code after saying what is wrong (NULL dir: the option was not given). */
+int cli_check_dir(const char *cmd, const char *opt, const char *dir);
 
 #endif

@@ -29,5 +29,8 @@ int cmd_list(int argc, char **argv)
 		return r;
 	if (a.operand)
 		return cli_usage_error("list", "unexpected argument %s", a.operand);
+	/* a store that is not there is a mistyped path, not an empty store */
+	if ((r = cli_check_dir("list", "--root", a.o.root)) >= 0)
+		return r;
 	return host_list(a.o.root);
 }

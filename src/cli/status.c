@@ -34,5 +34,8 @@ int cmd_status(int argc, char **argv)
 		return r;
 	if (a.operand)
 		return cli_usage_error("status", "unexpected argument %s", a.operand);
+	/* a store that is not there is a mistyped path, not an empty store */
+	if ((r = cli_check_dir("status", "--root", a.o.root)) >= 0)
+		return r;
 	return host_status(a.o.root, a.json);
 }

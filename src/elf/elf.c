@@ -256,9 +256,9 @@ struct elf_file *elf_open(const char *path, unsigned flags)
 	}
 	if (truncated(ef))
 		goto fail;
-	/* a relocatable object read whole (.o, .ko, .lpatch) is checked as read */
+	/* a file read whole is checked as read, a relocatable one (.o, .ko, .lpatch) entirely */
 	strict = ef->ehdr.e_type == ET_REL && !ef->lazy;
-	if (read_sections(ef) || (strict && elf_check_sections(ef)) || read_symbols(ef))
+	if (read_sections(ef) || (!ef->lazy && elf_check_sections(ef)) || read_symbols(ef))
 		goto fail;
 	if (!ef->lazy)
 		for (size_t i = 1; i < ef->nsec; i++)

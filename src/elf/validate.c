@@ -1,6 +1,7 @@
 /*
- * Checking a relocatable object (a compiled .o, a .ko, a .lpatch) as it is
- * read: everything the differ, the module and patch readers and the writer
+ * Checking a file as elf_open reads it whole: its section headers always,
+ * and for a relocatable object (a compiled .o, a .ko, a .lpatch) its
+ * symbols and relocations too. Everything the differ, the module and patch readers and the writer
  * later take on trust is checked once here. An object that breaks one of
  * these rules is not what a compiler or linker writes; it is refused with
  * the file, the section and the entry named, never turned into output.
@@ -60,7 +61,11 @@ static GElf_Xword fixed_entsize(GElf_Word t)
 
 int elf_check_sections(const struct elf_file *ef)
 {
+	GElf_Half type = ef->ehdr.e_type;
 	size_t nsymtab = 0;
+
+	if (type != ET_REL && type != ET_EXEC && type != ET_DYN && type != ET_CORE)
+		return bad(ef, "unknown ELF file type %#x", (unsigned)type);
 
 	for (size_t i = 1; i < ef->nsec; i++) {
 		const struct section *sec = ef->sec[i];
@@ -94,7 +99,8 @@ int elf_check_sections(const struct elf_file *ef)
 				return bad(ef, "symbol table %s names its strings in section %" PRIu32
 					   ", which is no string table", sec->name, sh->sh_link);
 		}
-		if (sh->sh_type == SHT_RELA || sh->sh_type == SHT_REL) {
+		/* in a linked file, .rela.dyn and .rela.plt name .dynsym and the GOT */
+		if (type == ET_REL && (sh->sh_type == SHT_RELA || sh->sh_type == SHT_REL)) {
 			const struct section *to = sec->base;
 
 			if (!ef->symtab || sh->sh_link != ef->symtab->index)
@@ -134,6 +140,13 @@ static int check_symbols(const struct elf_file *ef)
 		return bad(ef, "symbol table %s says its first global symbol is %" PRIu32
 			   ", beyond the last (%zu)", ef->symtab->name, ef->symtab->sh.sh_info,
 			   ef->nsym - 1);
+	for (size_t i = 1; i < ef->nsec; i++) {
+		const struct section *g = ef->sec[i];
+
+		if (g->sh.sh_type == SHT_GROUP && (!g->sh.sh_info || g->sh.sh_info >= ef->nsym))
+			return bad(ef, "section group %s names symbol %" PRIu32 ", beyond the last (%zu)",
+				   g->name, g->sh.sh_info, ef->nsym - 1);
+	}
 	for (size_t i = 1; i < ef->nsym; i++) {
 		const struct symbol *s = ef->sym[i];
 		GElf_Section shndx = s->s.st_shndx;

@@ -1,5 +1,5 @@
 /*
- * Checks on a relocatable object as elf_open reads it (src/elf/validate.c).
+ * Checks on a file as elf_open reads it (src/elf/validate.c).
  * Each returns 0, or -1 with an error naming the file, the section and the
  * entry at fault.
  */
@@ -8,9 +8,11 @@
 
 #include "elf/elf.h"
 
-/* Section headers: types, alignment, entry sizes, links. After reading sections. */
+/* The file type and section headers: types, alignment, entry sizes, links.
+ * For every file read whole, after reading its sections. */
 int elf_check_sections(const struct elf_file *ef);
-/* Symbols and relocations: kinds, section indices, bounds. After reading everything. */
+/* Symbols and relocations: kinds, section indices, bounds. For a relocatable
+ * object read whole, after reading everything. */
 int elf_check_contents(const struct elf_file *ef);
 
 #endif

@@ -6,8 +6,8 @@
  * `lpatch diff` refuses each with exit 2, naming the file, the section and
  * the entry, and writes no output; `lpatch info` (a .ko) and `lpatch apply`
  * (a .lpatch) read through the same checks and refuse the same way.
- * Every crasher the fuzz targets (fuzz/) found is rebuilt here from its
- * description, so CI runs it without the fuzzer.
+ * Every finding of the fuzz targets (fuzz/, docs/fuzzing.md) is rebuilt
+ * here from its description, so CI runs it without the fuzzer.
  */
 #include "elf/elf.h"
 #include "fixture.h"
@@ -209,6 +209,32 @@ static void code_of_garbage_type(void)
 	free(q);
 }
 
+/* fuzz_elf's timeout: a file of unknown type (e_type 0x20) with a section
+ * aligned to 4 GiB went unchecked (only ET_REL was), and elf_write wrote
+ * gigabytes. The section headers of any file read whole are checked. */
+static void unknown_file_type(void)
+{
+	char *p = copy_of_patched("etype.ko"), *q = copy_of_patched("exec-aligned.o"), *msg;
+	struct where text = section_at(p, ".text.fx");
+	const char *info[] = { "./lpatch", "info", p, NULL };
+	struct elf_file *ef;
+	int st;
+
+	poke(p, offsetof(Elf64_Ehdr, e_type), 0x20, 2);
+	poke(p, text.shdr + offsetof(Elf64_Shdr, sh_addralign), (uint64_t)1 << 32, 8);
+	st = run_lpatch(info, &msg);
+	expect(st, msg, (const char *[]){ p, "unknown ELF file type 0x20", NULL });
+	CHECK(!(ef = elf_open(p, 0)));
+	elf_close(ef);
+	/* a linked file's type, the same alignment */
+	poke(q, offsetof(Elf64_Ehdr, e_type), ET_EXEC, 2);
+	poke(q, text.shdr + offsetof(Elf64_Shdr, sh_addralign), (uint64_t)1 << 32, 8);
+	CHECK(!(ef = elf_open(q, 0)));
+	elf_close(ef);
+	free(p);
+	free(q);
+}
+
 /* The original is checked as much as the patched one. */
 static void corrupt_original(void)
 {
@@ -294,6 +320,7 @@ int main(void)
 	RUN(bad_entsize);
 	RUN(function_moved);
 	RUN(code_of_garbage_type);
+	RUN(unknown_file_type);
 	RUN(corrupt_original);
 	RUN(module_and_patch_readers);
 	fixture_cleanup();

@@ -260,10 +260,11 @@ struct elf_file *elf_open(const char *path, unsigned flags)
 	strict = ef->ehdr.e_type == ET_REL && !ef->lazy;
 	if (read_sections(ef) || (!ef->lazy && elf_check_sections(ef)) || read_symbols(ef))
 		goto fail;
+	/* relocations against .symtab; a linked file's .rela.plt names .dynsym */
 	if (!ef->lazy)
 		for (size_t i = 1; i < ef->nsec; i++)
-			if (ef->sec[i]->sh.sh_type == SHT_RELA && ef->sec[i]->base &&
-			    read_relocs(ef, ef->sec[i]))
+			if (ef->sec[i]->sh.sh_type == SHT_RELA && ef->sec[i]->base && ef->symtab &&
+			    ef->sec[i]->sh.sh_link == ef->symtab->index && read_relocs(ef, ef->sec[i]))
 				goto fail;
 	if (strict && elf_check_contents(ef))
 		goto fail;

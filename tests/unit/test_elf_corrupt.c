@@ -235,6 +235,47 @@ static void unknown_file_type(void)
 	free(q);
 }
 
+/* fuzz_lpatch's leak: .lpatch.meta with a key twice kept the last value and
+ * lost the first. lpatch writes each once; a repeat is refused. */
+static void meta_key_twice(void)
+{
+	static const char src[] =
+		"__attribute__((section(\".lpatch.meta\"), used)) static const char meta[] =\n"
+		"\"format=1\\nname=twice\\nbuild-id=00\\nobject=loop\\nobject=other\\n"
+		"func=nowhere 10 10\\n\";\n"
+		"int fx(int x) { return x; }\n";
+	char *o = fixture_cc("twice", src, NULL), *p = xasprintf("%s/twice.lpatch", dir), *msg;
+	const char *apply[] = { "./lpatch", "apply", "--pid", "1", p, NULL };
+	int st;
+
+	CHECK(o && !rename(o, p));
+	st = run_lpatch(apply, &msg);
+	expect(st, msg, (const char *[]){ p, "line 5 repeats object= (loop, then other)", NULL });
+	free(o);
+	free(p);
+}
+
+/* A stripped program (no .symtab): its .rela.plt names .dynsym, not read as
+ * relocations against a symbol table it does not have. */
+static void stripped_program(void)
+{
+	char *p = xasprintf("%s/program.ko", dir), *msg, *text;
+	const char *info[] = { "./lpatch", "info", p, NULL };
+	size_t n = 0;
+	int st;
+
+	if (!(text = read_file_quiet("/bin/true", &n))) {
+		printf("# no /bin/true: case not run\n");
+		free(p);
+		return;
+	}
+	write_file(p, text, n);
+	st = run_lpatch(info, &msg);
+	expect(st, msg, (const char *[]){ p, "not a kernel module (an ELF file, but not relocatable", NULL });
+	free(text);
+	free(p);
+}
+
 /* The original is checked as much as the patched one. */
 static void corrupt_original(void)
 {
@@ -321,6 +362,8 @@ int main(void)
 	RUN(function_moved);
 	RUN(code_of_garbage_type);
 	RUN(unknown_file_type);
+	RUN(meta_key_twice);
+	RUN(stripped_program);
 	RUN(corrupt_original);
 	RUN(module_and_patch_readers);
 	fixture_cleanup();

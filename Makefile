@@ -57,8 +57,36 @@ install: lpatch
 	sed 's|@BINDIR@|$(BINDIR)|g' dist/lpatch.service >$(DESTDIR)$(UNITDIR)/lpatch.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/lpatch.service
 
+# Fuzzing (docs/fuzzing.md): libFuzzer targets in fuzz/, built with clang, AddressSanitizer and
+# UBSan into build/fuzz/; `make fuzz FUZZ_TIME=600` runs each for FUZZ_TIME seconds.
+FUZZ_CC     ?= clang
+FUZZ_TIME   ?= 60
+FUZZ_CFLAGS ?= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+               -fno-sanitize-recover=undefined
+FUZZ_CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wno-unused-parameter -Isrc -MMD -MP
+FUZZ_TARGETS := fuzz_elf fuzz_diff fuzz_ko fuzz_lpatch
+FUZZ_OBJS   := $(LIB_OBJS:build/%=build/fuzz/obj/%)
+FUZZ_BINS   := $(FUZZ_TARGETS:%=build/fuzz/%)
+
+build/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# the objects are shared by every target: kept, not deleted as intermediates
+.SECONDARY: $(FUZZ_OBJS)
+
+fuzz: lpatch
+	scripts/deps.sh --fuzz
+	$(MAKE) fuzz-build
+	scripts/fuzz.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
+
 clean:
 	rm -rf build lpatch
 
-.PHONY: all check check-layers install clean unit-tests
--include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
+.PHONY: all check check-layers install clean unit-tests fuzz fuzz-build
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(FUZZ_OBJS:.o=.d)

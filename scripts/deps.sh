@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the Debian packages lpatch needs to build, run and test.
+# Install the Debian packages lpatch needs to build, run and test
+# (--test: also what the tests use; --fuzz: also what `make fuzz` uses).
 # As root it installs what is missing; otherwise it prints the exact apt-get line.
 set -euo pipefail
 
@@ -7,6 +8,8 @@ pkgs=(build-essential pkg-config libelf-dev libdw-dev libunwind-dev zlib1g-dev l
       flex bison bc libssl-dev xz-utils cpio kmod rsync patch dwarves
       qemu-system-x86 busybox-static e2fsprogs)
 [ "${1:-}" = "--test" ] && pkgs+=(systemd jq)
+# make fuzz (docs/fuzzing.md): clang with libFuzzer and the sanitizers' runtimes
+[ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -7,6 +7,7 @@
 #include "util/str.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -62,7 +63,7 @@ static int apply_all(struct user_patch *pf, const struct user_opts *o, struct js
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
-	int rc = LP_EXIT_OK, matched = 0;
+	int rc = LP_EXIT_OK, matched = 0, unreadable = 0, one_unreadable = 0;
 
 	if (!d) {
 		lp_perr("cannot list /proc");
@@ -76,7 +77,16 @@ static int apply_all(struct user_patch *pf, const struct user_opts *o, struct js
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		pid = (pid_t)atoi(de->d_name);
-		if (pid == getpid() || user_process_matches(pid, pf) != 1)
+		if (pid == getpid())
+			continue;
+		errno = 0;
+		if ((one = user_process_matches(pid, pf)) < 0 && (errno == EACCES || errno == EPERM)) {
+			/* another user's process: whether it maps the object is unknown */
+			if (!unreadable++)
+				one_unreadable = (int)pid;
+			continue;
+		}
+		if (one != 1)
 			continue;
 		matched++;
 		one = user_apply(pid, pf, o, &r);
@@ -85,10 +95,21 @@ static int apply_all(struct user_patch *pf, const struct user_opts *o, struct js
 			rc = one;
 	}
 	closedir(d);
+	if (!matched && unreadable) {
+		lp_err("no process whose maps this user may read maps %s with build-id %s; "
+		       "the maps of %d other process%s (process %d first) cannot be read: %s",
+		       pf->object, pf->build_id, unreadable, unreadable == 1 ? "" : "es",
+		       one_unreadable, strerror(EACCES));
+		lp_hint("run as root, or as the user owning the processes to patch");
+		return LP_EXIT_FAIL;
+	}
 	if (!matched) {
 		lp_err("no process maps %s with build-id %s", pf->object, pf->build_id);
 		return LP_EXIT_FAIL;
 	}
+	if (unreadable)
+		lp_warn("the maps of %d process%s (process %d first) cannot be read by this user: "
+			"they were not checked", unreadable, unreadable == 1 ? "" : "es", one_unreadable);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 bool cli_is_help(const char *arg)
 {
@@ -40,7 +41,7 @@ static bool parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 		return false;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
+	if (errno || end == s || *end || v < min || v > max)
 		return false;
 	*out = (unsigned)v;
 	return true;
@@ -157,4 +158,17 @@ int cli_parse(const struct cli_cmd *c, int argc, char **argv, int *nargs)
 	if (nargs)
 		*nargs = n;
 	return count_args(c, n, argv + 1);
+}
+
+int cli_check_dir(const char *cmd, const char *opt, const char *dir)
+{
+	struct stat st;
+
+	if (!dir)
+		return CLI_GO_ON;
+	if (stat(dir, &st))
+		return cli_usage_error(cmd, "%s %s: %s", opt, dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return cli_usage_error(cmd, "%s %s: not a directory", opt, dir);
+	return CLI_GO_ON;
 }

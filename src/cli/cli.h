@@ -85,5 +85,8 @@ int cli_parse(const struct cli_cmd *c, int argc, char **argv, int *nargs);
 bool cli_is_help(const char *arg);
 /* Print "lpatch CMD: MSG" and a pointer to --help; returns LP_EXIT_REFUSED. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The directory given to option opt of cmd exists: CLI_GO_ON, or the exit
+ * code after saying what is wrong (NULL dir: the option was not given). */
+int cli_check_dir(const char *cmd, const char *opt, const char *dir);
 
 #endif

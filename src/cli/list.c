@@ -75,5 +75,10 @@ static int show(const char *root)
 
 int list_run(const struct host_args *a)
 {
+	int r;
+
+	/* a store that is not there is a mistyped path, not an empty store */
+	if ((r = cli_check_dir("list", "--root", a->o.root)) != CLI_GO_ON)
+		return r;
 	return show(a->o.root);
 }

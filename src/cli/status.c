@@ -136,5 +136,10 @@ static int show(const char *root, bool json)
 
 int status_run(const struct host_args *a)
 {
+	int r;
+
+	/* a store that is not there is a mistyped path, not an empty store */
+	if ((r = cli_check_dir("status", "--root", a->o.root)) != CLI_GO_ON)
+		return r;
 	return show(a->o.root, a->json);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void usage(void)
 {
@@ -43,14 +44,16 @@ static void usage(void)
 	       "  %d   COMMAND exited 0 but the kernel reported a problem, or the kernel\n"
 	       "        panicked before COMMAND finished\n"
 	       "  %d   the VM failed: qemu failed, --timeout ran out, the guest's setup failed,\n"
-	       "        or no exit status came back; also when the target or the guest's files\n"
-	       "        could not be prepared\n"
-	       "  2     bad usage or an unknown target (before anything ran)\n",
+	       "        or no exit status came back\n"
+	       "  1     nothing booted: the kernel cache is not writable, or the target or the\n"
+	       "        guest's files could not be prepared (the error says which)\n"
+	       "  2     bad usage, an unreadable --copy file or an unknown target (before\n"
+	       "        anything ran)\n",
 	       VM_DEFAULT_TIMEOUT, VM_DEFAULT_MEMORY, VM_DEFAULT_CPUS, VM_EXIT_KERNEL,
 	       VM_EXIT_VM_FAILED);
 }
 
-/* Every --copy is a readable regular file, and no two share a base name. */
+/* Every --copy is a regular file this user can read, and no two share a base name. */
 static int check_copies(char **copies, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -60,6 +63,8 @@ static int check_copies(char **copies, size_t n)
 			return cli_usage_error("vm", "--copy %s: %s", copies[i], strerror(errno));
 		if (!S_ISREG(st.st_mode))
 			return cli_usage_error("vm", "--copy %s: not a regular file", copies[i]);
+		if (access(copies[i], R_OK))
+			return cli_usage_error("vm", "--copy %s: %s", copies[i], strerror(errno));
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(path_basename(copies[i]), path_basename(copies[j])))
 				return cli_usage_error("vm", "--copy %s and %s: both would be %s in the VM",

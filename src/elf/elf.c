@@ -1,5 +1,6 @@
 /* Reading ELF files into the model, and queries on it. */
 #include "elf.h"
+#include "validate.h"
 
 #include "util/log.h"
 #include "util/str.h"
@@ -238,6 +239,7 @@ static bool truncated(const struct elf_file *ef)
 struct elf_file *elf_open(const char *path, unsigned flags)
 {
 	struct elf_file *ef;
+	bool strict;
 
 	if (!libelf_ready())
 		return NULL;
@@ -264,14 +266,19 @@ struct elf_file *elf_open(const char *path, unsigned flags)
 	}
 	if (truncated(ef))
 		goto fail;
-	if (read_sections(ef, flags & ELF_OPEN_SECTIONS) ||
+	/* a file read whole is checked as read, a relocatable one (.o, .ko, .lpatch) entirely */
+	strict = ef->ehdr.e_type == ET_REL && !ef->lazy;
+	if (read_sections(ef, flags & ELF_OPEN_SECTIONS) || (!ef->lazy && elf_check_sections(ef)) ||
 	    read_symbols(ef, flags & ELF_OPEN_SECTIONS))
 		goto fail;
+	/* relocations against .symtab; a linked file's .rela.plt names .dynsym */
 	if (!ef->lazy)
 		for (size_t i = 1; i < ef->nsec; i++)
-			if (ef->sec[i]->sh.sh_type == SHT_RELA && ef->sec[i]->base &&
-			    read_relocs(ef, ef->sec[i]))
+			if (ef->sec[i]->sh.sh_type == SHT_RELA && ef->sec[i]->base && ef->symtab &&
+			    ef->sec[i]->sh.sh_link == ef->symtab->index && read_relocs(ef, ef->sec[i]))
 				goto fail;
+	if (strict && elf_check_contents(ef))
+		goto fail;
 	return ef;
 fail:
 	elf_close(ef);

@@ -68,7 +68,10 @@ int tree_check_prepared(const char *src)
 	};
 
 	if (!path_is_dir(src)) {
-		lp_err("kernel source tree %s does not exist", src);
+		if (path_exists(src))
+			lp_err("kernel source tree %s is not a directory", src);
+		else
+			lp_err("kernel source tree %s does not exist", src);
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {

@@ -51,6 +51,19 @@ static int parse_ref(struct user_patch *pf, const char *val, int lineno)
 	return 0;
 }
 
+/* A key lpatch writes once: a second one is a corrupt file, not an update. */
+static int set_once(struct user_patch *pf, char **field, const char *key, const char *value,
+		    int lineno)
+{
+	if (*field) {
+		lp_err("%s: .lpatch.meta line %d repeats %s= (%s, then %s)", pf->path, lineno, key,
+		       *field, value);
+		return -1;
+	}
+	*field = xstrdup(value);
+	return 0;
+}
+
 static int parse_meta(struct user_patch *pf, const char *text, size_t len)
 {
 	char *copy = xstrndup(text, len), *save = NULL;
@@ -72,11 +85,11 @@ static int parse_meta(struct user_patch *pf, const char *text, size_t len)
 		if (!strcmp(line, "format"))
 			format = atoi(eq);
 		else if (!strcmp(line, "name"))
-			pf->name = xstrdup(eq);
+			rc = set_once(pf, &pf->name, line, eq, lineno);
 		else if (!strcmp(line, "build-id"))
-			pf->build_id = xstrdup(eq);
+			rc = set_once(pf, &pf->build_id, line, eq, lineno);
 		else if (!strcmp(line, "object"))
-			pf->object = xstrdup(eq);
+			rc = set_once(pf, &pf->object, line, eq, lineno);
 		else if (!strcmp(line, "func"))
 			rc = parse_func(pf, eq, lineno);
 		else if (!strcmp(line, "ref"))

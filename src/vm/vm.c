@@ -2,6 +2,7 @@
 #include "vm/vm.h"
 
 #include "target/target.h"
+#include "util/cache.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/run.h"
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Every kernel message on the console (WARNINGs are level 4: `quiet` would
  * hide them); a panic reboots at once, and -no-reboot turns that into exit. */
@@ -145,18 +147,39 @@ static int verdict(const struct vm_opts *o, const struct run_files *f, const str
 	return code;
 }
 
-/* Everything the guest needs, then the boot. */
+/* The kernel cache must be writable (targets are prepared and locked there):
+ * checked before anything else, so the error names it. */
+static int cache_usable(void)
+{
+	char *dir = lp_cache_dir();
+	int ret = 0;
+
+	if (mkdir_p(dir) || access(dir, W_OK | X_OK)) {
+		if (!access(dir, F_OK))
+			lp_perr("the kernel cache %s is not writable by this user", dir);
+		else
+			lp_err("the kernel cache %s cannot be created", dir);
+		lp_hint("set LPATCH_CACHE (or XDG_CACHE_HOME) to a directory this user may write");
+		ret = -1;
+	}
+	free(dir);
+	return ret;
+}
+
+/* Everything the guest needs, then the boot: LP_EXIT_FAIL when the guest's
+ * files could not be prepared (nothing booted), VM_EXIT_VM_FAILED when qemu
+ * failed. */
 static int boot(const struct vm_opts *o, const struct kernel_target *t, struct run_files *f,
 		struct qemu_result *r)
 {
 	char *busybox = NULL, *image = NULL, **mods = NULL, **argv = NULL, *cmdline = NULL;
 	enum vm_accel accel;
-	int ret = -1;
+	int ret = LP_EXIT_FAIL;
 
 	if (!have_program(QEMU_PROGRAM)) {
 		lp_err("cannot boot %s: %s is not installed", t->release, QEMU_PROGRAM);
 		lp_hint("install it: `apt-get install qemu-system-x86` (or scripts/deps.sh)");
-		return -1;
+		return LP_EXIT_FAIL;
 	}
 	if (!(busybox = busybox_find()) || !(image = modimage_get(t)) ||
 	    !(mods = modimage_disk_modules(t)))
@@ -173,9 +196,7 @@ static int boot(const struct vm_opts *o, const struct kernel_target *t, struct r
 		.append = cmdline, .memory_mb = o->memory_mb, .cpus = o->cpus,
 		.console = f->console, .relay = true, .status = f->status });
 	lp_progress("booting %s (%s)", t->release, accel_name(accel));
-	if (qemu_run(argv, true, o->timeout_s, f->qemu_log, r))
-		goto out;
-	ret = 0;
+	ret = qemu_run(argv, true, o->timeout_s, f->qemu_log, r) ? VM_EXIT_VM_FAILED : 0;
 out:
 	qemu_argv_free(argv);
 	free(cmdline);
@@ -191,23 +212,26 @@ int vm_run(const struct vm_opts *o)
 	struct run_files f = {0};
 	struct qemu_result r;
 	char *dir;
-	int ret, code = VM_EXIT_VM_FAILED;
+	int ret, code;
 
+	/* until qemu runs, a failure is lpatch's (1), not the VM's (124) */
+	if (cache_usable())
+		return LP_EXIT_FAIL;
 	ret = target_open(o->target, TARGET_BOOT, &t);
 	if (ret)
-		return lp_exit_code(ret, VM_EXIT_VM_FAILED);
+		return lp_exit_code(ret, LP_EXIT_FAIL);
 	if (!t.vmlinuz || !t.modules || !path_exists(t.vmlinuz)) {
 		lp_err("target %s has no bootable kernel image or modules tree", o->target);
 		target_free(&t);
-		return VM_EXIT_VM_FAILED;
+		return LP_EXIT_FAIL;
 	}
 	if (!(dir = make_temp_dir("vm"))) {
 		target_free(&t);
-		return VM_EXIT_VM_FAILED;
+		return LP_EXIT_FAIL;
 	}
 	files_init(&f, dir);
 	free(dir);
-	if (boot(o, &t, &f, &r) == 0) {
+	if (!(code = boot(o, &t, &f, &r))) {
 		code = verdict(o, &f, &r);
 		if (o->log && keep_log(f.console, o->log))
 			lp_warn("could not keep the kernel log in %s", o->log);

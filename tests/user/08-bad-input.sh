@@ -52,6 +52,13 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	cat "$WORK/3.log"
 	expect_contains "$WORK/3.log" "not permitted"
 	untouched "$PID" "$WORK/target.out"
+	# --all cannot see into root's process: it says so, not that nothing maps the object
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$LPATCH" apply --all \
+		"$WORK/msg.lpatch" >"$WORK/3b.log" 2>&1 && fail "apply --all as nobody succeeded"
+	cat "$WORK/3b.log"
+	expect_contains "$WORK/3b.log" "cannot be read: Permission denied"
+	expect_contains "$WORK/3b.log" "run as root"
+	untouched "$PID" "$WORK/target.out"
 else
 	echo "note: not root, permission case not checked"
 fi

@@ -23,6 +23,11 @@ refused "--pid needs a process id, not '0'" revert --pid=0
 refused "--pid needs a process id, not '-3'" ps --pid -3
 refused "--pid needs a process id, not '99999999999'" ps --pid 99999999999
 refused "--timeout needs milliseconds, not '3000000000'" apply --pid 1 --timeout 3000000000 some.lpatch
+# a number is digits only: not " 1", "+1" or "1x" (strtoul would skip the blank and the sign)
+refused "--pid needs a process id, not ' 1'" apply --pid ' 1' some.lpatch
+refused "--pid needs a process id, not '+1'" revert --pid +1
+refused "--pid needs a process id, not '1x'" ps --pid 1x
+refused "--timeout needs milliseconds, not ' 500'" apply --pid 1 --timeout ' 500' some.lpatch
 refused "unknown option --bogus" apply --bogus
 refused "unknown argument --bogus" ps --bogus
 echo "PASS: bad options of apply, revert and ps refused, naming the option"

@@ -16,6 +16,9 @@ refused "debian:cloud, debian:amd64, or debian:<release>" debian:6.1
 refused "unknown part 'kernel'" --need boot,kernel debian:cloud
 refused "which kernel?"
 refused "either a SPEC or --src" --src /tmp debian:cloud
+# a tree that is a file is named as such, not as missing
+refused "kernel source tree /dev/null is not a directory" --src /dev/null --vmlinux /bin/true
+refused "kernel source tree $WORK/nowhere does not exist" --src "$WORK/nowhere" --vmlinux /bin/true
 # no apt lists at all: the advice is apt-get update
 mkdir -p "$WORK/lists/partial" && echo "Dir::State::Lists \"$WORK/lists\";" >"$WORK/apt.conf"
 APT_CONFIG=$WORK/apt.conf LPATCH_CACHE=$WORK/cache "$LPATCH" target debian:cloud 2>"$WORK/err"

@@ -35,7 +35,10 @@ static int read_maps(pid_t pid, struct proc_maps *pm)
 	return -1;
 }
 
-/* Interrupting lpatch with breakpoints or half the jumps written would harm the target. */
+/*
+ * lpatch is safe to kill at any point (docs/user-patch-format.md), but an
+ * interrupted apply or revert leaves work for the next one: finish first.
+ */
 static void block_signals(sigset_t *old)
 {
 	sigset_t set;

@@ -199,6 +199,8 @@ int sess_note_status(struct lp_thread *t, int status, bool ours_trap)
 	event = status >> 16;
 	t->in_sigstop = event == 0;
 	t->syscall_stop = event == 0 && sig == (SIGTRAP | 0x80);
+	t->group_stop = event == PTRACE_EVENT_STOP && (sig == SIGSTOP || sig == SIGTSTP ||
+						       sig == SIGTTIN || sig == SIGTTOU);
 	if (t->syscall_stop) {
 		t->in_sigstop = false;	/* a syscall-stop, no signal to deliver */
 		return sig;
@@ -346,6 +348,16 @@ int sess_resume(struct lp_session *s, struct lp_thread *t)
 
 	if (t->state != T_STOPPED)
 		return t->state == T_RUNNING ? 0 : -1;
+	if (t->group_stop) {
+		/* the process is stopped (SIGSTOP...): it stays so until a SIGCONT */
+		if (leave_stop(t, &sig) || ptrace(PTRACE_LISTEN, t->tid, 0, 0)) {
+			lp_perr("cannot resume thread %d", (int)t->tid);
+			return -1;
+		}
+		note_pause(s, t, now_ns());
+		t->state = T_RUNNING;
+		return 0;
+	}
 	if (leave_stop(t, &sig) ||
 	    ptrace(t->trace_syscalls ? PTRACE_SYSCALL : PTRACE_CONT, t->tid, 0, (long)sig)) {
 		lp_perr("cannot resume thread %d", (int)t->tid);

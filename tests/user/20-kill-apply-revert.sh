@@ -3,7 +3,8 @@
 # it patches. Targets: bench/user-pause/busy with 4 threads calling work() in a tight
 # loop, a program blocked in read(), and for `apply --all` three busy processes.
 # Each round runs the operation the state calls for (apply when ps lists no patch,
-# else revert), kills it after a random 0-10 ms (one round in four: 10-60 ms), then
+# else revert), kills it a random 0-10 ms (one round in four: 10-60 ms) after it has
+# attached to the process (one round in eight: after it started), then
 # checks (tests/user/kill-check.py): the target is alive, untraced, no thread stopped,
 # and `lpatch ps` agrees with the bytes at the patched function's entry; then the
 # operation the state calls for must succeed (no kill) and the check holds again.
@@ -11,7 +12,8 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/user-lib.sh"
 
-command -v python3 >/dev/null || skip "python3 is not installed"
+# the system's python when there is one (a pyenv shim can take seconds to start)
+PY=$(command -v /usr/bin/python3 || command -v python3) || skip "python3 is not installed"
 KILLS_BUSY=${LPATCH_KILLS_BUSY:-130}
 KILLS_READER=${LPATCH_KILLS_READER:-100}
 KILLS_ALL=${LPATCH_KILLS_ALL:-70}
@@ -26,11 +28,16 @@ user_build "$WORK/tag.lpatch" "$SRC/reader" "$FIX/reader/tag.patch" --name tag
 kills=0 applied=0 reverted=0 t0=$(date +%s)
 declare -A killed_op
 
-# check PID:BIN:FUNC...: sets NEXT[pid] to the operation the state calls for
+# check PID:BIN:FUNC...: sets NEXT[pid] to the operation the state calls for (one
+# checker process serves every check)
 declare -A NEXT
-check() { local out
-	out=$(python3 "$CHECK" "$LPATCH" "$@") || fail "check failed after $kills kills (${1%%:*}...)"
-	while read -r p op; do NEXT[$p]=$op; done <<<"$out"; }
+coproc CHK { "$PY" "$CHECK" "$LPATCH" --serve; }
+check() { local out p op
+	echo "$*" >&"${CHK[1]}"
+	read -r out <&"${CHK[0]}" || fail "the checker died"
+	[ "${out%% *}" = ok ] || { cat "$WORK/killed.log" 2>/dev/null; fail "after $kills kills: $out"; }
+	set -- ${out#ok }
+	while [ $# -ge 2 ]; do NEXT[$1]=$2; shift 2; done; }
 
 # op PID FILE NAME: the operation the state calls for, as an argument list in OP
 op_args() { local pid=$1 file=$2 name=$3
@@ -41,14 +48,28 @@ delay() { local us
 	if ((RANDOM % 4)); then us=$((RANDOM % 10000)); else us=$((10000 + RANDOM % 50000)); fi
 	printf '0.%06d' "$us"; }
 
-# kill_round SPEC FILE NAME: one killed operation and one that must succeed
-kill_round() { local spec=$1 file=$2 name=$3 pid=${1%%:*} lp
-	op_args "$pid" "$file" "$name"
-	"$LPATCH" "${OP[@]}" >"$WORK/killed.log" 2>&1 &
+# kill_run ARGS...: run lpatch -v ARGS... and SIGKILL it at a random point
+exec {NAP}<> <(:)	# read -t on it: a sleep without a fork
+kill_run() { local lp w log
+	"$LPATCH" -v "$@" >"$WORK/killed.log" 2>&1 &
 	lp=$!
+	# lpatch reads the binaries first (a few 100 ms): time the kill from its attach
+	if ((RANDOM % 8)); then
+		for ((w = 0; w < 5000; w++)); do
+			read -r -d '' log <"$WORK/killed.log"
+			[[ $log == *"debug: process "*": attached"* ]] && break
+			kill -0 "$lp" 2>/dev/null || break
+			read -r -t 0.001 -u "$NAP"
+		done
+	fi
 	sleep "$(delay)"
 	kill -9 "$lp" 2>/dev/null
-	wait "$lp" 2>/dev/null
+	wait "$lp" 2>/dev/null; }
+
+# kill_round SPEC FILE NAME: one killed operation and one that must succeed
+kill_round() { local spec=$1 file=$2 name=$3 pid=${1%%:*}
+	op_args "$pid" "$file" "$name"
+	kill_run "${OP[@]}"
 	kills=$((kills + 1)); killed_op[${OP[0]}]=$((${killed_op[${OP[0]}]:-0} + 1))
 	check "$spec"
 	op_args "$pid" "$file" "$name"
@@ -90,11 +111,7 @@ for ((i = 0; i < KILLS_ALL; i++)); do
 			lp_ok "$WORK/clean.log" "revert before apply --all" revert --pid "$p" work
 	done
 	check "${specs[@]}"
-	"$LPATCH" apply --all "$WORK/work.lpatch" >"$WORK/killed.log" 2>&1 &
-	lp=$!
-	sleep "$(delay)"
-	kill -9 "$lp" 2>/dev/null
-	wait "$lp" 2>/dev/null
+	kill_run apply --all "$WORK/work.lpatch"
 	kills=$((kills + 1)); killed_op[apply-all]=$((${killed_op[apply-all]:-0} + 1))
 	check "${specs[@]}"
 	for spec in "${specs[@]}"; do

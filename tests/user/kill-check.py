@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks for tests/user/20-kill-apply-revert.sh, after an lpatch run was killed.
 
-usage: kill-check.py LPATCH PID:BINARY:FUNC... [--state]
+usage: kill-check.py LPATCH PID:BINARY:FUNC...
+       kill-check.py LPATCH --serve     (the same for each line of specs on stdin)
 
 For each process: it is alive (not a zombie); within a short grace nobody traces
 it and none of its threads is stopped (state t or T); `lpatch ps --pid PID
@@ -9,8 +10,10 @@ it and none of its threads is stopped (state t or T); `lpatch ps --pid PID
 table and the process's load address) holds a jump to the new code of the one
 patch ps calls live, or the original bytes when ps calls none live.
 Prints, per process, what the next operation must be: "revert" when ps lists
-any patch (active, interrupted or stale), else "apply". Exit 1 on a failure.
+any patch (active, interrupted or stale), else "apply". Exit 1 on a failure;
+with --serve, one line per request: "ok PID OP..." or "FAIL: why".
 """
+import functools
 import json
 import os
 import struct
@@ -19,11 +22,15 @@ import sys
 import time
 
 
+class Failed(Exception):
+    pass
+
+
 def fail(msg):
-    print("FAIL: " + msg, file=sys.stderr)
-    sys.exit(1)
+    raise Failed(msg)
 
 
+@functools.lru_cache(maxsize=None)
 def symbol(binary, func):
     out = subprocess.run(["nm", binary], capture_output=True, text=True, check=True).stdout
     for line in out.splitlines():
@@ -33,6 +40,7 @@ def symbol(binary, func):
     fail("%s has no function %s" % (binary, func))
 
 
+@functools.lru_cache(maxsize=None)
 def file_bytes(binary, vaddr, n):
     # the executable segment's file offset for vaddr, from the program headers
     with open(binary, "rb") as f:
@@ -147,11 +155,28 @@ def check(lpatch, pid, binary, func):
     return "revert" if patches else "apply"
 
 
+def run(lpatch, specs):
+    out = []
+    for spec in specs:
+        pid, binary, func = spec.split(":")
+        out += [pid, check(lpatch, int(pid), binary, func)]
+    return " ".join(out)
+
+
 def main():
     lpatch = sys.argv[1]
-    for spec in sys.argv[2:]:
-        pid, binary, func = spec.split(":")
-        print(pid, check(lpatch, int(pid), binary, func))
+    if sys.argv[2:] == ["--serve"]:
+        for line in sys.stdin:
+            try:
+                print("ok " + run(lpatch, line.split()), flush=True)
+            except Failed as e:
+                print("FAIL: %s" % e, flush=True)
+        return
+    try:
+        print(run(lpatch, sys.argv[2:]))
+    except Failed as e:
+        print("FAIL: %s" % e, file=sys.stderr)
+        sys.exit(1)
 
 
 main()

@@ -74,7 +74,8 @@ static void show(pid_t pid, const struct applied *a, size_t n, struct strbuf *js
 			} else {
 				printf("    %-32s %#llx -> %#llx%s\n", region_func_name(h, f),
 				       (unsigned long long)f->old_addr, (unsigned long long)f->new_addr,
-				       live || !region_live(h) ? "" : " (overridden)");
+				       live || !region_live(h) ? "" : h->state == REGION_ACTIVE ?
+				       " (overridden)" : " (not switched)");
 			}
 		}
 		if (json)

@@ -239,6 +239,8 @@ static long run_out(struct lp_session *s, const struct switch_op *op, struct blo
 		b[i].arrived = false;
 		if (op->tramp && k < TRAMP_SLOTS && b[i].ra && !hijack(s, op, &b[i], k))
 			k++;
+		else
+			left++;	/* no way to catch it out: it stays in the way */
 	}
 	for (size_t i = 0; i < nb; i++)
 		if (b[i].tramp >= 0) {
@@ -291,6 +293,9 @@ static long run_out(struct lp_session *s, const struct switch_op *op, struct blo
 		if (left >= 0)
 			left++;
 	}
+	if (k && left > 0)
+		lp_debug("blocked threads not out after %.3f ms: the process runs meanwhile",
+			 ROUND_WAIT_NS / 1e6);
 	return left;
 }
 
@@ -353,8 +358,6 @@ int consistency_switch(struct lp_session *s, struct unwinder *u, const struct sw
 				goto out;
 			if (left == 0)
 				continue;	/* everything stopped: check again */
-			lp_debug("blocked threads not out after %.3f ms: the process runs meanwhile",
-				 ROUND_WAIT_NS / 1e6);
 		}
 		/* Let the process run a while, then try again. */
 		sess_resume_all(s);

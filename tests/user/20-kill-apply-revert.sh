@@ -50,13 +50,14 @@ delay() { local us
 
 # kill_run ARGS...: run lpatch -v ARGS... and SIGKILL it at a random point
 exec {NAP}<> <(:)	# read -t on it: a sleep without a fork
-kill_run() { local lp w log
-	"$LPATCH" -v "$@" >"$WORK/killed.log" 2>&1 &
+kill_run() { local lp w log=
+	: >"$WORK/killed.log"
+	"$LPATCH" -v "$@" >>"$WORK/killed.log" 2>&1 &
 	lp=$!
 	# lpatch reads the binaries first (a few 100 ms): time the kill from its attach
 	if ((RANDOM % 8)); then
 		for ((w = 0; w < 5000; w++)); do
-			read -r -d '' log <"$WORK/killed.log"
+			read -r -d '' log <"$WORK/killed.log" || :
 			[[ $log == *"debug: process "*": attached"* ]] && break
 			kill -0 "$lp" 2>/dev/null || break
 			read -r -t 0.001 -u "$NAP"

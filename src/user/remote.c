@@ -1,4 +1,4 @@
-/* Injected system calls: mmap, mprotect and munmap in the target. */
+/* Injected system calls: mmap, mprotect and munmap in the target (remote.h: how). */
 #include "user/remote.h"
 
 #include "user/mem.h"
@@ -268,8 +268,13 @@ static int run_until(struct lp_session *s, struct lp_thread *t, int req, enum st
 	return -1;
 }
 
-static int inject(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *g,
-		  long nr, const long args[6], long *ret)
+/*
+ * Signals are blocked in the thread while it runs the call: a signal arriving
+ * meanwhile stays pending in the kernel and is delivered once the thread runs
+ * its own code again with its own mask.
+ */
+int remote_syscall(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *g,
+		   long nr, const long args[6], long *ret)
 {
 	struct user_regs_struct *cur = sess_regs(t), saved, call, now;
 	uint64_t mask, all = ~0ULL, frame;
@@ -344,14 +349,3 @@ static int inject(struct lp_session *s, struct lp_thread *t, const struct remote
 	return 0;
 }
 
-/*
- * Signals are blocked in the thread while it runs the call: a signal arriving
- * meanwhile stays pending in the kernel (queued ones stay queued, none is
- * taken out by a signal-delivery-stop) and is delivered once the thread runs
- * its own code again with its own mask.
- */
-int remote_syscall(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *g,
-		   long nr, const long args[6], long *ret)
-{
-	return inject(s, t, g, nr, args, ret);
-}

@@ -44,7 +44,7 @@ static void show(pid_t pid, const struct applied *a, size_t n, struct json *json
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct lp_region_hdr *h = a[i].hdr;
-		const char *state = h->state == REGION_ACTIVE ? "active" : "loaded";
+		const char *state = region_state_name(h->state);
 
 		if (json) {
 			json_obj_begin(json);
@@ -66,8 +66,8 @@ static void show(pid_t pid, const struct applied *a, size_t n, struct json *json
 		}
 		for (uint32_t k = 0; k < h->nfuncs; k++) {
 			const struct lp_region_func *f = &h->funcs[k];
-			bool live = h->state == REGION_ACTIVE &&
-				    state_winner(a, n, f->old_addr, NULL, NULL) == &a[i];
+			/* what the code in memory says, whatever the record says */
+			bool live = state_func_live(pid, f);
 
 			if (json) {
 				json_obj_begin(json);
@@ -81,7 +81,8 @@ static void show(pid_t pid, const struct applied *a, size_t n, struct json *json
 			} else {
 				printf("    %-32s %#llx -> %#llx%s\n", region_func_name(h, f),
 				       (unsigned long long)f->old_addr, (unsigned long long)f->new_addr,
-				       live || h->state != REGION_ACTIVE ? "" : " (overridden)");
+				       live || !region_live(h) ? "" : h->state == REGION_ACTIVE ?
+				       " (overridden)" : " (not switched)");
 			}
 		}
 		if (json) {

@@ -1,9 +1,10 @@
-/* Stack checks, return-address breakpoints, bounded retries. */
+/* Stack checks, return-address trampolines, bounded retries. */
 #include "user/consistency.h"
 
-#include "user/breakpoint.h"
+#include "user/mem.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/testpoint.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,43 @@ struct blocker {
 	size_t ti;		/* index in the session (threads may be added meanwhile) */
 	const char *func;	/* first checked function found on its stack */
 	bool executing;		/* the innermost frame is in it */
-	uint64_t bp;		/* where it will be clear: a return address, or 0 */
+	uint64_t ra;		/* where it will be clear: a return address, or 0 */
+	uint64_t slot;		/* the stack word holding ra, or 0 */
+	int tramp;		/* its trampoline while it runs, or -1 */
 	bool arrived;
 };
+
+static const unsigned char tramp_code[TRAMP_SIZE] = {
+	0x48, 0x89, 0x44, 0x24, 0xf8,		/* mov %rax, -8(%rsp) */
+	0x48, 0x89, 0x4c, 0x24, 0xf0,		/* mov %rcx, -16(%rsp) */
+	0x4c, 0x89, 0x5c, 0x24, 0xe8,		/* mov %r11, -24(%rsp) */
+	0xb8, 0x27, 0x00, 0x00, 0x00,		/* mov $39, %eax (getpid) */
+	0x0f, 0x05,				/* syscall */
+	0x48, 0x8b, 0x44, 0x24, 0xf8,		/* mov -8(%rsp), %rax */
+	0x48, 0x8b, 0x4c, 0x24, 0xf0,		/* mov -16(%rsp), %rcx */
+	0x4c, 0x8b, 0x5c, 0x24, 0xe8,		/* mov -24(%rsp), %r11 */
+	0xff, 0x25, 0x05, 0x00, 0x00, 0x00,	/* jmp *ra(%rip) */
+	0x0f, 0x1f, 0x44, 0x00, 0x00,		/* nop */
+	/* ra: 8 bytes at TRAMP_RA, written when used */
+};
+#define TRAMP_MOV_EAX 15	/* rax is saved once the thread is past this */
+#define TRAMP_AFTER_SYSCALL 22
+#define TRAMP_JMP 37
+#define TRAMP_RA 48
+
+void tramp_fill(unsigned char *page)
+{
+	for (size_t k = 0; k < TRAMP_SLOTS; k++)
+		memcpy(page + k * TRAMP_SIZE, tramp_code, sizeof(tramp_code));
+}
+
+bool tramp_present(pid_t pid, uint64_t addr)
+{
+	unsigned char code[TRAMP_RA];
+
+	return addr && !rmem_read(pid, addr, code, sizeof(code)) &&
+	       !memcmp(code, tramp_code, sizeof(code));
+}
 
 static const struct code_range *in_range(const struct switch_op *op, uint64_t pc, bool ret_addr)
 {
@@ -34,7 +69,7 @@ static const struct code_range *in_range(const struct switch_op *op, uint64_t pc
 static size_t find_blockers(struct lp_session *s, struct unwinder *u, const struct switch_op *op,
 			    struct blocker *b)
 {
-	uint64_t pcs[MAX_FRAMES];
+	uint64_t pcs[MAX_FRAMES], slots[MAX_FRAMES];
 	size_t nb = 0;
 
 	for (size_t i = 0; i < s->n; i++) {
@@ -45,7 +80,7 @@ static size_t find_blockers(struct lp_session *s, struct unwinder *u, const stru
 
 		if (t->state != T_STOPPED)
 			continue;
-		n = unwind_thread(u, t, pcs, MAX_FRAMES, &complete);
+		n = unwind_thread_slots(u, t, pcs, slots, MAX_FRAMES, &complete);
 		for (int k = 0; k < n; k++) {
 			const struct code_range *r = in_range(op, pcs[k], k > 0);
 			if (r) {
@@ -63,94 +98,205 @@ static size_t find_blockers(struct lp_session *s, struct unwinder *u, const stru
 			.ti = i,
 			.func = hit ? hit->name : NULL,
 			.executing = outer == 0,
-			.bp = hit && outer + 1 < n ? pcs[outer + 1] : 0,
+			.ra = hit && outer + 1 < n ? pcs[outer + 1] : 0,
+			.slot = hit && outer + 1 < n ? slots[outer + 1] : 0,
+			.tramp = -1,
 		};
 		nb++;
 	}
 	return nb;
 }
 
-/* A stop of a running thread while breakpoints are in: held when it took one of them. */
-static bool at_breakpoint(struct lp_session *s, struct lp_thread *t, void *bps)
+static uint64_t tramp_addr(const struct switch_op *op, int k)
 {
-	/*
-	 * Only the trap's own stop is taken here: another stop at a breakpoint
-	 * (a stray interrupt reported before the trap) just resumes, and the
-	 * trap follows at once; draining it here would reap other threads' stops.
-	 * The trap was recorded for delivery like any signal: bp_took drops it.
-	 * bp_took's -1 (the thread exited) holds too: it is no longer in the way.
-	 */
-	return t->in_sigstop && bp_took(s, t, bps, true);
+	return op->tramp + (uint64_t)k * TRAMP_SIZE;
 }
 
 /*
- * Wait until every blocked thread is held at a breakpoint or until. Threads
- * of the session that hit a breakpoint are held there (they are out of the
- * checked functions); other stops are passed through.
+ * Point the return address of blocker b at trampoline k, which jumps on to
+ * the real one (also without lpatch). 0, or -1 when the stack does not hold
+ * what the unwinder said (the blocker then waits otherwise).
  */
-static bool wait_arrivals(struct lp_session *s, struct blocker *b, size_t nb,
-			  struct bp_set *bps, uint64_t until)
+static int hijack(struct lp_session *s, const struct switch_op *op, struct blocker *b, int k)
 {
-	struct lp_thread *t;
+	uint64_t cur, tr = tramp_addr(op, k);
+
+	if (!b->slot || rmem_read(s->pid, b->slot, &cur, sizeof(cur)) || cur != b->ra)
+		return -1;
+	/* the trampoline's target first: from the next write on, the thread may use it */
+	if (rmem_write(s->pid, tr + TRAMP_RA, &b->ra, sizeof(b->ra)) ||
+	    rmem_write(s->pid, b->slot, &tr, sizeof(tr))) {
+		lp_perr("process %d: cannot redirect a return address at %#llx", (int)s->pid,
+			(unsigned long long)b->slot);
+		rmem_write(s->pid, b->slot, &b->ra, sizeof(b->ra));
+		return -1;
+	}
+	b->tramp = k;
+	return 0;
+}
+
+/*
+ * Stopped thread t of blocker b, if it stands in its trampoline: put it
+ * where the trampoline leads, at the return address with its registers as
+ * they were there (those the trampoline saved taken back from the stack),
+ * so it does not run the rest. Returns whether it was there.
+ */
+static bool leave_tramp(struct lp_session *s, const struct switch_op *op, struct blocker *b,
+			struct lp_thread *t)
+{
+	struct user_regs_struct *r = sess_regs(t);
+	uint64_t tr = tramp_addr(op, b->tramp), saved[3];
+
+	if (!r || r->rip < tr || r->rip > tr + TRAMP_JMP)
+		return false;
+	if (r->rip > tr + TRAMP_MOV_EAX) {
+		/* rax (and past the syscall rcx, r11) live on the stack: -8, -16, -24 */
+		if (rmem_read(s->pid, r->rsp - 24, saved, sizeof(saved))) {
+			lp_perr("cannot read the stack of thread %d", (int)t->tid);
+			return false;
+		}
+		r->rax = saved[2];
+		if (r->rip >= tr + TRAMP_AFTER_SYSCALL) {
+			r->rcx = saved[1];
+			r->r11 = saved[0];
+		}
+	}
+	r->rip = b->ra;
+	r->orig_rax = (unsigned long long)-1;	/* no system call to restart or run */
+	t->regs_dirty = true;
+	return true;
+}
+
+struct arrivals {
+	const struct switch_op *op;
+	struct blocker *b;
+	size_t nb;
+};
+
+/* A stop of a running thread: held when it is a blocker at its trampoline's system call. */
+static bool at_tramp(struct lp_session *s, struct lp_thread *t, void *arg)
+{
+	struct arrivals *a = arg;
+
+	if (!t->syscall_stop)
+		return false;
+	for (size_t i = 0; i < a->nb; i++) {
+		struct blocker *b = &a->b[i];
+		struct user_regs_struct *r;
+
+		if (&s->t[b->ti] != t || b->tramp < 0 || b->arrived)
+			continue;
+		r = sess_regs(t);
+		if (!r || r->rip != tramp_addr(a->op, b->tramp) + TRAMP_AFTER_SYSCALL)
+			return false;
+		/* the enter-stop of its getpid: skipped, the thread put at its return address */
+		if (leave_tramp(s, a->op, b, t)) {
+			b->arrived = true;
+			t->trace_syscalls = false;
+			return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+static size_t left_of(const struct blocker *b, size_t nb)
+{
 	size_t left = 0;
 
 	for (size_t i = 0; i < nb; i++)
-		left += !b[i].arrived;
-	while (left && (t = sess_poll(s, until, 20000, at_breakpoint, bps)))
-		for (size_t i = 0; i < nb; i++)
-			if (!b[i].arrived && &s->t[b[i].ti] == t) {
-				b[i].arrived = true;
-				left--;
-			}
-	return left == 0;
+		left += b[i].tramp >= 0 && !b[i].arrived;
+	return left;
+}
+
+/* Until every trampolined blocker has arrived, or until. */
+static void wait_arrivals(struct lp_session *s, struct arrivals *a, uint64_t until)
+{
+	while (left_of(a->b, a->nb) && sess_poll(s, until, 20000, at_tramp, a))
+		;
 }
 
 /*
- * Let the blocked threads run to their breakpoints: first alone, the others
- * held (a call in a tight loop returns within microseconds), then, if some
- * are slower (asleep in the function), with the whole process running.
- * Ends with every thread stopped and the breakpoints out.
+ * Let the blocked threads run out of the checked functions: each one's
+ * return address is pointed at a trampoline of its own, which makes a
+ * getpid system call (lpatch runs the thread under PTRACE_SYSCALL and
+ * catches it there, out of the function) and then jumps to the real return
+ * address. Nothing is written to the program's code and no trap is set: if
+ * lpatch dies meanwhile, the thread just returns through the trampoline.
+ * The others stay stopped for up to ROUND_WAIT_NS. Ends with every thread
+ * stopped and every return address the program's own again. Returns how
+ * many blockers are still in the way (their trampolines unused), or -1.
  */
-static int run_to_bps(struct lp_session *s, struct blocker *b, size_t nb, struct bp_set *bps,
-		      uint64_t deadline)
+static long run_out(struct lp_session *s, const struct switch_op *op, struct blocker *b, size_t nb,
+		    uint64_t deadline)
 {
 	uint64_t until = now_ns() + ROUND_WAIT_NS;
-	bool all;
+	struct arrivals a = { op, b, nb };
+	int k = 0;
+	long left = 0;
 
 	for (size_t i = 0; i < nb; i++) {
 		b[i].arrived = false;
-		if (sess_resume(s, &s->t[b[i].ti]))
-			b[i].arrived = true;
+		if (op->tramp && k < TRAMP_SLOTS && b[i].ra && !hijack(s, op, &b[i], k))
+			k++;
+		else
+			left++;	/* no way to catch it out: it stays in the way */
 	}
-	all = wait_arrivals(s, b, nb, bps, until < deadline ? until : deadline);
-	if (!all && now_ns() < deadline) {
-		for (size_t i = 0; i < s->n; i++) {
-			bool held = false;
-			for (size_t k = 0; k < nb; k++)
-				held |= b[k].ti == i && b[k].arrived;
-			if (!held)
-				sess_resume(s, &s->t[i]);
+	for (size_t i = 0; i < nb; i++)
+		if (b[i].tramp >= 0) {
+			s->t[b[i].ti].trace_syscalls = true;
+			if (sess_resume(s, &s->t[b[i].ti]))
+				b[i].arrived = true;	/* gone: no longer in the way */
 		}
-		/* The process runs: the round's pause ends here. */
-		sess_end_pause(s);
-		lp_debug("blocked threads not at their breakpoints after %.3f ms: the process "
-			 "runs meanwhile", ROUND_WAIT_NS / 1e6);
-		wait_arrivals(s, b, nb, bps, deadline);
-	}
-	if (sess_stop_all(s)) {
-		bp_remove_all(s->pid, bps);
-		return -1;
-	}
-	/*
-	 * Threads interrupted just as they hit a breakpoint: their trap is being
-	 * delivered, or still pending behind the interrupt's stop. Drop it and
-	 * step them back onto the breakpoint's address, while the int3 is in.
-	 */
+	if (k)
+		test_kill_point("tramp-wait");
+	wait_arrivals(s, &a, until < deadline ? until : deadline);
+	if (sess_stop_all(s))
+		left = -1;
 	for (size_t i = 0; i < s->n; i++)
-		if (s->t[i].state == T_STOPPED)
-			bp_took(s, &s->t[i], bps, true);
-	bp_remove_all(s->pid, bps);
-	return 0;
+		s->t[i].trace_syscalls = false;
+	/*
+	 * A thread stopped in a syscall-stop of its own call would have that call
+	 * skipped by an injected one: let it on into the interrupt stop pending.
+	 */
+	for (int tries = 0; tries < 3 && left >= 0; tries++) {
+		bool again = false;
+
+		for (size_t i = 0; i < s->n; i++) {
+			struct lp_thread *t = &s->t[i];
+			bool ours = false;
+
+			for (size_t j = 0; j < nb; j++)
+				ours |= b[j].ti == i && b[j].arrived;
+			if (t->state == T_STOPPED && t->syscall_stop && !ours && !sess_resume(s, t))
+				again = true;
+		}
+		if (!again)
+			break;
+		if (sess_stop_all(s))
+			left = -1;
+	}
+	for (size_t i = 0; i < nb; i++) {
+		struct lp_thread *t = &s->t[b[i].ti];
+		uint64_t cur, tr;
+
+		if (b[i].tramp < 0 || b[i].arrived)
+			continue;
+		tr = tramp_addr(op, b[i].tramp);
+		if (t->state == T_STOPPED && leave_tramp(s, op, &b[i], t))
+			continue;
+		/* not back yet: its return address is the program's own again */
+		if (!rmem_read(s->pid, b[i].slot, &cur, sizeof(cur)) && cur == tr &&
+		    rmem_write(s->pid, b[i].slot, &b[i].ra, sizeof(b[i].ra)))
+			lp_perr("process %d: cannot restore a return address at %#llx",
+				(int)s->pid, (unsigned long long)b[i].slot);
+		if (left >= 0)
+			left++;
+	}
+	if (k && left > 0)
+		lp_debug("blocked threads not out after %.3f ms: the process runs meanwhile",
+			 ROUND_WAIT_NS / 1e6);
+	return left;
 }
 
 static void report(struct lp_session *s, const struct switch_op *op, struct blocker *b, size_t nb,
@@ -177,14 +323,13 @@ int consistency_switch(struct lp_session *s, struct unwinder *u, const struct sw
 {
 	uint64_t deadline = now_ns() + (uint64_t)op->timeout_ms * 1000000ULL;
 	struct blocker *b = NULL;
-	struct bp_set bps = { 0 };
 	uint64_t backoff_ns = 1000000;
 	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
 	for (;;) {
 		size_t nb;
-		bool all_wait = true;
+		bool waitable = false;
 
 		if (sess_stop_all(s))
 			goto out;
@@ -206,21 +351,16 @@ int consistency_switch(struct lp_session *s, struct unwinder *u, const struct sw
 			goto out;
 		}
 		for (size_t i = 0; i < nb; i++)
-			all_wait &= b[i].bp != 0;
-		if (all_wait) {
-			bool failed = false;
+			waitable |= b[i].ra != 0;
+		if (waitable && op->tramp) {
+			long left = run_out(s, op, b, nb, deadline);
 
-			for (size_t i = 0; i < nb && !failed; i++)
-				failed = bp_insert(s->pid, &bps, b[i].bp) != 0;
-			if (failed) {
-				bp_remove_all(s->pid, &bps);
+			if (left < 0)
 				goto out;
-			}
-			if (run_to_bps(s, b, nb, &bps, deadline))
-				goto out;
-			continue;	/* everything stopped: check again */
+			if (left == 0)
+				continue;	/* everything stopped: check again */
 		}
-		/* Stacks we cannot wait on: let the process run a while, then try again. */
+		/* Let the process run a while, then try again. */
 		sess_resume_all(s);
 		sess_pump(s, now_ns() + backoff_ns + (uint64_t)(rand() % 1000) * 1000);
 		if (backoff_ns < 20000000)
@@ -228,6 +368,5 @@ int consistency_switch(struct lp_session *s, struct unwinder *u, const struct sw
 	}
 out:
 	free(b);
-	bp_free(&bps);
 	return rc;
 }

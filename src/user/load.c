@@ -2,6 +2,7 @@
 #include "user/load.h"
 
 #include "elf/eh.h"
+#include "user/consistency.h"
 #include "user/mem.h"
 #include "user/placement.h"
 #include "user/redirect.h"
@@ -114,7 +115,8 @@ int load_plan(struct user_patch *pf, struct resolver *rs, struct load_plan *lp)
 		       strings;
 	lp->text_off = page_up(lp->hdr_size);
 	lp->stub_off = align_up(off[A_TEXT], RELOC_STUB_LEN);
-	lp->text_size = page_up(lp->stub_off + lp->nstub * RELOC_STUB_LEN);
+	/* then a page of trampolines (consistency.h) */
+	lp->text_size = page_up(lp->stub_off + lp->nstub * RELOC_STUB_LEN) + TRAMP_PAGE;
 	lp->ro_off = lp->text_off + lp->text_size;
 	lp->got_off = align_up(off[A_RO], 8);
 	lp->ehtab_off = lp->got_off + lp->ngot * 8;
@@ -236,12 +238,14 @@ static int build_image(struct load_plan *lp, uint64_t seq)
 			memcpy(lp->image + lp->sec_off[i], ef->sec[i]->data, ef->sec[i]->size);
 	if (reloc_apply(lp))
 		return -1;
+	tramp_fill(lp->image + load_tramp_off(lp));
 	build_eh_table(lp);
 	build_header(lp, seq);
 	return 0;
 }
 
-static int rsys(struct lp_session *s, struct lp_thread *t, uint64_t gadget, long nr, long a0,
+static int rsys(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *gadget,
+		long nr, long a0,
 		long a1, long a2, long a3, long a4, long a5, long *ret)
 {
 	const long args[6] = { a0, a1, a2, a3, a4, a5 };
@@ -252,7 +256,7 @@ static int rsys(struct lp_session *s, struct lp_thread *t, uint64_t gadget, long
  * munmap or mprotect (what) of the region: 0, or -1 with the error printed,
  * remote_syscall's when the injection failed, the call's own otherwise.
  */
-static int region_call(struct lp_session *s, struct lp_thread *t, uint64_t gadget,
+static int region_call(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *gadget,
 		       const char *what, long nr, uint64_t addr, uint64_t len, int prot)
 {
 	long ret;
@@ -267,13 +271,14 @@ static int region_call(struct lp_session *s, struct lp_thread *t, uint64_t gadge
 	return 0;
 }
 
-int load_unmap(struct lp_session *s, struct lp_thread *t, uint64_t gadget, uint64_t base,
+int load_unmap(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *gadget,
+	       uint64_t base,
 	       uint64_t size)
 {
 	return region_call(s, t, gadget, "munmap", SYS_munmap, base, size, 0);
 }
 
-int load_map(struct lp_session *s, struct lp_thread *t, uint64_t gadget,
+int load_map(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *gadget,
 	     const struct proc_maps *pm, struct load_plan *lp, uint64_t seq)
 {
 	const struct proc_object *o = lp->rs->target;

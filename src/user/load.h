@@ -12,6 +12,7 @@
 #include "user/remote.h"
 #include "user/resolve.h"
 #include "user/state.h"
+#include "user/consistency.h"
 
 struct symaux;
 
@@ -44,12 +45,18 @@ int load_prepare(struct load_plan *lp, pid_t pid, const struct applied *a, size_
  * Map the region in the process (thread t stopped), relocate, write and
  * protect it. The header says REGION_LOADED with seq.
  */
-int load_map(struct lp_session *s, struct lp_thread *t, uint64_t gadget,
+int load_map(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *gadget,
 	     const struct proc_maps *pm, struct load_plan *lp, uint64_t seq);
 /* Unmap a region (thread t stopped). */
-int load_unmap(struct lp_session *s, struct lp_thread *t, uint64_t gadget, uint64_t base,
-	       uint64_t size);
+int load_unmap(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *gadget,
+	       uint64_t base, uint64_t size);
 void load_free(struct load_plan *lp);
+
+/* The trampoline page: the last of the code area, at page_up(text_hi) of the header. */
+static inline uint64_t load_tramp_off(const struct load_plan *lp)
+{
+	return lp->text_off + lp->text_size - TRAMP_PAGE;
+}
 
 static inline struct lp_region_hdr *load_hdr(const struct load_plan *lp)
 {

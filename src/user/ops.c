@@ -13,6 +13,7 @@
 #include "user/unwind.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/testpoint.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -34,7 +35,10 @@ static int read_maps(pid_t pid, struct proc_maps *pm)
 	return -1;
 }
 
-/* Interrupting lpatch with breakpoints or half the jumps written would harm the target. */
+/*
+ * lpatch is safe to kill at any point (docs/user-patch-format.md), but an
+ * interrupted apply or revert leaves work for the next one: finish first.
+ */
 static void block_signals(sigset_t *old)
 {
 	sigset_t set;
@@ -119,27 +123,41 @@ static int undo_jump(pid_t pid, const struct applied *a, size_t na, const struct
 	return redirect_restore(pid, f);
 }
 
+/*
+ * Every thread stopped and clear of the old code. The record first (the
+ * header says APPLYING), then the jumps, then ACTIVE: a kill at any point
+ * leaves a record of every jump written. See docs/user-patch-format.md.
+ */
 static int apply_commit(void *arg)
 {
 	struct apply_ctx *c = arg;
 	struct lp_region_hdr *h = load_hdr(c->lp);
-	uint32_t active = REGION_ACTIVE;
-	uint32_t i;
+	struct applied self = { .base = c->lp->base, .hdr = h };
+	uint32_t i = 0;
 
-	for (i = 0; i < h->nfuncs; i++)
+	if (state_set(c->s->pid, &self, REGION_APPLYING)) {
+		lp_perr("cannot mark patch %s as being applied in process %d", h->name,
+			(int)c->s->pid);
+		return -1;
+	}
+	test_kill_point("apply-marked");
+	for (i = 0; i < h->nfuncs; i++) {
 		if (redirect_to(c->s->pid, &h->funcs[i], h->funcs[i].new_addr))
 			goto undo;
-	if (rmem_write(c->s->pid, c->lp->base + offsetof(struct lp_region_hdr, state), &active,
-		       sizeof(active))) {
+		test_kill_point("apply-jump");
+	}
+	if (state_set(c->s->pid, &self, REGION_ACTIVE)) {
 		lp_perr("cannot mark the patch active in process %d", (int)c->s->pid);
 		goto undo;
 	}
-	h->state = REGION_ACTIVE;
 	return 0;
 undo:
 	while (i-- > 0)
 		if (undo_jump(c->s->pid, c->a, c->na, &h->funcs[i]))
 			c->jumps_left = true;
+	/* with a jump left in, the record stays APPLYING: ps shows which */
+	if (!c->jumps_left && state_set(c->s->pid, &self, REGION_LOADED))
+		c->jumps_left = true;
 	return -1;
 }
 
@@ -176,7 +194,8 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 	struct code_range *ranges = NULL;
 	struct switch_stats st = { 0 };
 	struct lp_thread *t;
-	uint64_t gadget, seq = 1;
+	struct remote_gadgets gadget;
+	uint64_t seq = 1;
 	sigset_t oldmask;
 	int rc = LP_EXIT_FAIL, sw;
 	bool attached = false;
@@ -208,6 +227,14 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 			rc = LP_EXIT_REFUSED;
 			goto out_maps;
 		}
+		if (!strcmp(a[i].hdr->name, pf->name) && region_live(a[i].hdr)) {
+			lp_err("process %d: patch %s is partly %s (an lpatch run was interrupted)",
+			       (int)pid, pf->name, a[i].hdr->state == REGION_APPLYING ? "applied" :
+			       "reverted");
+			lp_hint("revert it first: lpatch revert --pid %d %s", (int)pid, pf->name);
+			rc = LP_EXIT_REFUSED;
+			goto out_maps;
+		}
 	}
 	rs_ok = !resolver_init(&rs, &pm, target);
 	rs.refs = pf->refs;
@@ -222,8 +249,7 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 		rc = lp_exit_code(sw, LP_EXIT_FAIL);
 		goto out;
 	}
-	gadget = remote_find_syscall(&pm);
-	if (!gadget)
+	if (remote_find_gadgets(&pm, &gadget))
 		goto out;
 	u = unwinder_new(pid, &pm);
 	add_region_tables(u, a, na);
@@ -232,13 +258,15 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 	if (sess_attach(&s, pid))
 		goto out_signals;
 	attached = true;
+	lp_debug("process %d: attached", (int)pid);
 	/* Only one thread is held while the region is mapped and written. */
 	t = main_thread(&s);
 	if (!t || sess_stop(&s, t))
 		goto out_signals;
-	if (load_map(&s, t, gadget, &pm, &lp, seq))
+	if (load_map(&s, t, &gadget, &pm, &lp, seq))
 		goto out_signals;
 	res->base = lp.base;
+	test_kill_point("apply-mapped");
 	{
 		/* Warm the unwinder (tables, libunwind's per-IP cache) while only t is held. */
 		uint64_t pcs[64];
@@ -261,7 +289,7 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 	struct apply_ctx ctx = { &s, &lp, a, na, false };
 	struct switch_op op = {
 		.ranges = ranges, .nranges = nr, .commit = apply_commit, .ctx = &ctx,
-		.timeout_ms = o->timeout_ms, .what = "apply",
+		.tramp = lp.base + load_tramp_off(&lp), .timeout_ms = o->timeout_ms, .what = "apply",
 	};
 	sw = consistency_switch(&s, u, &op, &st);
 	res->rounds = st.rounds;
@@ -274,7 +302,7 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 			lp_err("process %d: a jump into patch %s could not be removed; its region "
 			       "stays mapped at %#llx", (int)pid, pf->name, (unsigned long long)lp.base);
 		else if (t && sess_stop(&s, t) == 0)
-			load_unmap(&s, t, gadget, lp.base, lp.size);
+			load_unmap(&s, t, &gadget, lp.base, lp.size);
 	}
 out_signals:
 	if (attached) {
@@ -298,43 +326,73 @@ struct revert_ctx {
 	struct lp_session *s;
 	struct applied *a, *victim;
 	size_t na;
-	uint64_t gadget;
+	const struct remote_gadgets *gadget;
 };
 
+/* Where function f of the victim goes: the next newest patch of it, or its original code. */
+static int send_back(struct revert_ctx *c, const struct lp_region_func *f)
+{
+	const struct lp_region_func *older;
+
+	if (state_winner(c->a, c->na, f->old_addr, c->victim, &older))
+		return redirect_to(c->s->pid, f, older->new_addr);
+	return redirect_restore(c->s->pid, f);
+}
+
+/* Only where the victim is the newest: a newer patch keeps its jump. */
+static bool owns(struct revert_ctx *c, const struct lp_region_func *f)
+{
+	return state_winner(c->a, c->na, f->old_addr, NULL, NULL) == c->victim;
+}
+
+/*
+ * As apply_commit: REVERTING, the jumps out, LOADED. A failure puts the
+ * jumps back and the record to ACTIVE; when that fails too, the record
+ * stays REVERTING, which says "look at the entry bytes", and the process
+ * and `lpatch ps` still agree.
+ */
 static int revert_commit(void *arg)
 {
 	struct revert_ctx *c = arg;
 	struct lp_region_hdr *h = c->victim->hdr;
-	uint32_t loaded = REGION_LOADED;
-	uint32_t i;
+	uint32_t was = h->state, i = 0;
+	int lost = 0;
 
-	for (i = 0; i < h->nfuncs; i++) {
-		const struct lp_region_func *f = &h->funcs[i], *older;
-
-		/* Only where this patch is the newest: a newer one keeps its jump. */
-		if (state_winner(c->a, c->na, f->old_addr, NULL, NULL) != c->victim)
-			continue;
-		if (state_winner(c->a, c->na, f->old_addr, c->victim, &older)) {
-			if (redirect_to(c->s->pid, f, older->new_addr))
-				goto undo;
-		} else if (redirect_restore(c->s->pid, f)) {
-			goto undo;
-		}
+	if (!region_live(h))
+		return 0;	/* a stale region: nothing jumps to it */
+	if (state_set(c->s->pid, c->victim, REGION_REVERTING)) {
+		lp_perr("cannot mark patch %s as being reverted in process %d", h->name,
+			(int)c->s->pid);
+		return -1;
 	}
-	/* no longer active, even if its memory cannot be unmapped afterwards: a
+	test_kill_point("revert-marked");
+	for (i = 0; i < h->nfuncs; i++) {
+		if (owns(c, &h->funcs[i]) && send_back(c, &h->funcs[i]))
+			goto undo;
+		test_kill_point("revert-jump");
+	}
+	/* no longer live, even if its memory cannot be unmapped afterwards: a
 	 * later apply or revert must never jump back into it */
-	if (rmem_write(c->s->pid, c->victim->base + offsetof(struct lp_region_hdr, state), &loaded,
-		       sizeof(loaded))) {
+	if (state_set(c->s->pid, c->victim, REGION_LOADED)) {
 		lp_perr("cannot mark the reverted patch inactive in process %d", (int)c->s->pid);
 		goto undo;
 	}
-	h->state = REGION_LOADED;
 	return 0;
 undo:
 	/* All or nothing: the functions already switched back jump to this patch again. */
 	while (i-- > 0)
-		if (state_winner(c->a, c->na, h->funcs[i].old_addr, NULL, NULL) == c->victim)
-			redirect_to(c->s->pid, &h->funcs[i], h->funcs[i].new_addr);
+		if (owns(c, &h->funcs[i]) &&
+		    (test_fail("revert-undo") ||
+		     redirect_to(c->s->pid, &h->funcs[i], h->funcs[i].new_addr)))
+			lost++;
+	if (lost || state_set(c->s->pid, c->victim, was == REGION_ACTIVE ? REGION_ACTIVE :
+						     REGION_REVERTING)) {
+		/* the record says REVERTING: each function is what its entry bytes say */
+		lp_err("process %d: patch %s is now partly reverted (%d function%s could not be "
+		       "switched back to it)", (int)c->s->pid, h->name, lost, lost == 1 ? "" : "s");
+		lp_hint("`lpatch ps --pid %d` shows which functions are switched; `lpatch revert "
+			"--pid %d %s` finishes the revert", (int)c->s->pid, (int)c->s->pid, h->name);
+	}
 	return -1;
 }
 
@@ -361,7 +419,8 @@ int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct u
 	struct unwinder *u = NULL;
 	struct code_range *ranges = NULL;
 	struct switch_stats st = { 0 };
-	uint64_t gadget;
+	struct remote_gadgets gadget;
+	uint64_t tramp;
 	sigset_t oldmask;
 	int rc = LP_EXIT_FAIL, sw;
 
@@ -369,8 +428,12 @@ int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct u
 	if (read_maps(pid, &pm))
 		return LP_EXIT_FAIL;
 	state_scan(&pm, &a, &na);
+	/* the newest live one; else a stale region a killed lpatch left (LOADED) */
 	for (size_t i = na; i-- > 0 && !victim;)
-		if (a[i].hdr->state == REGION_ACTIVE && (!name || !strcmp(a[i].hdr->name, name)))
+		if (region_live(a[i].hdr) && (!name || !strcmp(a[i].hdr->name, name)))
+			victim = &a[i];
+	for (size_t i = na; i-- > 0 && !victim;)
+		if (!name || !strcmp(a[i].hdr->name, name))
 			victim = &a[i];
 	if (!victim) {
 		if (name)
@@ -383,8 +446,7 @@ int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct u
 	}
 	snprintf(res->name, sizeof(res->name), "%s", victim->hdr->name);
 	res->base = victim->base;
-	gadget = remote_find_syscall(&pm);
-	if (!gadget)
+	if (remote_find_gadgets(&pm, &gadget))
 		goto out;
 	u = unwinder_new(pid, &pm);
 	add_region_tables(u, a, na);
@@ -393,13 +455,23 @@ int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct u
 		add_range(&ranges, &nr, &rcap, f->new_addr, f->new_size,
 			  region_func_name(victim->hdr, f));
 	}
-	/* Anything else in its code (stubs, helpers) must be idle too. */
+	/*
+	 * Anything else in its code (stubs, helpers) must be idle too, and its
+	 * trampolines (a thread may still return through one, if an earlier
+	 * lpatch died as it waited for the thread).
+	 */
+	tramp = page_up(victim->hdr->text_hi);
+	if (!tramp_present(pid, tramp))
+		tramp = 0;
 	add_range(&ranges, &nr, &rcap, victim->hdr->text_lo,
-		  victim->hdr->text_hi - victim->hdr->text_lo, victim->hdr->name);
+		  (tramp ? tramp + TRAMP_PAGE : victim->hdr->text_hi) - victim->hdr->text_lo,
+		  victim->hdr->name);
 
 	block_signals(&oldmask);
 	if (!sess_attach(&s, pid)) {
 		struct lp_thread *t = main_thread(&s);
+
+		lp_debug("process %d: attached", (int)pid);
 		uint64_t pcs[64];
 		bool complete;
 
@@ -408,15 +480,16 @@ int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct u
 			unwind_thread(u, t, pcs, 64, &complete);
 			sess_resume(&s, t);
 		}
-		struct revert_ctx ctx = { &s, a, victim, na, gadget };
+		struct revert_ctx ctx = { &s, a, victim, na, &gadget };
 		struct switch_op op = {
 			.ranges = ranges, .nranges = nr, .commit = revert_commit, .ctx = &ctx,
-			.timeout_ms = o->timeout_ms, .what = "revert",
+			.tramp = tramp, .timeout_ms = o->timeout_ms, .what = "revert",
 		};
 		sw = consistency_switch(&s, u, &op, &st);
 		res->rounds = st.rounds;
 		if (sw == 0) {
 			rc = LP_EXIT_OK;
+			test_kill_point("revert-unmap");
 			unmap_reverted(&ctx);
 		}
 		detach_and_record(&s, res);

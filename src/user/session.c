@@ -122,7 +122,12 @@ static int scan_tasks(struct lp_session *s, bool stop)
 
 		if (tid <= 0 || sess_find(s, tid))
 			continue;
-		if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACECLONE)) {
+		/*
+		 * TRACESYSGOOD: should lpatch die while a thread is in a syscall-stop,
+		 * the kernel lets it go without the SIGTRAP it sends otherwise. Never
+		 * EXITKILL: the process must outlive lpatch.
+		 */
+		if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACECLONE | PTRACE_O_TRACESYSGOOD)) {
 			if (errno == ESRCH)
 				continue;	/* it exited since readdir */
 			/* Cloned by a traced thread: attached to us already, its first stop pending. */
@@ -202,6 +207,13 @@ int sess_note_status(struct lp_thread *t, int status, bool ours_trap)
 	sig = WSTOPSIG(status);
 	event = status >> 16;
 	t->in_sigstop = event == 0;
+	t->syscall_stop = event == 0 && sig == (SIGTRAP | 0x80);
+	t->group_stop = event == PTRACE_EVENT_STOP && (sig == SIGSTOP || sig == SIGTSTP ||
+						       sig == SIGTTIN || sig == SIGTTOU);
+	if (t->syscall_stop) {
+		t->in_sigstop = false;	/* a syscall-stop, no signal to deliver */
+		return sig;
+	}
 	if (event || (sig == SIGTRAP && ours_trap))
 		return sig;
 	if (!t->sig) {
@@ -345,7 +357,18 @@ int sess_resume(struct lp_session *s, struct lp_thread *t)
 
 	if (t->state != T_STOPPED)
 		return t->state == T_RUNNING ? 0 : -1;
-	if (leave_stop(t, &sig) || ptrace(PTRACE_CONT, t->tid, 0, (long)sig)) {
+	if (t->group_stop) {
+		/* the process is stopped (SIGSTOP...): it stays so until a SIGCONT */
+		if (leave_stop(t, &sig) || ptrace(PTRACE_LISTEN, t->tid, 0, 0)) {
+			lp_perr("cannot resume thread %d", (int)t->tid);
+			return -1;
+		}
+		note_pause(s, t, now_ns());
+		t->state = T_RUNNING;
+		return 0;
+	}
+	if (leave_stop(t, &sig) ||
+	    ptrace(t->trace_syscalls ? PTRACE_SYSCALL : PTRACE_CONT, t->tid, 0, (long)sig)) {
 		lp_perr("cannot resume thread %d", (int)t->tid);
 		return -1;
 	}

@@ -21,6 +21,9 @@ struct lp_thread {
 	pid_t tid;
 	enum thread_state state;
 	bool in_sigstop;	/* the current stop is a signal-delivery-stop */
+	bool syscall_stop;	/* the current stop is a syscall-enter or -exit stop */
+	bool group_stop;	/* the current stop is a group-stop (PTRACE_EVENT_STOP, SIGSTOP...) */
+	bool trace_syscalls;	/* resume with PTRACE_SYSCALL (stop at its system calls) */
 	int sig;		/* to deliver at the next resume; 0 none */
 	siginfo_t si;
 	int deferred[8];	/* more signals, re-sent with tgkill after detach */

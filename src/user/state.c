@@ -3,6 +3,10 @@
 
 #include "user/mem.h"
 #include "util/str.h"
+#include "util/testpoint.h"
+
+#include <errno.h>
+#include <stddef.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +62,42 @@ void state_free(struct applied *a, size_t n)
 	free(a);
 }
 
+const char *region_state_name(uint32_t state)
+{
+	switch (state) {
+	case REGION_LOADED: return "loaded";
+	case REGION_ACTIVE: return "active";
+	case REGION_APPLYING: return "applying";
+	case REGION_REVERTING: return "reverting";
+	}
+	return "unknown";
+}
+
+int state_set(pid_t pid, const struct applied *a, uint32_t state)
+{
+	if (test_fail(state == REGION_LOADED ? "state-loaded" : state == REGION_ACTIVE ?
+		      "state-active" : "state-other")) {
+		errno = EIO;
+		return -1;
+	}
+	if (rmem_write(pid, a->base + offsetof(struct lp_region_hdr, state), &state, sizeof(state)))
+		return -1;
+	a->hdr->state = state;
+	return 0;
+}
+
+bool state_func_live(pid_t pid, const struct lp_region_func *f)
+{
+	uint64_t site = f->old_addr + f->site_off;
+	unsigned char cur[5];
+	int32_t rel;
+
+	if (rmem_read(pid, site, cur, sizeof(cur)) || cur[0] != 0xe9)
+		return false;
+	memcpy(&rel, cur + 1, sizeof(rel));
+	return site + 5 + (uint64_t)(int64_t)rel == f->new_addr;
+}
+
 const char *region_func_name(const struct lp_region_hdr *h, const struct lp_region_func *f)
 {
 	if (f->name_off >= h->hdr_size)
@@ -69,7 +109,7 @@ const struct applied *state_winner(const struct applied *a, size_t n, uint64_t o
 				   const struct applied *skip, const struct lp_region_func **fn)
 {
 	for (size_t i = n; i-- > 0;) {
-		if (&a[i] == skip || a[i].hdr->state != REGION_ACTIVE)
+		if (&a[i] == skip || !region_live(a[i].hdr))
 			continue;
 		for (uint32_t k = 0; k < a[i].hdr->nfuncs; k++)
 			if (a[i].hdr->funcs[k].old_addr == old_addr) {

@@ -10,11 +10,20 @@
 
 #include "user/maps.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define LP_REGION_MAGIC "LPATCHR1"
 
-enum region_state { REGION_LOADED = 1, REGION_ACTIVE = 2 };
+/*
+ * LOADED: mapped, nothing jumps to it (also what a killed run leaves: a stale
+ * region, removed by `lpatch revert`). ACTIVE: every function it owns jumps
+ * to it. APPLYING, REVERTING: written before its jumps are written or taken
+ * out, so a jump never exists without a record; if lpatch dies meanwhile,
+ * the entry bytes of each function tell which are switched (state_func_live).
+ */
+enum region_state { REGION_LOADED = 1, REGION_ACTIVE = 2, REGION_APPLYING = 3,
+		    REGION_REVERTING = 4 };
 
 struct lp_region_func {
 	uint64_t old_addr, old_size;	/* run-time address and size of the replaced function */
@@ -54,7 +63,22 @@ struct applied {
 int state_scan(const struct proc_maps *pm, struct applied **out, size_t *n);
 void state_free(struct applied *a, size_t n);
 const char *region_func_name(const struct lp_region_hdr *h, const struct lp_region_func *f);
-/* The newest active patch other than skip redirecting the function at old_addr (NULL if none). */
+/* "active", "loaded", "applying" or "reverting". */
+const char *region_state_name(uint32_t state);
+/* Active, or interrupted while applied or reverted: its jumps may be in. */
+static inline bool region_live(const struct lp_region_hdr *h)
+{
+	return h->state == REGION_ACTIVE || h->state == REGION_APPLYING ||
+	       h->state == REGION_REVERTING;
+}
+/* Write a region's state in the process (and in a->hdr). -1 with errno on failure. */
+int state_set(pid_t pid, const struct applied *a, uint32_t state);
+/* Does the entry of f in process pid hold the jump to f's new code (read from memory)? */
+bool state_func_live(pid_t pid, const struct lp_region_func *f);
+/*
+ * The newest live patch (region_live) other than skip redirecting the
+ * function at old_addr (NULL if none).
+ */
 const struct applied *state_winner(const struct applied *a, size_t n, uint64_t old_addr,
 				   const struct applied *skip, const struct lp_region_func **fn);
 

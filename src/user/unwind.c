@@ -223,6 +223,12 @@ void unwinder_flush(struct unwinder *u)
 
 int unwind_thread(struct unwinder *u, struct lp_thread *t, uint64_t *pcs, int max, bool *complete)
 {
+	return unwind_thread_slots(u, t, pcs, NULL, max, complete);
+}
+
+int unwind_thread_slots(struct unwinder *u, struct lp_thread *t, uint64_t *pcs, uint64_t *slots,
+			int max, bool *complete)
+{
 	unw_cursor_t c;
 	int n = 0;
 
@@ -230,6 +236,8 @@ int unwind_thread(struct unwinder *u, struct lp_thread *t, uint64_t *pcs, int ma
 	u->t = t;
 	if (!sess_regs(t) || max < 1)
 		return 0;
+	if (slots)
+		slots[n] = 0;
 	pcs[n++] = t->regs.rip;
 	if (unw_init_remote(&c, u->as, u) < 0)
 		return n;
@@ -254,6 +262,11 @@ int unwind_thread(struct unwinder *u, struct lp_thread *t, uint64_t *pcs, int ma
 		if (ip == 0) {
 			*complete = true;
 			break;
+		}
+		if (slots) {
+			/* the caller's stack pointer is the callee's CFA: the return address is below */
+			unw_word_t sp;
+			slots[n] = unw_get_reg(&c, UNW_REG_SP, &sp) < 0 ? 0 : sp - 8;
 		}
 		pcs[n++] = ip;
 	}

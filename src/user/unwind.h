@@ -34,6 +34,12 @@ void unwinder_flush(struct unwinder *u);
  * unwinding stopped early (no CFI for some frame, unreadable stack).
  */
 int unwind_thread(struct unwinder *u, struct lp_thread *t, uint64_t *pcs, int max, bool *complete);
+/*
+ * The same, and where each return address pcs[k] (k > 0) is kept on the
+ * stack (slots[k], the callee's CFA - 8; 0 if unknown). slots[0] is 0.
+ */
+int unwind_thread_slots(struct unwinder *u, struct lp_thread *t, uint64_t *pcs, uint64_t *slots,
+			int max, bool *complete);
 void unwinder_free(struct unwinder *u);
 
 #endif

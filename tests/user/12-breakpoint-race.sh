@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Stress: apply/revert rounds for about 12 s on a function that CPU-bound threads
-# (more than the cores) enter and leave all the time, so lpatch waits for them at
-# return-address breakpoints every round, and threads often execute such a breakpoint
-# just as lpatch interrupts them (the interrupt is then reported before the trap).
-# The process must never die (a breakpoint trap delivered to it kills it), every call
-# must return what the old or the new code computes, and the calls must go on.
-# The race is timing-dependent: the PASS line says how often it was caught.
+# (more than the cores) enter and leave all the time, so lpatch waits for them to
+# return every round (once at breakpoints, now through return-address trampolines:
+# docs/user-patch-format.md), and threads often reach their trampoline just as lpatch
+# interrupts them. The process must never die, every call must return what the old or
+# the new code computes, and the calls must go on. "caught" counts the old breakpoint
+# race, which no longer exists (always 0).
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/user-lib.sh"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The pause apply reports includes the first phase of waiting for a blocked thread:
-# while the thread sleeping in brief() runs alone towards its return-address breakpoint
+# while the thread sleeping in brief() runs alone towards its return-address trampoline
 # (2 ms), every other thread is held, so when the process is then let run, the worst
 # round reported (max_pause_us) is at least those 2 ms.
 source "$(dirname "$0")/../lib.sh"

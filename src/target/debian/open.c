@@ -24,9 +24,10 @@ static const struct step {
 	int (*run)(struct debian_ctx *c);
 } steps[] = {
 	{ "image", ~0u, debian_step_image },
-	{ "headers", TARGET_HEADERS, debian_step_headers },
 	{ "symbols", TARGET_SYMBOLS, debian_step_symbols },
+	/* before the headers: they may take kbuild's tools from the source tree */
 	{ "source", TARGET_SOURCE, debian_step_source },
+	{ "headers", TARGET_HEADERS, debian_step_headers },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -249,7 +250,7 @@ static int run_steps(struct debian_ctx *c, unsigned need)
 		return ret;	/* the image was cached when looked at, and is no longer */
 	}
 	/* all the packages at the right version, before any is downloaded */
-	ret = debian_check_packages(c, need);
+	ret = debian_check_packages(c, &need);
 	if (!ret)
 		ret = mkdir_p(c->dir);
 	for (size_t i = 0; i < NSTEPS && !ret; i++) {
@@ -278,6 +279,7 @@ static void ctx_free(struct debian_ctx *c)
 	free(c->debs);
 	free(c->dir);
 	free(c->log);
+	free(c->kbuild_pkg);
 	for (size_t i = 0; i < c->nknown; i++)
 		apt_pkg_free(&c->known[i]);
 	free(c->known);

@@ -5,6 +5,9 @@
 . "$(dirname "$0")/../lib.sh"
 TARGET=${LPATCH_TEST_GENERIC:-debian:amd64}
 
+# the image alone: no headers, no -dbg
+"$LPATCH" target --json --need boot "$TARGET" >"$WORK/target.json" 2>"$WORK/target.err" ||
+	{ cat "$WORK/target.err"; fail "lpatch target --need boot $TARGET failed"; }
 config=$(target_field config) || exit 1
 rel=$(target_field release) || exit 1
 grep -q '^CONFIG_EXT4_FS=m$' "$config" ||

@@ -24,10 +24,9 @@ static const struct step {
 	int (*run)(struct debian_ctx *c);
 } steps[] = {
 	{ "image", ~0u, debian_step_image },
-	{ "symbols", TARGET_SYMBOLS, debian_step_symbols },
-	/* before the headers: they may take kbuild's tools from the source tree */
-	{ "source", TARGET_SOURCE, debian_step_source },
 	{ "headers", TARGET_HEADERS, debian_step_headers },
+	{ "symbols", TARGET_SYMBOLS, debian_step_symbols },
+	{ "source", TARGET_SOURCE, debian_step_source },
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -240,6 +239,7 @@ static int wait_aside(pid_t pid)
 
 static int run_steps(struct debian_ctx *c, unsigned need)
 {
+	const struct step *later = NULL;
 	pid_t aside = -1;
 	int ret;
 
@@ -259,6 +259,11 @@ static int run_steps(struct debian_ctx *c, unsigned need)
 		if (steps[i].need == TARGET_SYMBOLS && (need & TARGET_SOURCE) &&
 		    !stamp_done(c->dir, "source") && (aside = run_step_aside(c, &steps[i])) > 0)
 			continue;
+		/* headers whose kbuild tools come from the source tree: after it */
+		if (steps[i].need == TARGET_HEADERS && c->kbuild_from_source) {
+			later = &steps[i];
+			continue;
+		}
 		ret = run_step(c, &steps[i]);
 		/* the image fixes the version every other package must have */
 		if (!ret && i == 0) {
@@ -266,6 +271,8 @@ static int run_steps(struct debian_ctx *c, unsigned need)
 			c->version = stamp_read(c->dir, "image");
 		}
 	}
+	if (later && !ret)
+		ret = run_step(c, later);
 	if (aside > 0 && wait_aside(aside) && !ret)
 		ret = -1;
 	return ret;

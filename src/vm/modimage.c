@@ -1,5 +1,6 @@
 #include "vm/modimage.h"
 
+#include "target/kconfig.h"
 #include "util/cache.h"
 #include "util/fs.h"
 #include "util/lock.h"
@@ -16,8 +17,19 @@
 
 #define IMAGE_NAME "modules-v1.ext4"	/* bump when the image's layout changes */
 
-/* The drivers the guest needs to reach the modules disk. */
-static const char *const disk_drivers[] = { "virtio_pci", "virtio_blk", NULL };
+/* What the guest needs to reach the modules disk, and the option that builds
+ * each in: the cloud flavour builds ext4 in, the generic one has it as a
+ * module, like virtio_blk in both. */
+static const struct disk_driver {
+	const char *module;
+	const char *option;	/* CONFIG_<option> */
+} disk_drivers[] = {
+	{ "virtio_pci", "VIRTIO_PCI" },
+	{ "virtio_blk", "VIRTIO_BLK" },
+	{ "ext4", "EXT4_FS" },
+	/* the image's metadata checksums: ext4 asks the crypto API for crc32c at mount */
+	{ "crc32c_generic", "CRYPTO_CRC32C" },
+};
 
 static unsigned long long tree_bytes, tree_entries;
 
@@ -225,6 +237,18 @@ static int add_with_deps(char *dep_text, const char *name, char ***out, size_t *
 	return -1;
 }
 
+/* Is the driver built into t? Its config says (=y); without a config,
+ * modules.builtin does. */
+static bool built_in(const struct kernel_target *t, const struct disk_driver *d,
+		     const char *builtin)
+{
+	char *v = t->config ? config_value(t->config, d->option) : NULL;
+	bool yes = v ? !strcmp(v, "y") : !t->config && in_list_file(builtin, d->module);
+
+	free(v);
+	return yes;
+}
+
 char **modimage_disk_modules(const struct kernel_target *t)
 {
 	char *dep_path = path_join(t->modules, "modules.dep");
@@ -234,13 +258,16 @@ char **modimage_disk_modules(const struct kernel_target *t)
 	size_t n = 0, cap = 0;
 	int ret = text ? 0 : -1;
 
-	for (const char *const *d = disk_drivers; *d && !ret; d++) {
-		if (in_list_file(builtin, *d))
+	for (size_t i = 0; i < sizeof(disk_drivers) / sizeof(disk_drivers[0]) && !ret; i++) {
+		const struct disk_driver *d = &disk_drivers[i];
+
+		if (built_in(t, d, builtin))
 			continue;
-		if (add_with_deps(text, *d, &out, &n, &cap)) {
-			lp_err("kernel %s has no %s driver (neither in %s nor built in)", t->release,
-			       *d, dep_path);
-			lp_hint("lpatch vm reaches the target's modules through a virtio disk");
+		if (add_with_deps(text, d->module, &out, &n, &cap)) {
+			lp_err("kernel %s has no %s module (CONFIG_%s is not y, and %s does not "
+			       "list it)", t->release, d->module, d->option, dep_path);
+			lp_hint("lpatch vm reaches the target's modules on an ext4 image through a "
+				"virtio disk: the kernel needs those drivers, built in or as modules");
 			ret = -1;
 		}
 	}

@@ -239,6 +239,7 @@ static int wait_aside(pid_t pid)
 
 static int run_steps(struct debian_ctx *c, unsigned need)
 {
+	const struct step *later = NULL;
 	pid_t aside = -1;
 	int ret;
 
@@ -249,7 +250,7 @@ static int run_steps(struct debian_ctx *c, unsigned need)
 		return ret;	/* the image was cached when looked at, and is no longer */
 	}
 	/* all the packages at the right version, before any is downloaded */
-	ret = debian_check_packages(c, need);
+	ret = debian_check_packages(c, &need);
 	if (!ret)
 		ret = mkdir_p(c->dir);
 	for (size_t i = 0; i < NSTEPS && !ret; i++) {
@@ -258,6 +259,11 @@ static int run_steps(struct debian_ctx *c, unsigned need)
 		if (steps[i].need == TARGET_SYMBOLS && (need & TARGET_SOURCE) &&
 		    !stamp_done(c->dir, "source") && (aside = run_step_aside(c, &steps[i])) > 0)
 			continue;
+		/* headers whose kbuild tools come from the source tree: after it */
+		if (steps[i].need == TARGET_HEADERS && c->kbuild_from_source) {
+			later = &steps[i];
+			continue;
+		}
 		ret = run_step(c, &steps[i]);
 		/* the image fixes the version every other package must have */
 		if (!ret && i == 0) {
@@ -265,6 +271,8 @@ static int run_steps(struct debian_ctx *c, unsigned need)
 			c->version = stamp_read(c->dir, "image");
 		}
 	}
+	if (later && !ret)
+		ret = run_step(c, later);
 	if (aside > 0 && wait_aside(aside) && !ret)
 		ret = -1;
 	return ret;
@@ -278,6 +286,7 @@ static void ctx_free(struct debian_ctx *c)
 	free(c->debs);
 	free(c->dir);
 	free(c->log);
+	free(c->kbuild_pkg);
 	for (size_t i = 0; i < c->nknown; i++)
 		apt_pkg_free(&c->known[i]);
 	free(c->known);

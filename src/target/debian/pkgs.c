@@ -47,8 +47,7 @@ static size_t planned(const struct debian_ctx *c, unsigned need, char **names, b
 	if ((need & TARGET_HEADERS) && !stamp_done(c->dir, "headers")) {
 		PLAN(true, "linux-headers-%s", rel);
 		PLAN(false, "linux-headers-%s-common", c->r.abi);
-		/* 6.1.0-56 uses linux-kbuild-6.1; 6.12.107+deb12 linux-kbuild-6.12.107+deb12 */
-		PLAN(false, "linux-kbuild-%s", strchr(c->r.abi, '+') ? c->r.abi : c->r.series);
+		PLAN(false, "%s", c->kbuild_pkg);
 	}
 	if ((need & TARGET_SYMBOLS) && !stamp_done(c->dir, "symbols"))
 		PLAN(true, "linux-image-%s-dbg", rel);
@@ -59,7 +58,37 @@ static size_t planned(const struct debian_ctx *c, unsigned need, char **names, b
 	return n;
 }
 
-int debian_check_packages(struct debian_ctx *c, unsigned need)
+/* 6.1.0-56 uses linux-kbuild-6.1; 6.12.107+deb12 linux-kbuild-6.12.107+deb12 (a guess:
+ * the headers package's Depends says for sure) */
+static char *kbuild_guess(const struct debian_ctx *c)
+{
+	return xasprintf("linux-kbuild-%s", strchr(c->r.abi, '+') ? c->r.abi : c->r.series);
+}
+
+static void free_known(struct debian_ctx *c)
+{
+	for (size_t i = 0; i < c->nknown; i++)
+		apt_pkg_free(&c->known[i]);
+	free(c->known);
+	c->known = NULL;
+	c->nknown = 0;
+}
+
+/* Is pkg at c->version in the cache or known to apt (after the lookup)? */
+static bool at_version(const struct debian_ctx *c, const char *pkg)
+{
+	char *deb = deb_find(c->debs, pkg, c->version);
+
+	free(deb);
+	if (deb)
+		return true;
+	for (size_t i = 0; i < c->nknown; i++)
+		if (c->known[i].name && !strcmp(c->known[i].name, pkg))
+			return true;
+	return false;
+}
+
+static int check_planned(struct debian_ctx *c, unsigned need)
 {
 	char *names[8];
 	bool required[8];
@@ -94,6 +123,29 @@ int debian_check_packages(struct debian_ctx *c, unsigned need)
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	return ret;
+}
+
+int debian_check_packages(struct debian_ctx *c, unsigned *need)
+{
+	int ret;
+
+	if (!c->kbuild_pkg)
+		c->kbuild_pkg = kbuild_guess(c);
+	ret = check_planned(c, *need);
+	/* linux-kbuild-X.Y is not named after the ABI: the archive keeps only its
+	 * newest version, so an older kernel's is gone. Its tools are then built
+	 * from the source at the image's version, which the headers step needs. */
+	if (ret || !(*need & TARGET_HEADERS) || stamp_done(c->dir, "headers") ||
+	    at_version(c, c->kbuild_pkg))
+		return ret;
+	c->kbuild_from_source = true;
+	lp_progress("%s %s is not in the archive: kbuild's tools will come from the source "
+		    "tree at %s (modules_prepare)", c->kbuild_pkg, c->version, c->version);
+	if (*need & TARGET_SOURCE)
+		return 0;
+	*need |= TARGET_SOURCE;
+	free_known(c);
+	return check_planned(c, *need);
 }
 
 char *debian_get_deb(struct debian_ctx *c, const char *pkg)

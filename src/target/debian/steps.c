@@ -168,13 +168,87 @@ out:
 	return ret;
 }
 
+/* cp -a from to (to must not exist yet). */
+static int copy_tree(struct debian_ctx *c, const char *from, const char *to)
+{
+	const char *argv[] = { "cp", "-a", from, to, NULL };
+	char *doing = xasprintf("copying %s to %s", from, to);
+	char *parent = path_dirname(to);
+	int ret = mkdir_p(parent) ? -1 : tool_run(argv, NULL, c->log, doing);
+
+	free(parent);
+	free(doing);
+	return ret;
+}
+
+/*
+ * Without linux-kbuild at the image's version: fill in what the headers'
+ * scripts and tools links point to (../../lib/linux-kbuild-X.Y/...) from
+ * the source tree at the same version, whose modules_prepare built the
+ * very host tools (fixdep, modpost, genksyms, objtool, ...) kbuild ships.
+ * The headers keep their own Module.symvers, .config and generated
+ * headers, so vermagic and the CRCs are still the ABI's own.
+ */
+static int kbuild_from_source(struct debian_ctx *c, const char *headers)
+{
+	char *src = xasprintf("%s/" DEBIAN_SOURCE_DIR "/linux-source-%s", c->dir, c->r.series);
+	char *links[2] = { path_join(headers, "scripts"), path_join(headers, "tools") };
+	char *objtool = path_join(src, "tools/objtool/objtool");
+	int ret = -1;
+
+	if (!stamp_done(c->dir, "source")) {
+		lp_err("cannot make kbuild's tools for %s: the source tree at %s is not prepared",
+		       c->r.release, c->version);
+		goto out;
+	}
+	lp_progress("taking kbuild's tools (fixdep, modpost, ...) from the source tree %s", src);
+	for (int i = 0; i < 2; i++) {
+		char *to = NULL, *dir = path_dirname(links[i]), *target = NULL;
+		char buf[4096];
+		ssize_t n = readlink(links[i], buf, sizeof(buf) - 1);
+		int r = -1;
+
+		if (n <= 0) {
+			lp_perr("%s in linux-headers-%s is not a link to kbuild", links[i],
+				c->r.release);
+			goto next;
+		}
+		buf[n] = 0;
+		to = path_join(dir, buf);
+		if (i == 0) {
+			char *from = path_join(src, "scripts");
+
+			r = rm_rf(to) ? -1 : copy_tree(c, from, to);
+			free(from);
+		} else {
+			target = path_join(to, "objtool/objtool");
+			/* no objtool without CONFIG_OBJTOOL: nothing to copy then */
+			r = rm_rf(to) || mkdir_p(to) ? -1 :
+			    path_exists(objtool) ? copy_tree(c, objtool, target) : 0;
+		}
+next:
+		free(target);
+		free(to);
+		free(dir);
+		if (r)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(objtool);
+	free(links[0]);
+	free(links[1]);
+	free(src);
+	return ret;
+}
+
 int debian_step_headers(struct debian_ctx *c)
 {
 	const char *rel = c->r.release;
 	char *pkgs[3] = { xasprintf("linux-headers-%s", rel), NULL, NULL };
 	char *debs[3] = { NULL, NULL, NULL };
 	char *dir = NULL, *headers = NULL, *uts = NULL;
-	int ret = -1;
+	int ndebs = c->kbuild_from_source ? 2 : 3, ret = -1;
 
 	/* the rest of the tree is in what the headers package depends on: the
 	 * -common headers and kbuild (linux-kbuild-6.1, linux-kbuild-6.12.107+deb12) */
@@ -186,19 +260,23 @@ int debian_step_headers(struct debian_ctx *c)
 		pkgs[1] = xasprintf("linux-headers-%s-common", c->r.abi);
 	if (!pkgs[2])
 		pkgs[2] = xasprintf("linux-kbuild-%s", c->r.series);
-	for (int i = 1; i < 3; i++)
+	for (int i = 1; i < ndebs; i++)
 		if (!(debs[i] = debian_get_deb(c, pkgs[i])))
 			goto out;
 	if (!(dir = begin_step(c, "headers", DEBIAN_HEADERS_DIR)))
 		goto out;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < ndebs; i++)
 		if (debian_extract(c, debs[i], dir))
 			goto out;
 	headers = xasprintf("%s/usr/src/linux-headers-%s", dir, rel);
 	if (expect_file(headers, "Makefile", pkgs[0]) || expect_file(headers, "Module.symvers", pkgs[0]))
 		goto out;
+	if (c->kbuild_from_source && kbuild_from_source(c, headers))
+		goto out;
 	/* scripts -> ../../lib/linux-kbuild-X.Y/scripts resolves inside dir */
-	if (expect_file(headers, "scripts/mod/modpost", pkgs[2]) || fix_headers_makefile(headers))
+	if (expect_file(headers, "scripts/mod/modpost",
+			c->kbuild_from_source ? "the prepared source" : pkgs[2]) ||
+	    fix_headers_makefile(headers))
 		goto out;
 	uts = tree_utsrelease(headers);
 	if (!uts || strcmp(uts, rel)) {

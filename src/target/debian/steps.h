@@ -2,6 +2,8 @@
  * The steps that fill a Debian target's cache directory, one stamp each:
  *   image    linux-image-<rel>[-unsigned]: vmlinuz, config, modules (+ depmod)
  *   headers  linux-headers-<rel>, -common, linux-kbuild: a tree for M= builds
+ *            (kbuild's scripts and objtool from the prepared source tree when
+ *            linux-kbuild at the image's version is no longer in the archive)
  *   symbols  linux-image-<rel>-dbg: vmlinux and the real System.map
  *   source   linux-source-X.Y: extracted, configured, modules_prepare done
  * Every package is taken at exactly the image's version.
@@ -22,6 +24,9 @@ struct debian_ctx {
 	char *log;		/* <dir>/prepare.log: output of the tools */
 	struct apt_pkg *known;	/* what apt said of the packages, asked once for all */
 	size_t nknown;
+	char *kbuild_pkg;	/* linux-kbuild-X.Y (guessed from the release) */
+	bool kbuild_from_source;/* kbuild_pkg is not at version: its tools come from the
+				 * prepared source tree, so the source step goes first */
 };
 
 /* Where each step leaves its results, relative to the target's dir. */
@@ -35,10 +40,12 @@ int debian_step_headers(struct debian_ctx *c);
 int debian_step_symbols(struct debian_ctx *c);
 int debian_step_source(struct debian_ctx *c);
 
-/* Before anything is fetched: every package the missing steps of need use
- * is in the cache or known to apt at c->version (one apt-cache run). 0, or
- * -1 with an error naming each package whose version disagrees. */
-int debian_check_packages(struct debian_ctx *c, unsigned need);
+/* Before anything is fetched: every package the missing steps of *need use
+ * is in the cache or known to apt at c->version (one apt-cache run). When
+ * linux-kbuild is not at that version, sets c->kbuild_from_source and adds
+ * TARGET_SOURCE to *need (and checks its package too). 0, or -1 with an
+ * error naming each package whose version disagrees. */
+int debian_check_packages(struct debian_ctx *c, unsigned *need);
 /* pkg's .deb at c->version: from the cache, else downloaded; NULL with an
  * error saying which versions disagree. */
 char *debian_get_deb(struct debian_ctx *c, const char *pkg);

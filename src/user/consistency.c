@@ -7,10 +7,14 @@
 #include "util/testpoint.h"
 
 #include <stdlib.h>
+#include <sys/ptrace.h>
 #include <string.h>
 
 #define MAX_FRAMES 256
-/* How long the other threads stay stopped while blocked ones run to their breakpoints. */
+/*
+ * How long blocked threads run alone towards their trampolines, and then,
+ * with the rest of the process running, how long after the last one came out.
+ */
 #define ROUND_WAIT_NS (2 * 1000000ULL)
 
 struct blocker {
@@ -171,6 +175,7 @@ struct arrivals {
 	const struct switch_op *op;
 	struct blocker *b;
 	size_t nb;
+	bool *held;	/* per thread of the session: caught, kept stopped */
 };
 
 /* A stop of a running thread: held when it is a blocker at its trampoline's system call. */
@@ -189,9 +194,20 @@ static bool at_tramp(struct lp_session *s, struct lp_thread *t, void *arg)
 		r = sess_regs(t);
 		if (!r || r->rip != tramp_addr(a->op, b->tramp) + TRAMP_AFTER_SYSCALL)
 			return false;
-		/* the enter-stop of its getpid: skipped, the thread put at its return address */
+		/*
+		 * The enter-stop of its getpid: skipped, the thread put at its
+		 * return address, and those registers written at once, so that
+		 * it stands there even if lpatch dies (its trampoline may then
+		 * serve another thread) and can stay stopped over later rounds.
+		 */
 		if (leave_tramp(s, a->op, b, t)) {
+			if (ptrace(PTRACE_SETREGS, t->tid, 0, &t->regs)) {
+				lp_perr("cannot set the registers of thread %d", (int)t->tid);
+				return false;
+			}
+			t->regs_dirty = false;
 			b->arrived = true;
+			a->held[b->ti] = true;
 			t->trace_syscalls = false;
 			return true;
 		}
@@ -209,11 +225,26 @@ static size_t left_of(const struct blocker *b, size_t nb)
 	return left;
 }
 
-/* Until every trampolined blocker has arrived, or until. */
-static void wait_arrivals(struct lp_session *s, struct arrivals *a, uint64_t until)
+/*
+ * Until every trampolined blocker has arrived, or ROUND_WAIT_NS pass (after
+ * the last arrival when extend), or the deadline.
+ */
+static void wait_arrivals(struct lp_session *s, struct arrivals *a, uint64_t deadline, bool extend)
 {
-	while (left_of(a->b, a->nb) && sess_poll(s, until, 20000, at_tramp, a))
-		;
+	uint64_t until = now_ns() + ROUND_WAIT_NS;
+	size_t left = left_of(a->b, a->nb);
+
+	while (left) {
+		struct lp_thread *t = sess_poll(s, until < deadline ? until : deadline, 20000,
+						at_tramp, a);
+		size_t now_left = left_of(a->b, a->nb);
+
+		if (!t)
+			break;
+		if (extend && now_left < left)
+			until = now_ns() + ROUND_WAIT_NS;	/* progress: more time */
+		left = now_left;
+	}
 }
 
 /*
@@ -223,15 +254,21 @@ static void wait_arrivals(struct lp_session *s, struct arrivals *a, uint64_t unt
  * catches it there, out of the function) and then jumps to the real return
  * address. Nothing is written to the program's code and no trap is set: if
  * lpatch dies meanwhile, the thread just returns through the trampoline.
- * The others stay stopped for up to ROUND_WAIT_NS. Ends with every thread
- * stopped and every return address the program's own again. Returns how
- * many blockers are still in the way (their trampolines unused), or -1.
+ * The others stay stopped for up to ROUND_WAIT_NS. Blockers not out by then
+ * may wait for another thread (the workers of tests/user/12 spin in hop()
+ * until a ticker thread ticks): the rest of the process then runs too,
+ * except the held threads (held[i] for s->t[i]), blockers caught at their
+ * trampolines, which stand outside the checked functions and stay stopped
+ * there, this round and the next ones, until every blocker is out or
+ * ROUND_WAIT_NS pass without one coming out. Ends with every thread
+ * stopped, every return address the program's own again, and the blockers
+ * that came out held. Returns how many blockers are still in the way (their
+ * trampolines unused), or -1; *out, how many came out.
  */
 static long run_out(struct lp_session *s, const struct switch_op *op, struct blocker *b, size_t nb,
-		    uint64_t deadline)
+		    bool *held, uint64_t deadline, size_t *out)
 {
-	uint64_t until = now_ns() + ROUND_WAIT_NS;
-	struct arrivals a = { op, b, nb };
+	struct arrivals a = { op, b, nb, held };
 	int k = 0;
 	long left = 0;
 
@@ -250,7 +287,15 @@ static long run_out(struct lp_session *s, const struct switch_op *op, struct blo
 		}
 	if (k)
 		test_kill_point("tramp-wait");
-	wait_arrivals(s, &a, until < deadline ? until : deadline);
+	wait_arrivals(s, &a, deadline, false);
+	if (k && left_of(b, nb)) {
+		lp_debug("blocked threads not out after %.3f ms: the process runs meanwhile",
+			 ROUND_WAIT_NS / 1e6);
+		for (size_t i = 0; i < s->n; i++)
+			if (!held[i] && !s->t[i].trace_syscalls)
+				sess_resume(s, &s->t[i]);
+		wait_arrivals(s, &a, deadline, true);
+	}
 	if (sess_stop_all(s))
 		left = -1;
 	for (size_t i = 0; i < s->n; i++)
@@ -268,6 +313,7 @@ static long run_out(struct lp_session *s, const struct switch_op *op, struct blo
 
 			for (size_t j = 0; j < nb; j++)
 				ours |= b[j].ti == i && b[j].arrived;
+			ours |= held[i];
 			if (t->state == T_STOPPED && t->syscall_stop && !ours && !sess_resume(s, t))
 				again = true;
 		}
@@ -293,9 +339,12 @@ static long run_out(struct lp_session *s, const struct switch_op *op, struct blo
 		if (left >= 0)
 			left++;
 	}
+	*out = 0;
+	for (size_t i = 0; i < nb; i++)
+		*out += b[i].tramp >= 0 && b[i].arrived && held[b[i].ti];
 	if (k && left > 0)
-		lp_debug("blocked threads not out after %.3f ms: the process runs meanwhile",
-			 ROUND_WAIT_NS / 1e6);
+		lp_debug("%zu blocked threads out, %ld not within %.3f ms of the last one", *out,
+			 left, ROUND_WAIT_NS / 1e6);
 	return left;
 }
 
@@ -323,6 +372,8 @@ int consistency_switch(struct lp_session *s, struct unwinder *u, const struct sw
 {
 	uint64_t deadline = now_ns() + (uint64_t)op->timeout_ms * 1000000ULL;
 	struct blocker *b = NULL;
+	bool *held = NULL;	/* per thread of s: stopped outside, kept so */
+	size_t nheld = 0;
 	uint64_t backoff_ns = 1000000;
 	int rc = -1;
 
@@ -335,6 +386,9 @@ int consistency_switch(struct lp_session *s, struct unwinder *u, const struct sw
 			goto out;
 		st->rounds++;
 		b = xrealloc(b, (s->n + 1) * sizeof(*b));
+		held = xrealloc(held, (s->n + 1) * sizeof(*held));
+		for (; nheld < s->n; nheld++)
+			held[nheld] = false;
 		unwinder_flush(u);
 		uint64_t t0 = now_ns();
 		nb = find_blockers(s, u, op, b);
@@ -353,20 +407,28 @@ int consistency_switch(struct lp_session *s, struct unwinder *u, const struct sw
 		for (size_t i = 0; i < nb; i++)
 			waitable |= b[i].ra != 0;
 		if (waitable && op->tramp) {
-			long left = run_out(s, op, b, nb, deadline);
+			size_t came_out = 0;
+			long left = run_out(s, op, b, nb, held, deadline, &came_out);
 
 			if (left < 0)
 				goto out;
-			if (left == 0)
-				continue;	/* everything stopped: check again */
+			/*
+			 * Everything stopped, or some came out: check again, those
+			 * out held, the rest to be waited for (threads that ran
+			 * meanwhile may have entered a checked function).
+			 */
+			if (left == 0 || came_out)
+				continue;
 		}
-		/* Let the process run a while, then try again. */
+		/* Nothing moves: let the whole process run a while, then try again. */
+		memset(held, 0, nheld * sizeof(*held));
 		sess_resume_all(s);
 		sess_pump(s, now_ns() + backoff_ns + (uint64_t)(rand() % 1000) * 1000);
 		if (backoff_ns < 20000000)
 			backoff_ns *= 2;
 	}
 out:
+	free(held);
 	free(b);
 	return rc;
 }

@@ -29,11 +29,16 @@ static int compare(struct elf_file *reb, struct elf_file *inst, size_t *ncode, s
 		if (!(r->sh.sh_flags & SHF_ALLOC))
 			continue;
 		t = twin(inst, r);
-		if (!t || t->sh.sh_addr != r->sh.sh_addr || t->sh.sh_size != r->sh.sh_size) {
-			lp_err("%s: section %s is %s in the rebuild %s (%#" PRIx64 ", %" PRIu64
-			       " bytes)%s", inst->path, r->name, t ? "elsewhere or of another size than"
-			       : "missing, but present", reb->path, (uint64_t)r->sh.sh_addr,
-			       (uint64_t)r->sh.sh_size, t ? "" : "");
+		if (!t) {
+			lp_err("%s: section %s of the rebuild %s is missing", inst->path, r->name,
+			       reb->path);
+			return LP_REFUSED;
+		}
+		if (t->sh.sh_addr != r->sh.sh_addr || t->sh.sh_size != r->sh.sh_size) {
+			lp_err("%s: section %s is at %#" PRIx64 " (%" PRIu64 " bytes), in the rebuild %s "
+			       "at %#" PRIx64 " (%" PRIu64 " bytes)", inst->path, r->name,
+			       (uint64_t)t->sh.sh_addr, (uint64_t)t->sh.sh_size, reb->path,
+			       (uint64_t)r->sh.sh_addr, (uint64_t)r->sh.sh_size);
 			return LP_REFUSED;
 		}
 		if (!(r->sh.sh_flags & SHF_EXECINSTR) || r->sh.sh_type == SHT_NOBITS)

@@ -25,9 +25,9 @@ echo "build --user --deb zlib1g: $(($(date +%s) - start_s)) s"
 grep -E "source|reference build|same code|linked from|wrote" "$WORK/build.log"
 expect_contains "$WORK/build.log" "the same code as the rebuild"
 json_is "$WORK/build.json" '[.functions[].name]' '["zlibVersion"]'
-json_is "$WORK/build.json" '.object' "\"$(basename "$(readlink -f "$LIB")")\""
+json_is "$WORK/build.json" '.object' "$(basename "$(readlink -f "$LIB")")"
 want_bid=$(readelf -n "$(readlink -f "$LIB")" | sed -n 's/.*Build ID: //p')
-json_is "$WORK/build.json" '.build_id' "\"$want_bid\""
+json_is "$WORK/build.json" '.build_id' "$want_bid"
 # the installed file is stripped: the address is the one of zlibVersion in its .dynsym
 addr=$(json_get "$WORK/build.json" '.functions[0].address') || exit 1
 dyn=$(readelf -W --dyn-syms "$LIB" | awk '$8 ~ /^zlibVersion(@|$)/ { print $2; exit }')
@@ -37,7 +37,7 @@ cc -O2 -o "$WORK/zver" "$FIXD/zver.c" -lz || fail "cannot build the C program"
 ver=$(/usr/bin/python3 -c 'import ctypes; z = ctypes.CDLL("libz.so.1"); z.zlibVersion.restype = ctypes.c_char_p; print(z.zlibVersion().decode())')
 
 # in a PID namespace of its own: the processes, apply --all, the checks, revert
-cat >"$WORK/inner.sh" <<INNER
+cat >"$WORK/inner.sh" <<INNER || fail "cannot write the inner script"
 source "$TOP/tests/lib.sh"
 source "$TOP/tests/user/user-lib.sh"
 OW="$WORK"
@@ -45,7 +45,7 @@ ver="$ver"
 so="$(basename "$(readlink -f "$LIB")")"
 start py1 /usr/bin/python3 "$FIXD/zver.py" py1; py1=\$PID
 start py2 /usr/bin/python3 "$FIXD/zver.py" py2 threads; py2=\$PID
-start c "$OW/zver" c; c=\$PID
+start c "\$OW/zver" c; c=\$PID
 for n in py1 py2 c; do wait_line "\$WORK/\$n.out" "^\$n \$ver [0-9]+\\$" 20; done
 for p in \$py1 \$py2 \$c; do grep -q libz.so.1 /proc/\$p/maps || fail "process \$p does not map libz.so.1"; done
 
@@ -65,6 +65,8 @@ for p in \$py1 \$py2 \$c; do alive "\$p"; expect_unpatched "\$p"; done
 for n in py1 py2 c; do
 	[ "\$(awk '{ print \$3 }' "\$WORK/\$n.out" | sort -u | wc -l)" = 1 ] || fail "\$n: compress output changed"
 done
+: >"\$OW/inner.done"
 INNER
 unshare --pid --fork --mount-proc bash "$WORK/inner.sh" || fail "the patched processes did not behave"
+[ -e "$WORK/inner.done" ] || fail "the steps in the PID namespace did not all run"
 echo "PASS: Debian's installed zlib patched in 3 processes (python3, python3 with threads, C -lz) with apply --all, and reverted"

@@ -153,7 +153,7 @@ static char *source_lines(void)
 }
 
 /* mkdir -p dir/sub */
-static int mkdir_p_fmt(const char *dir, const char *sub)
+static int mkdir_sub(const char *dir, const char *sub)
 {
 	char *p = path_join(dir, sub);
 	int r = mkdir_p(p);
@@ -196,14 +196,14 @@ static int apt_private_init(struct apt_private *a, const char *cache)
 	a->dir = path_join(cache, "deb-src/apt");
 	list = path_join(a->dir, "sources.list");
 	old = read_file_quiet(list, NULL);
-	if (mkdir_p(a->dir) || mkdir_p_fmt(a->dir, "parts") || mkdir_p_fmt(a->dir, "lists/partial") ||
-	    mkdir_p_fmt(a->dir, "cache/archives/partial"))
+	if (mkdir_p(a->dir) || mkdir_sub(a->dir, "parts") || mkdir_sub(a->dir, "lists/partial") ||
+	    mkdir_sub(a->dir, "cache/archives/partial"))
 		r = -1;
 	/* new lines: the lists fetched for the old ones do not count */
 	if (!r && (!old || strcmp(old, lines))) {
 		char *lists = path_join(a->dir, "lists");
 		rm_rf(lists);
-		r = mkdir_p_fmt(a->dir, "lists/partial") || write_file(list, lines, strlen(lines));
+		r = mkdir_sub(a->dir, "lists/partial") || write_file(list, lines, strlen(lines));
 		free(lists);
 	}
 	a->opts[0] = xasprintf("-oDir::Etc::SourceList=%s", list);

@@ -41,8 +41,10 @@ cp -a "$ENTRY" "$WORK/cache/deb-src/" || fail "cannot copy $ENTRY"
 REB=$(find "$WORK/cache/deb-src/zlib_$VER/reference/source/debian/zlib1g" -name "$SO" -type f | head -1)
 [ -n "$REB" ] || fail "no $SO in the reference build"
 read -r off addr < <(readelf -SW "$REB" | awk '$2 == ".text" { print $5, $4 }')
-python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 0xff]))' \
-	"$REB" $((16#$off + 0x200)) || fail "cannot change $REB"
+pos=$((16#$off + 0x200))
+byte=$(od -An -tu1 -j "$pos" -N1 "$REB" | tr -d ' ')
+printf "\\$(printf '%03o' $((byte ^ 255)))" | dd of="$REB" bs=1 seek="$pos" conv=notrunc status=none ||
+	fail "cannot change $REB"
 cmp -s "$REB" "$ENTRY/reference/source/debian/zlib1g/${REB#*/debian/zlib1g/}" && fail "the copy did not change"
 want=$(printf '%#x' $((16#$addr + 0x200)))
 LPATCH_CACHE="$WORK/cache" refused tampered "the code differs from the rebuild" --deb zlib1g

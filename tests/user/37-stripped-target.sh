@@ -19,22 +19,20 @@ mkdir -p "$WORK/bin"; objcopy --strip-all "$SRC/twin" "$WORK/bin/twin" || fail "
 
 start twin "$WORK/bin/twin"; pid=$PID
 wait_line "$WORK/twin.out" "^a=[0-9]+ b=[0-9]+$"
+# steps DA DB WHAT: after fresh output, each line's a grows by DA and b by DB
+steps() { local da=$1 db=$2
+	: >"$WORK/twin.out"
+	wait_line "$WORK/twin.out" "^a=[0-9]+ b=[0-9]+$"
+	sleep 0.3
+	tail -n 3 "$WORK/twin.out" | awk -v da="$da" -v db="$db" '
+		NR > 1 { split(p, x, /[=b ]+/); split($0, y, /[=b ]+/)
+			 if (y[2] - x[2] != da || y[3] - x[3] != db) bad = 1 }
+		{ p = $0 } END { exit bad }' || { cat "$WORK/twin.out"; fail "$3"; }
+}
 lp_ok "$WORK/apply.log" "apply to the stripped program" apply --pid "$pid" "$WORK/a.lpatch"
-: >"$WORK/twin.out"
-wait_line "$WORK/twin.out" "^a=[0-9]+ b=[0-9]+$"
-sleep 0.3
 # a grows by 3 (its own counter), b still by 2 (the other counter, untouched)
-tail -n 3 "$WORK/twin.out" | awk '
-	NR > 1 { split(p, x, /[=b ]+/); split($0, y, /[=b ]+/)
-		 if (y[2] - x[2] != 3 || y[3] - x[3] != 2) bad = 1 }
-	{ p = $0 } END { exit bad }' || { cat "$WORK/twin.out"; fail "the patched fa() does not add 3 to a.c's counter"; }
+steps 3 2 "the patched fa() does not add 3 to a.c's counter"
 lp_ok "$WORK/revert.log" "revert" revert --pid "$pid" a
-: >"$WORK/twin.out"
-wait_line "$WORK/twin.out" "^a=[0-9]+ b=[0-9]+$"
-sleep 0.3
-tail -n 3 "$WORK/twin.out" | awk '
-	NR > 1 { split(p, x, /[=b ]+/); split($0, y, /[=b ]+/)
-		 if (y[2] - x[2] != 1 || y[3] - x[3] != 2) bad = 1 }
-	{ p = $0 } END { exit bad }' || { cat "$WORK/twin.out"; fail "fa() does not add 1 after revert"; }
+steps 1 2 "fa() does not add 1 after revert"
 alive "$pid"
 echo "PASS: a patch applied to and reverted from a stripped program, a static bound by its ref= line"

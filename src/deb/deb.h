@@ -64,4 +64,47 @@ char *deb_field(const char *deb, const char *field);
 /* The first package deb depends on named prefix...suffix; NULL if none. */
 char *deb_depends_on(const char *deb, const char *prefix, const char *suffix);
 
+/* --- Debian source packages (source.c) --- */
+
+/* How lpatch builds a Debian source package: as the archive does, binary
+ * packages only, without the extra multilib flavours (their objects would
+ * be compared too), without the test suite; the reference build keeps the
+ * symbols (nostrip changes no code, only what dh_strip removes). */
+#define DEB_BUILD_COMMAND "dpkg-buildpackage -b -uc -us " DEB_BUILD_PROFILES
+#define DEB_BUILD_PROFILES "-Pnobiarch"
+#define DEB_BUILD_OPTIONS_REFERENCE "nocheck nostrip"
+#define DEB_BUILD_OPTIONS_PATCH "nocheck"
+
+/* An installed binary package and the source package it was built from. */
+struct deb_installed {
+	char *package;		/* as dpkg names it, without :arch */
+	char *arch;
+	char *version;
+	char *source;
+	char *source_version;
+};
+
+/* pkg (name or name:arch) as installed: LP_OK, LP_REFUSED when it is not
+ * installed, LP_FAIL when dpkg-query cannot run; errors printed. */
+int deb_installed_get(const char *pkg, struct deb_installed *out);
+void deb_installed_free(struct deb_installed *d);
+/* The regular ELF files pkg installed (dpkg-query -L; debug files left out),
+ * NULL-terminated; NULL when dpkg-query cannot run. Caller frees each and the array. */
+char **deb_installed_elf_files(const char *pkg);
+/*
+ * The source of src at exactly version, unpacked once into lpatch's cache
+ * ($LPATCH_CACHE/deb-src/SRC_VERSION/source) by apt-get source through a
+ * private apt configuration (deb-src lines: $LPATCH_DEB_SRC, else the Debian
+ * archive of this release; its own lists and cache under deb-src/apt). The
+ * tree's path (caller frees), NULL with an error printed.
+ */
+char *deb_source_get(const char *src, const char *version);
+/* The build dependencies of the unpacked source tree installed: already, or
+ * now with apt-get build-dep as root; otherwise LP_REFUSED naming them. */
+int deb_build_deps(const char *tree);
+/* A copy of tree built once with DEB_BUILD_COMMAND and
+ * DEB_BUILD_OPTIONS=DEB_BUILD_OPTIONS_REFERENCE, cached next to the source;
+ * its path (caller frees), NULL with an error printed. */
+char *deb_reference_build(const char *src, const char *version, const char *tree);
+
 #endif

@@ -11,6 +11,7 @@
 #include "diff/verify.h"
 #include "patch/patchset.h"
 #include "user/ccwrap.h"
+#include "user/installed.h"
 #include "user/objects.h"
 #include "user/patchwrite.h"
 #include "util/fs.h"
@@ -25,7 +26,50 @@ struct work {
 	char *dir, *tree, *orig, *patched, *wrap, *log;
 	char **env;
 	struct objlist changed;
+	char *cclog;		/* the wrappers' records of their calls (link_only) */
+	struct objlist linked;	/* what the link of the binary took (link_only) */
+	bool have_linked;
 };
+
+/* The wrappers' environment, then b->env, then where the wrappers record their calls. */
+static void more_env(const struct user_build *b, struct work *w)
+{
+	size_t n = 0, extra = 0;
+
+	while (w->env[n])
+		n++;
+	while (b->env && b->env[extra])
+		extra++;
+	w->env = xrealloc(w->env, (n + extra + 2) * sizeof(char *));
+	for (size_t i = 0; i < extra; i++)
+		w->env[n++] = xstrdup(b->env[i]);
+	if (w->cclog)
+		w->env[n++] = xasprintf("%s=%s", CCWRAP_LOG_ENV, w->cclog);
+	w->env[n] = NULL;
+}
+
+/* Only the objects the link of the binary took (when the wrappers saw that link). */
+static void keep_linked(const struct user_build *b, struct work *w)
+{
+	size_t k = 0;
+
+	if (!w->have_linked)
+		return;
+	for (size_t i = 0; i < w->changed.n; i++) {
+		bool in = false;
+
+		for (size_t j = 0; j < w->linked.n && !in; j++)
+			in = !strcmp(w->changed.rel[i], w->linked.rel[j]);
+		if (in)
+			w->changed.rel[k++] = w->changed.rel[i];
+		else {
+			lp_debug("%s changed but is not linked into %s: left out", w->changed.rel[i],
+				 path_basename(b->binary));
+			free(w->changed.rel[i]);
+		}
+	}
+	w->changed.n = k;
+}
 
 static int build_twice(const struct user_build *b, const struct patchset *ps, struct work *w)
 {
@@ -36,6 +80,13 @@ static int build_twice(const struct user_build *b, const struct patchset *ps, st
 	if (objects_copy_tree(b->src, w->tree) || mkdir_p(w->wrap) ||
 	    !(w->env = ccwrap_write(w->wrap)))
 		return LP_EXIT_FAIL;
+	if (b->link_only) {
+		w->cclog = path_join(w->dir, "cc-calls");
+		if (mkdir_p(w->cclog))
+			return LP_EXIT_FAIL;
+	}
+	if (b->env || w->cclog)
+		more_env(b, w);
 	lp_progress("building the original (%s)", cmd);
 	if (objects_build(w->tree, cmd, (const char *const *)w->env, w->log) ||
 	    objects_list(w->tree, w->orig, &all))
@@ -47,6 +98,19 @@ static int build_twice(const struct user_build *b, const struct patchset *ps, st
 		return LP_EXIT_FAIL;
 	}
 	objlist_free(&all);
+	if (w->cclog) {
+		int r = ccwrap_link_inputs(w->cclog, w->tree, path_basename(b->binary), &w->linked);
+
+		if (r < 0)
+			return LP_EXIT_FAIL;
+		w->have_linked = !r;
+		if (r)
+			lp_warn("the build did not link %s through the compiler wrapper: every changed "
+				"object is compared", path_basename(b->binary));
+		else
+			lp_progress("%s is linked from %zu objects", path_basename(b->binary),
+				    w->linked.n);
+	}
 	lp_progress("applying the diff");
 	if (patchset_apply(ps, w->tree))
 		return LP_EXIT_REFUSED;
@@ -54,6 +118,7 @@ static int build_twice(const struct user_build *b, const struct patchset *ps, st
 	if (objects_build(w->tree, cmd, (const char *const *)w->env, w->log) ||
 	    objects_changed(w->tree, w->orig, w->patched, &w->changed))
 		return LP_EXIT_FAIL;
+	keep_linked(b, w);
 	if (!w->changed.n) {
 		lp_err("no functional change: no object file changed");
 		return LP_EXIT_NOCHANGE;
@@ -146,6 +211,8 @@ static void work_free(struct work *w, bool keep)
 	free(w->log);
 	ccwrap_env_free(w->env);
 	objlist_free(&w->changed);
+	free(w->cclog);
+	objlist_free(&w->linked);
 }
 
 int user_build(const struct user_build *b)
@@ -156,7 +223,7 @@ int user_build(const struct user_build *b)
 	struct diff_result *res = NULL;
 	struct user_part *parts = NULL;
 	size_t nparts = 0;
-	char *bid = NULL, *real = NULL;
+	char *bid = NULL, *real = NULL, *inst = NULL;
 	int ret;
 
 	if (patchset_read(&ps, b->patches, b->npatches))
@@ -170,7 +237,28 @@ int user_build(const struct user_build *b)
 	target = parent_open(real, path_basename(real));
 	if (!target)
 		goto out;
-	bid = elf_build_id(target->elf);
+	if (b->installed) {
+		struct elf_file *ief;
+
+		if (!(inst = realpath(b->installed, NULL))) {
+			lp_perr("cannot read %s", b->installed);
+			goto out;
+		}
+		if ((ret = installed_same_code(real, inst))) {
+			ret = ret == LP_REFUSED ? LP_EXIT_REFUSED : LP_EXIT_FAIL;
+			if (ret == LP_EXIT_REFUSED)
+				lp_err("no patch written: %s cannot give %s its symbols", b->binary,
+				       b->installed);
+			goto out;
+		}
+		ret = LP_EXIT_FAIL;
+		if (!(ief = elf_open(inst, ELF_OPEN_SECTIONS)))
+			goto out;
+		bid = elf_build_id(ief);
+		elf_close(ief);
+	} else {
+		bid = elf_build_id(target->elf);
+	}
 	if (!bid) {
 		lp_err("%s has no GNU build-id: lpatch binds a patch to the build-id of what runs",
 		       b->binary);
@@ -205,7 +293,8 @@ int user_build(const struct user_build *b)
 		goto out;
 	ret = patchwrite(target, parts, nparts,
 			 &(struct patch_meta){ .name = b->name, .build_id = bid,
-					       .object = path_basename(real) }, b->out);
+					       .object = path_basename(inst ? inst : real),
+					       .stripped = inst != NULL }, b->out);
 	if (!ret)
 		lp_progress("wrote %s", b->out);
 out:
@@ -220,5 +309,6 @@ out:
 	patchset_free(&ps);
 	free(bid);
 	free(real);
+	free(inst);
 	return ret;
 }

@@ -19,6 +19,15 @@ struct user_build {
 	bool verify;		/* check the original build against the binary */
 	bool keep_work;
 	bool quiet;		/* no text report of the changes on stdout (--json prints its own) */
+	/*
+	 * A stripped installed file (lpatch build --user --deb): binary is then a
+	 * rebuild of it with symbols, trusted only when its code and layout are the
+	 * installed file's (installed.h); the patch is bound to installed.
+	 */
+	const char *installed;
+	const char *const *env;	/* more NAME=VALUE entries for both builds, NULL-terminated */
+	bool link_only;		/* compare only the objects the link of binary's file name took
+				 * (a package also builds static and test objects) */
 };
 
 /* LP_EXIT_OK, LP_EXIT_FAIL, LP_EXIT_REFUSED or LP_EXIT_NOCHANGE; errors printed. */

@@ -16,4 +16,18 @@
 char **ccwrap_write(const char *dir);
 void ccwrap_env_free(char **env);
 
+/* With this variable naming a directory in the build's environment, the
+ * wrappers record each call there (its directory and arguments). */
+#define CCWRAP_LOG_ENV "LPATCH_CC_LOG"
+
+struct objlist;
+/*
+ * From the calls recorded in logdir: the object files (*.o, *.lo, relative to
+ * tree) given to the calls that wrote a file named output (-o, any
+ * directory), that is, what the link of output took. 0 when such a call was
+ * found (out filled), 1 when none was (out empty), -1 on error (printed).
+ */
+int ccwrap_link_inputs(const char *logdir, const char *tree, const char *output,
+		       struct objlist *out);
+
 #endif

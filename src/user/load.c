@@ -183,8 +183,13 @@ int load_prepare(struct load_plan *lp, pid_t pid, const struct applied *a, size_
 
 		f->old_addr = o->bias + pf->addr;
 		f->old_size = pf->size;
-		resolver_cold_part(lp->rs, resolver_func_at(lp->rs, pf->addr), pf->name,
-				   &f->cold_addr, &f->cold_size);
+		if (resolver_stripped(lp->rs)) {
+			f->cold_addr = pf->cold_size ? o->bias + pf->cold_addr : 0;
+			f->cold_size = pf->cold_size;
+		} else {
+			resolver_cold_part(lp->rs, resolver_func_at(lp->rs, pf->addr), pf->name,
+					   &f->cold_addr, &f->cold_size);
+		}
 		if ((rc = redirect_prepare(pid, a, na, f, pf->name)))
 			return rc;
 	}

@@ -19,11 +19,25 @@ static struct {
 	bool remove;
 } walk;
 
+/* A .lo that is an object itself (zlib's PIC objects), not libtool's text file naming one. */
+static bool elf_lo(const char *path)
+{
+	char magic[4];
+	FILE *f;
+	bool yes;
+
+	if (!str_ends(path, ".lo") || !(f = fopen(path, "rb")))
+		return false;
+	yes = fread(magic, 1, 4, f) == 4 && !memcmp(magic, "\177ELF", 4);
+	fclose(f);
+	return yes;
+}
+
 static int visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;
-	if (flag != FTW_F || !str_ends(path, ".o"))
+	if (flag != FTW_F || (!str_ends(path, ".o") && !elf_lo(path)))
 		return 0;
 	if (walk.remove)
 		return unlink(path) ? -1 : 0;

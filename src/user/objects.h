@@ -14,6 +14,9 @@ struct objlist {
 	size_t n, cap;
 };
 
+/* Objects are the *.o files, and *.lo files that are ELF objects themselves (zlib's
+ * Makefile builds its PIC objects so); libtool's .lo text files are not. */
+
 /* Copy src into tree, without its objects (*.o) so that every one is rebuilt. */
 int objects_copy_tree(const char *src, const char *tree);
 /* Run cmd (a shell command line) in tree with env; the log in logfile; errors printed. */

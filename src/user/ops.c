@@ -164,7 +164,20 @@ undo:
 static int check_funcs(struct resolver *rs, const struct user_patch *pf)
 {
 	for (size_t i = 0; i < pf->nfuncs; i++) {
-		struct symbol *sym = resolver_func_at(rs, pf->funcs[i].addr);
+		struct symbol *sym;
+
+		if (resolver_stripped(rs)) {
+			/* no names to check: the builder verified the code against a rebuild */
+			if (!resolver_in_code(rs, pf->funcs[i].addr, pf->funcs[i].size)) {
+				lp_err("%s: %s has no code at %#llx..%#llx (for %s)", pf->path,
+				       rs->target->path, (unsigned long long)pf->funcs[i].addr,
+				       (unsigned long long)(pf->funcs[i].addr + pf->funcs[i].size),
+				       pf->funcs[i].name);
+				return -1;
+			}
+			continue;
+		}
+		sym = resolver_func_at(rs, pf->funcs[i].addr);
 		if (!sym) {
 			lp_err("%s: %s has no function at %#llx (for %s)", pf->path, rs->target->path,
 			       (unsigned long long)pf->funcs[i].addr, pf->funcs[i].name);

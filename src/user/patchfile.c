@@ -36,19 +36,44 @@ static int parse_func(struct user_patch *pf, const char *val, int lineno)
 
 static int parse_ref(struct user_patch *pf, const char *val, int lineno)
 {
-	char name[512];
+	char name[512], type[16] = "";
 	unsigned long long addr;
 	struct patch_ref *r;
 
-	if (sscanf(val, "%511s %llx", name, &addr) != 2) {
-		lp_err("%s: .lpatch.meta line %d: expected `ref=NAME ADDRESS`, got `ref=%s`",
-		       pf->path, lineno, val);
+	if (sscanf(val, "%511s %llx %15s", name, &addr, type) < 2 ||
+	    (*type && strcmp(type, "func") && strcmp(type, "object") && strcmp(type, "tls"))) {
+		lp_err("%s: .lpatch.meta line %d: expected `ref=NAME ADDRESS [func|object|tls]`, got "
+		       "`ref=%s`", pf->path, lineno, val);
 		return -1;
 	}
 	r = ARRAY_PUSH(pf->refs, pf->nrefs, pf->refcap);
 	r->name = xstrdup(name);
 	r->addr = addr;
+	r->type = type[0];
 	return 0;
+}
+
+/* cold=NAME ADDRESS SIZE, after NAME's func= line */
+static int parse_cold(struct user_patch *pf, const char *val, int lineno)
+{
+	char name[512];
+	unsigned long long addr, size;
+
+	if (sscanf(val, "%511s %llx %llu", name, &addr, &size) != 3) {
+		lp_err("%s: .lpatch.meta line %d: expected `cold=NAME ADDRESS SIZE`, got `cold=%s`",
+		       pf->path, lineno, val);
+		return -1;
+	}
+	for (size_t i = 0; i < pf->nfuncs; i++) {
+		if (strcmp(pf->funcs[i].name, name))
+			continue;
+		pf->funcs[i].cold_addr = addr;
+		pf->funcs[i].cold_size = size;
+		return 0;
+	}
+	lp_err("%s: .lpatch.meta line %d: cold=%s comes before a func=%s line", pf->path, lineno,
+	       name, name);
+	return -1;
 }
 
 /* A key lpatch writes once: a second one is a corrupt file, not an update. */
@@ -94,6 +119,8 @@ static int parse_meta(struct user_patch *pf, const char *text, size_t len)
 			rc = parse_func(pf, eq, lineno);
 		else if (!strcmp(line, "ref"))
 			rc = parse_ref(pf, eq, lineno);
+		else if (!strcmp(line, "cold"))
+			rc = parse_cold(pf, eq, lineno);
 		/* unknown keys are for newer runtimes: ignored */
 	}
 	free(copy);

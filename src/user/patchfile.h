@@ -16,12 +16,14 @@ struct patch_func {
 	uint64_t addr;		/* in the target object file (before load bias) */
 	uint64_t size;		/* of the old function */
 	struct symbol *sym;	/* the new function in the patch */
+	uint64_t cold_addr, cold_size;	/* its .cold part (cold= line; stripped targets) */
 };
 
 /* ref= lines: which of the target's symbols a name means (statics that repeat). */
 struct patch_ref {
 	char *name;
 	uint64_t addr;		/* st_value in the target object file */
+	char type;		/* 'f' func, 'o' object, 't' tls: given for stripped targets; 0 */
 };
 
 struct user_patch {

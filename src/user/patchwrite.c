@@ -175,6 +175,20 @@ static struct symbol *target_symbol(struct parent *t, const char *name, const ch
 	return s ? s : parent_symbol(t, name, source, false);
 }
 
+/* cold=NAME ADDRESS SIZE: the .cold part of function name, if it has one. */
+static void add_cold(struct strbuf *sb, struct parent *t, const char *name, const char *source)
+{
+	char *cold = xasprintf("%s.cold", name);
+	struct symbol *c = parent_symbol(t, cold, source, true);
+
+	if (!c)
+		c = parent_symbol(t, cold, source, false);
+	if (c && c->type == STT_FUNC)
+		sb_addf(sb, "cold=%s %" PRIx64 " %" PRIu64 "\n", name, (uint64_t)c->s.st_value,
+			(uint64_t)c->s.st_size);
+	free(cold);
+}
+
 static int add_meta(struct merge *m, struct parent *t, struct user_part *parts, size_t n,
 		    const struct patch_meta *meta, struct elf_dyn *dyn)
 {
@@ -200,6 +214,8 @@ static int add_meta(struct merge *m, struct parent *t, struct user_part *parts, 
 			}
 			sb_addf(&sb, "func=%s %" PRIx64 " %" PRIu64 "\n", it->name,
 				(uint64_t)ts->s.st_value, (uint64_t)ts->s.st_size);
+			if (meta->stripped)
+				add_cold(&sb, t, it->name, r->source);
 		}
 		for (size_t i = 0; i < r->nbindings && !ret; i++) {
 			struct diff_binding *b = &r->bindings[i];
@@ -222,7 +238,11 @@ static int add_meta(struct merge *m, struct parent *t, struct user_part *parts, 
 				ret = -1;
 				break;
 			}
-			line = xasprintf("ref=%s %" PRIx64 "\n", b->symbol, (uint64_t)ts->s.st_value);
+			line = meta->stripped ?
+			       xasprintf("ref=%s %" PRIx64 " %s\n", b->symbol, (uint64_t)ts->s.st_value,
+					 ts->type == STT_TLS ? "tls" : ts->type == STT_FUNC ? "func" :
+					 "object") :
+			       xasprintf("ref=%s %" PRIx64 "\n", b->symbol, (uint64_t)ts->s.st_value);
 			if (!strset_add(&ref_lines, line)) {
 				free(line);
 				continue;

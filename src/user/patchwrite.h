@@ -22,6 +22,10 @@ struct patch_meta {
 	const char *name;
 	const char *build_id;
 	const char *object;		/* file name of the target as a process maps it */
+	/* the target that runs is stripped (its symbols come from a rebuild): each ref=
+	 * line also says what the symbol is (func, object, tls) and cold= lines give the
+	 * functions' .cold parts, which the runtime cannot look up there */
+	bool stripped;
 };
 
 /* Write the patch to path (atomically). Errors printed; LP_EXIT_* returned. */

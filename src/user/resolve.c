@@ -93,6 +93,23 @@ struct symbol *resolver_func_at(struct resolver *r, uint64_t addr)
 	return best;
 }
 
+bool resolver_stripped(const struct resolver *r)
+{
+	return !r->tef->symtab;
+}
+
+bool resolver_in_code(const struct resolver *r, uint64_t addr, uint64_t size)
+{
+	for (size_t i = 1; i < r->tef->nsec; i++) {
+		const GElf_Shdr *sh = &r->tef->sec[i]->sh;
+
+		if ((sh->sh_flags & SHF_EXECINSTR) && sh->sh_type == SHT_PROGBITS &&
+		    addr >= sh->sh_addr && addr + size <= sh->sh_addr + sh->sh_size && size)
+			return true;
+	}
+	return false;
+}
+
 /* Index of the STT_FILE symbol whose group holds symbol index idx (0 for globals). */
 static size_t file_of(const struct elf_file *ef, size_t idx)
 {
@@ -115,6 +132,41 @@ static uint64_t runtime(const struct resolver *r, const struct proc_object *o, u
 	return o->bias + v;
 }
 
+/* A thread-local variable of the target at TLS offset value. */
+static int tls_resolution(struct resolver *r, const char *name, uint64_t value,
+			  struct resolution *out)
+{
+	if (!r->target_is_main || !r->target->has_tls) {
+		lp_err("symbol %s: thread-local variables of shared libraries are not supported yet",
+		       name);
+		return -1;
+	}
+	out->kind = RES_TLS;
+	out->tls_modid = 1;
+	out->tls_offset = value;
+	/* x86-64 variant II: the executable's block ends at the thread pointer. */
+	uint64_t block = (r->target->tls_memsz + r->target->tls_align - 1) &
+			 ~(r->target->tls_align - 1);
+	out->tls_tpoff = (int64_t)value - (int64_t)block;
+	return 0;
+}
+
+/* A stripped target: the ref= line is all there is (the builder took it from a rebuild
+ * whose code is the target's); names without one go on to .dynsym and the imports. */
+static int from_ref(struct resolver *r, const struct patch_ref *ref, struct resolution *out)
+{
+	if (!ref)
+		return 1;
+	memset(out, 0, sizeof(*out));
+	out->where = r->target->path;
+	out->is_func = ref->type == 'f';
+	if (ref->type == 't')
+		return tls_resolution(r, ref->name, ref->addr, out);
+	out->kind = RES_ADDR;
+	out->value = runtime(r, r->target, ref->addr);
+	return 0;
+}
+
 static int from_symtab(struct resolver *r, const char *name, struct resolution *out)
 {
 	struct symbol *pick = NULL;
@@ -125,6 +177,8 @@ static int from_symtab(struct resolver *r, const char *name, struct resolution *
 	for (size_t i = 0; i < r->nrefs && !ref; i++)
 		if (!strcmp(r->refs[i].name, name))
 			ref = &r->refs[i];
+	if (resolver_stripped(r))
+		return from_ref(r, ref, out);
 	for (size_t i = 1; i < r->tef->nsym; i++) {
 		struct symbol *s = r->tef->sym[i];
 		if (!s->sec || s->type == STT_SECTION || s->type == STT_FILE || strcmp(s->name, name))
@@ -165,21 +219,8 @@ static int from_symtab(struct resolver *r, const char *name, struct resolution *
 	memset(out, 0, sizeof(*out));
 	out->where = r->target->path;
 	out->is_func = pick->type == STT_FUNC;
-	if (pick->type == STT_TLS) {
-		if (!r->target_is_main || !r->target->has_tls) {
-			lp_err("symbol %s: thread-local variables of shared libraries are not supported yet",
-			       name);
-			return -1;
-		}
-		out->kind = RES_TLS;
-		out->tls_modid = 1;
-		out->tls_offset = pick->s.st_value;
-		/* x86-64 variant II: the executable's block ends at the thread pointer. */
-		uint64_t block = (r->target->tls_memsz + r->target->tls_align - 1) &
-				 ~(r->target->tls_align - 1);
-		out->tls_tpoff = (int64_t)pick->s.st_value - (int64_t)block;
-		return 0;
-	}
+	if (pick->type == STT_TLS)
+		return tls_resolution(r, name, pick->s.st_value, out);
 	if (pick->type == STT_GNU_IFUNC) {
 		lp_err("symbol %s: an IFUNC of %s itself; not supported", name, r->target->path);
 		return -1;

@@ -47,6 +47,12 @@ struct resolver {
 int resolver_init(struct resolver *r, const struct proc_maps *pm, const struct proc_object *target);
 void resolver_free(struct resolver *r);
 
+/* The target's file has no .symtab (a distribution's stripped library or program): names
+ * bind through the patch's ref= lines, functions through its func= and cold= lines. */
+bool resolver_stripped(const struct resolver *r);
+/* Does [addr, addr+size) (file addresses) lie in one code section of the target's file? */
+bool resolver_in_code(const struct resolver *r, uint64_t addr, uint64_t size);
+
 /* The target's FUNC symbol at file address addr, or NULL. */
 struct symbol *resolver_func_at(struct resolver *r, uint64_t addr);
 /* Prefer statics of the source file holding this function, when names repeat. */

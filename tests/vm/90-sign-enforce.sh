@@ -6,9 +6,7 @@
 # its signer and the keys the kernel does trust; an unsigned one says so;
 # both say how to enroll a Machine Owner Key. Nothing is loaded.
 . "$(dirname "$0")/../lib.sh"
-command -v openssl >/dev/null || skip "openssl is not installed (scripts/deps.sh --test)"
-openssl req -new -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=lpatch test signing key/" \
-	-keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null || fail "cannot make a test key"
+test_signing_key "$WORK" "lpatch test signing key"
 
 # half a pair is bad usage, before anything is built
 "$LPATCH" build --target "$TARGET" --sign-key "$WORK/key.pem" "$TOP/tests/vm/patches/cmdline.patch" \
@@ -26,15 +24,7 @@ expect_contains "$WORK/build.log" "signed $WORK/signed.ko with $WORK/cert.pem (s
 modinfo "$WORK/signed.ko" >"$WORK/modinfo" || fail "modinfo cannot read the signed module"
 expect_contains "$WORK/modinfo" "lpatch test signing key"
 grep -qE '^sig_hashalgo: +sha256' "$WORK/modinfo" || { cat "$WORK/modinfo"; fail "not signed with sha256"; }
-# the same module without its signature (kbuild's trailer: PKCS#7, 12-byte
-# header, 28-byte magic)
-python3 - "$WORK/signed.ko" "$WORK/unsigned.ko" <<'PY' || fail "cannot strip the signature"
-import struct, sys
-d = open(sys.argv[1], 'rb').read()
-assert d.endswith(b'~Module signature appended~\n')
-sig_len = struct.unpack('>I', d[-28 - 4:-28])[0]
-open(sys.argv[2], 'wb').write(d[:len(d) - 28 - 12 - sig_len])
-PY
+ko_unsigned "$WORK/signed.ko" "$WORK/unsigned.ko"
 
 cat > "$WORK/guest.sh" <<'G'
 . ./guest-lib.sh

@@ -7,21 +7,13 @@
 # and goes live, and unloads; the same module unsigned is refused, and
 # `lpatch load` says why: Secure Boot, lockdown, not signed, enroll a MOK.
 . "$(dirname "$0")/../lib.sh"
-command -v openssl >/dev/null || skip "openssl is not installed (scripts/deps.sh --test)"
 command -v virt-fw-vars >/dev/null ||
 	skip "virt-fw-vars is not installed (python3-virt-firmware; scripts/deps.sh --test installs it)"
 [ -f /usr/share/OVMF/OVMF_CODE_4M.secboot.fd ] || skip "OVMF is not installed (apt-get install ovmf)"
-openssl req -new -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=lpatch test MOK/" \
-	-keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null || fail "cannot make a test key"
+test_signing_key "$WORK" "lpatch test MOK"
 build_patch "$WORK/signed.ko" meminfo-vmallocchunk.patch --name livepatch-sb \
 	--sign-key "$WORK/key.pem" --sign-cert "$WORK/cert.pem"
-python3 - "$WORK/signed.ko" "$WORK/unsigned.ko" <<'PY' || fail "cannot strip the signature"
-import struct, sys
-d = open(sys.argv[1], 'rb').read()
-assert d.endswith(b'~Module signature appended~\n')
-sig_len = struct.unpack('>I', d[-28 - 4:-28])[0]
-open(sys.argv[2], 'wb').write(d[:len(d) - 28 - 12 - sig_len])
-PY
+ko_unsigned "$WORK/signed.ko" "$WORK/unsigned.ko"
 
 cat > "$WORK/guest.sh" <<'G'
 . ./guest-lib.sh

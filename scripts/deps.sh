@@ -7,7 +7,9 @@ set -euo pipefail
 pkgs=(build-essential pkg-config libelf-dev libdw-dev libunwind-dev zlib1g-dev libzydis-dev
       flex bison bc libssl-dev xz-utils cpio kmod rsync patch dwarves
       qemu-system-x86 busybox-static e2fsprogs)
-[ "${1:-}" = "--test" ] && pkgs+=(systemd jq)
+# the Secure Boot VM test (tests/vm/91): OVMF, openssl for test keys, virt-fw-vars' own needs
+[ "${1:-}" = "--test" ] && pkgs+=(systemd jq ovmf openssl python3-cryptography
+				   python3-importlib-resources python3-pefile)
 # make fuzz (docs/fuzzing.md): clang with libFuzzer and the sanitizers' runtimes
 [ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-dev)
 
@@ -15,7 +17,34 @@ missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+
+# virt-fw-vars (python3-virt-firmware) writes MOKs into OVMF's variable store
+# for `lpatch vm --mok`. Debian 12 lacks it; Debian 13's package (architecture
+# all) installs on Debian 12. Fetched through a private apt configuration in
+# lpatch's cache: the system's apt sources are never edited.
+install_virt_firmware() {
+	command -v virt-fw-vars >/dev/null && return 0
+	[ "$(id -u)" -eq 0 ] || { echo "lpatch: as root, install python3-virt-firmware from Debian 13 (trixie)" >&2; return 1; }
+	local cache=${LPATCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lpatch}
+	local d=$cache/apt/trixie-deps
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/debs"
+	echo "deb http://deb.debian.org/debian trixie main" >"$d/sources.list"
+	local apt=(-o Dir::Etc::SourceList="$d/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		   -o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache" -o APT::Architecture=amd64)
+	if ! ls "$d"/debs/python3-virt-firmware_*_all.deb >/dev/null 2>&1; then
+		echo "lpatch: fetching python3-virt-firmware from Debian 13" >&2
+		apt-get "${apt[@]}" update -qq &&
+			(cd "$d/debs" && apt-get "${apt[@]}" download python3-virt-firmware 2>/dev/null) ||
+			{ echo "lpatch: cannot fetch python3-virt-firmware" >&2; return 1; }
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=900 \
+		"$(ls "$d"/debs/python3-virt-firmware_*_all.deb | tail -1)" >/dev/null
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+	[ "${1:-}" = "--test" ] && install_virt_firmware
+	exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "lpatch: these Debian packages are missing; as root, run:" >&2
@@ -29,3 +58,5 @@ if ! apt-cache show "${missing[0]}" >/dev/null 2>&1 || [ -z "$(ls -A /var/lib/ap
 	apt-get update -qq
 fi
 apt-get install -y -qq "${missing[@]}" >/dev/null || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; }
+[ "${1:-}" = "--test" ] && install_virt_firmware
+exit 0

@@ -125,3 +125,20 @@ build_test_kmod() {
 	make -C "$headers" M="$WORK/$1" modules >"$WORK/make-$1.log" 2>&1 ||
 		{ tail -20 "$WORK/make-$1.log" >&2; fail "building the test module $1 failed"; }
 }
+# test_signing_key DIR CN: a throwaway key pair DIR/key.pem + DIR/cert.pem
+test_signing_key() {
+	command -v openssl >/dev/null || skip "openssl is not installed (scripts/deps.sh --test)"
+	openssl req -new -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=$2/" \
+		-keyout "$1/key.pem" -out "$1/cert.pem" 2>/dev/null || fail "cannot make a test key"
+}
+# ko_unsigned SIGNED.ko OUT.ko: the module without kbuild's appended signature
+# (PKCS#7, a 12-byte header whose last 4 bytes are its length, the magic)
+ko_unsigned() {
+	python3 - "$1" "$2" <<'PY' || fail "cannot strip the signature of $1"
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+assert d.endswith(b'~Module signature appended~\n')
+sig_len = struct.unpack('>I', d[-28 - 4:-28])[0]
+open(sys.argv[2], 'wb').write(d[:len(d) - 28 - 12 - sig_len])
+PY
+}

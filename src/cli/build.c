@@ -37,7 +37,12 @@ static void help(void)
 	       "  --description TEXT record a description\n"
 	       "  --no-verify        do not check that the original objects compiled here are,\n"
 	       "                     instruction for instruction, the functions the target runs\n"
-	       "  --keep-work        keep the work directory, for debugging\n\n"
+	       "  --keep-work        keep the work directory, for debugging\n"
+	       "  --sign-key KEY     sign the module as kbuild does (the target's scripts/sign-file\n"
+	       "  --sign-cert CERT     and CONFIG_MODULE_SIG_HASH): KEY is the private key (PEM),\n"
+	       "                     CERT its X.509 certificate (PEM or DER). Under Secure Boot the\n"
+	       "                     kernel loads it only when CERT is trusted, e.g. enrolled as a\n"
+	       "                     Machine Owner Key (mokutil --import; docs/host.md)\n\n"
 	       "Exit: 0 module written, 1 failure, 2 bad usage or the change is refused,\n"
 	       "3 no functional change.\n");
 }
@@ -90,6 +95,7 @@ int cmd_build(int argc, char **argv)
 {
 	const char *spec = NULL, *src = NULL, *config = NULL, *vmlinux = NULL, *symvers = NULL;
 	const char *out = NULL, *name = NULL;
+	struct kernel_sign sign = { 0 };
 	struct cli_list cves = { 0 };
 	struct kernel_target t = {0};
 	struct kernel_build b = {0};
@@ -108,6 +114,8 @@ int cmd_build(int argc, char **argv)
 		{ "--description", .str = &b.meta.description },
 		{ "--keep-work", .flag = &b.keep_work },
 		{ "--no-verify", .flag = &b.no_verify },
+		{ "--sign-key", .str = &sign.key },
+		{ "--sign-cert", .str = &sign.cert },
 		{ NULL },
 	};
 	const struct cli_cmd cmd = { "build", help, opts, .arg = "PATCH", .min_args = 1, .max_args = -1 };
@@ -129,6 +137,10 @@ int cmd_build(int argc, char **argv)
 		ret = cli_usage_error("build", "--src needs --config and --vmlinux");
 		goto out;
 	}
+	if (!sign.key != !sign.cert) {
+		ret = cli_usage_error("build", "--sign-key and --sign-cert go together");
+		goto out;
+	}
 	if (!name)
 		name = dname = default_name(argv[1]);
 	if (!valid_name(name)) {
@@ -147,6 +159,11 @@ int cmd_build(int argc, char **argv)
 		ret = lp_exit_code(c, LP_EXIT_FAIL);
 		goto out;
 	}
+	if (sign.key && (c = kernel_sign_check(&t, &sign))) {
+		ret = lp_exit_code(c, LP_EXIT_FAIL);
+		goto out;
+	}
+	b.sign = sign.key ? &sign : NULL;
 	b.target = &t;
 	b.patches = argv + 1;
 	b.npatches = (size_t)npatches;

@@ -16,7 +16,8 @@
 static void usage(void)
 {
 	printf("usage: lpatch vm --target SPEC [--copy FILE]... [--timeout SEC] [--memory MB]\n"
-	       "                 [--cpus N] [--log FILE] [--append ARGS] -- COMMAND [ARG]...\n\n"
+	       "                 [--cpus N] [--log FILE] [--append ARGS]\n"
+	       "                 [--secure-boot [--mok CERT]...] -- COMMAND [ARG]...\n\n"
 	       "Boot the target kernel in qemu with a small busybox initramfs and run COMMAND\n"
 	       "as root in a directory holding the --copy files. The guest has /proc, /sys,\n"
 	       "/dev and debugfs (/sys/kernel/debug) mounted, busybox and lpatch on PATH, and\n"
@@ -34,7 +35,13 @@ static void usage(void)
 	       "  --memory MB     guest memory (default %d)\n"
 	       "  --cpus N        guest CPUs (default %d)\n"
 	       "  --log FILE      keep the whole kernel console log in FILE\n"
-	       "  --append ARGS   add ARGS to the kernel command line (e.g. lpatch.disable=1)\n\n"
+	       "  --append ARGS   add ARGS to the kernel command line (e.g. lpatch.disable=1)\n"
+	       "  --secure-boot   boot as a Secure Boot machine does: OVMF firmware with\n"
+	       "                  Microsoft's keys, Debian's signed shim and grub, the target's\n"
+	       "                  signed kernel (locked down: only signed modules load)\n"
+	       "  --mok CERT      enroll CERT (PEM) as a Machine Owner Key in the firmware\n"
+	       "                  first, as `mokutil --import` would; repeatable; implies\n"
+	       "                  --secure-boot (needs virt-fw-vars, python3-virt-firmware)\n\n"
 	       "The VM uses KVM when /dev/kvm works (checked once with a short probe boot,\n"
 	       "the verdict cached), else TCG (-accel tcg -cpu max); LPATCH_VM_ACCEL=tcg|kvm\n"
 	       "decides without the probe. A boot with a short command takes ~3 s under TCG.\n\n"
@@ -77,7 +84,7 @@ int cmd_vm(int argc, char **argv)
 {
 	struct vm_opts o = { .timeout_s = VM_DEFAULT_TIMEOUT, .memory_mb = VM_DEFAULT_MEMORY,
 			     .cpus = VM_DEFAULT_CPUS };
-	struct cli_list copies = { 0 };
+	struct cli_list copies = { 0 }, moks = { 0 };
 	const struct cli_opt opts[] = {
 		{ "--target", .str = &o.target },
 		{ "--copy", .list = &copies },
@@ -86,6 +93,8 @@ int cmd_vm(int argc, char **argv)
 		{ "--cpus", .num = &o.cpus, .min = 1, .max = 64 },
 		{ "--log", .str = &o.log },
 		{ "--append", .str = &o.append },
+		{ "--secure-boot", .flag = &o.secure_boot },
+		{ "--mok", .list = &moks },
 		{ NULL },
 	};
 	/* the command's own options are its own: the first word of it ends lpatch's */
@@ -100,10 +109,17 @@ int cmd_vm(int argc, char **argv)
 		o.argv = argv + 1;
 		o.copies = copies.v;
 		o.ncopies = copies.n;
+		o.moks = moks.v;
+		o.nmoks = moks.n;
+		o.secure_boot |= moks.n > 0;
 		ret = check_copies(o.copies, o.ncopies);
+		for (size_t i = 0; !ret && i < moks.n; i++)
+			if (access(moks.v[i], R_OK))
+				ret = cli_usage_error("vm", "--mok %s: %s", moks.v[i], strerror(errno));
 		if (!ret)
 			ret = vm_run(&o);
 	}
 	free(copies.v);
+	free(moks.v);
 	return ret;
 }

@@ -6,11 +6,13 @@
 #include "host/ops.h"
 
 #include "host/kmsg.h"
+#include "host/modsig.h"
 #include "host/patchinfo.h"
 #include "host/store.h"
 #include "host/sysfs.h"
 #include "host/transition.h"
 #include "util/log.h"
+#include "util/str.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +32,7 @@ static const char *insert_advice(int err)
 		return "the kernel found the module malformed or for another kernel";
 	case EKEYREJECTED:
 	case EPERM:
+	case ENOKEY:
 		return "module signature or lockdown policy (check `cat /sys/kernel/security/lockdown`)";
 	case ENOENT:
 	case EINVAL:
@@ -37,6 +40,78 @@ static const char *insert_advice(int err)
 	default:
 		return NULL;
 	}
+}
+
+/* Why the kernel wants a signature, in words; NULL when it does not. */
+static char *sig_demand(const struct sig_policy *p)
+{
+	bool locked = p->lockdown && strcmp(p->lockdown, "none");
+
+	if (p->secure_boot == 1 && locked)
+		return xasprintf("Secure Boot is on, so the kernel is locked down (%s) and loads "
+				 "only modules signed by a key it trusts", p->lockdown);
+	if (locked)
+		return xasprintf("the kernel is locked down (%s) and loads only modules signed by "
+				 "a key it trusts", p->lockdown);
+	if (p->enforce)
+		return xstrdup("the kernel enforces module signatures (module.sig_enforce) and "
+			       "loads only modules signed by a key it trusts");
+	return NULL;
+}
+
+static char *trusted_list(const struct sig_policy *p)
+{
+	struct strbuf sb = {0};
+
+	for (size_t i = 0; i < p->ntrusted; i++)
+		sb_addf(&sb, "%s'%s'", i ? ", " : "", p->trusted[i]);
+	return sb_take(&sb);
+}
+
+/*
+ * A refusal that may be the signature's: say who signed the module, what
+ * the kernel demands and trusts, and the way through. false when the
+ * kernel demands no signature (the refusal is something else).
+ */
+static bool explain_signature(const char *ko)
+{
+	struct sig_policy p;
+	struct modsig s;
+	char *demand, *keys;
+	bool trusted;
+
+	sig_policy_read(NULL, &p);
+	if (!(demand = sig_demand(&p))) {
+		sig_policy_free(&p);
+		return false;
+	}
+	keys = p.ntrusted ? trusted_list(&p) : xstrdup("(its key list is not readable here)");
+	if (modsig_read(ko, &s)) {
+		lp_hint("%s; %s carries a signature lpatch cannot read: rebuild or re-sign it",
+			demand, ko);
+	} else if (!s.signed_) {
+		lp_hint("%s is not signed, and %s", ko, demand);
+	} else if ((trusted = sig_policy_trusts(&p, s.signer))) {
+		lp_hint("%s is signed (%s) by '%s', a key this kernel trusts, and was still refused: "
+			"the file changed after it was signed; rebuild or re-sign it", ko,
+			s.hash ? s.hash : "?", s.signer);
+	} else {
+		lp_hint("%s is signed (%s) by '%s' (%s %s), a key this kernel does not trust; %s. It "
+			"trusts: %s", ko, s.hash ? s.hash : "?", s.signer ? s.signer : "?",
+			s.serial ? "serial" : "key id", s.serial ? s.serial : s.key_id ? s.key_id : "?",
+			demand, keys);
+	}
+	if (!s.signed_ || !sig_policy_trusts(&p, s.signer))
+		lp_hint("have the kernel trust your key: enroll its certificate as a Machine Owner "
+			"Key with `mokutil --import CERT.der` (DER form: `openssl x509 -in CERT.pem "
+			"-outform DER -out CERT.der`), reboot, and confirm the key in MokManager on the "
+			"console; then build the module signed with it (`lpatch build ... --sign-key "
+			"KEY --sign-cert CERT`, docs/host.md)");
+	modsig_free(&s);
+	sig_policy_free(&p);
+	free(demand);
+	free(keys);
+	return true;
 }
 
 static int insert(const char *ko, const char *name)
@@ -55,7 +130,9 @@ static int insert(const char *ko, const char *name)
 	err = errno;
 	close(fd);
 	lp_err("the kernel refused module %s (%s): %s", name, ko, strerror(err));
-	if ((why = insert_advice(err)))
+	if ((err == EKEYREJECTED || err == EPERM || err == ENOKEY) && explain_signature(ko))
+		;
+	else if ((why = insert_advice(err)))
 		lp_hint("%s", why);
 	kmsg_show_recent(name, 8);
 	return -1;

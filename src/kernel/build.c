@@ -201,6 +201,26 @@ static int diff_all(struct kernel_build *b, const struct objset *os, const char 
 	return worst;
 }
 
+/* The module, signed when asked: built and signed in the work directory, so
+ * b->out appears only as the finished (signed) module. */
+static int write_module(struct kernel_build *b, struct klp_part *parts, size_t nparts,
+			const char *work)
+{
+	char *unsigned_ko = b->sign ? path_join(work, "unsigned.ko") : NULL;
+	int ret = LP_EXIT_FAIL;
+
+	if (klp_module_build(b->target, parts, nparts, &b->meta, work,
+			     unsigned_ko ? unsigned_ko : b->out))
+		goto out;
+	if (unsigned_ko && kernel_sign_module(b->target, b->sign, unsigned_ko, b->out))
+		goto out;
+	lp_progress("wrote %s", b->out);
+	ret = LP_EXIT_OK;
+out:
+	free(unsigned_ko);
+	return ret;
+}
+
 int kernel_build(struct kernel_build *b)
 {
 	struct patchset ps;
@@ -256,10 +276,7 @@ int kernel_build(struct kernel_build *b)
 		goto out;
 	}
 	b->meta.patch_sha256 = sha;
-	ret = klp_module_build(b->target, parts, nparts, &b->meta, work, b->out) ? LP_EXIT_FAIL
-										: LP_EXIT_OK;
-	if (!ret)
-		lp_progress("wrote %s", b->out);
+	ret = write_module(b, parts, nparts, work);
 out:
 	for (size_t i = 0; res && i < os.n; i++)
 		diff_result_free(&res[i]);

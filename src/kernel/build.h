@@ -2,6 +2,7 @@
 #ifndef LPATCH_KERNEL_BUILD_H
 #define LPATCH_KERNEL_BUILD_H
 
+#include "kernel/sign.h"
 #include "klp/module.h"
 #include "target/target.h"
 
@@ -15,6 +16,7 @@ struct kernel_build {
 	struct klp_meta meta;
 	bool keep_work;		/* keep the work directory (debugging) */
 	bool no_verify;		/* skip checking the original objects against the target */
+	const struct kernel_sign *sign;	/* sign the module with this key (NULL: unsigned) */
 	size_t unverified;	/* out: objects that did not match the target */
 };
 

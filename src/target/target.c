@@ -42,6 +42,15 @@ int target_open(const char *spec, unsigned need, struct kernel_target *t)
 	return LP_REFUSED;
 }
 
+char *target_signed_image(const struct kernel_target *t)
+{
+	if (t->provider && t->provider->signed_image)
+		return t->provider->signed_image(t);
+	lp_err("lpatch knows no kernel image signed for Secure Boot for %s (a kernel given by "
+	       "--src, or a distribution lpatch cannot fetch signed images of)", t->release);
+	return NULL;
+}
+
 const char *target_symbols_hint(const struct kernel_target *t)
 {
 	if (t && t->provider && t->provider->symbols_hint)

@@ -47,6 +47,10 @@ struct target_provider {
 	/* The copy with symbols of a module of t (relpath as in modules.dep),
 	 * or NULL with an error. Caller frees. */
 	char *(*module_symbols)(const struct kernel_target *t, const char *relpath);
+	/* The kernel image the distribution signs for Secure Boot (the same
+	 * code as vmlinuz), or NULL with an error. Caller frees. NULL member:
+	 * the provider has none. */
+	char *(*signed_image)(const struct kernel_target *t);
 	/* Where a vmlinux and modules with symbols come from, for hints. */
 	const char *symbols_hint;
 };
@@ -79,6 +83,10 @@ int target_lock_source(const struct kernel_target *t);
 void target_unlock_source(int fd);
 
 void target_free(struct kernel_target *t);
+
+/* t's kernel image signed for Secure Boot, or NULL with an error (a --src
+ * target, or a provider with no signed images). Caller frees. */
+char *target_signed_image(const struct kernel_target *t);
 
 /* The symbols hint of t's provider, or a general one. */
 const char *target_symbols_hint(const struct kernel_target *t);

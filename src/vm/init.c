@@ -36,6 +36,9 @@ char *init_script(const struct init_spec *s)
 	       "mount -t devtmpfs devtmpfs /dev || fail 'mount /dev'\n"
 	       "mount -t debugfs debugfs /sys/kernel/debug || fail 'mount debugfs'\n"
 	       "mkdir -p /dev/pts && mount -t devpts devpts /dev/pts\n"
+	       /* as systemd mounts them: the lockdown state and the EFI variables
+		* (Secure Boot) are where lpatch looks on a host */
+	       "mount -t securityfs securityfs /sys/kernel/security 2>/dev/null\n"
 	       "hostname lpatch-vm\n"
 	       /* raw: no \n -> \r\n, no echo of what the host sends */
 	       "for t in 1 2 3; do stty -F /dev/ttyS$t raw -echo || fail \"stty ttyS$t\"; done\n");
@@ -49,6 +52,10 @@ char *init_script(const struct init_spec *s)
 	sb_addf(&sb,
 		"mkdir -p /lib/modules/%s && mount -t ext4 -o ro /dev/vda /lib/modules/%s || "
 		"fail 'mount the modules disk /dev/vda'\n", s->release, s->release);
+	/* efivarfs is a module in Debian's kernels: after the modules disk */
+	sb_add(&sb, "[ -d /sys/firmware/efi/efivars ] && modprobe -q efivarfs 2>/dev/null; "
+		    "[ -d /sys/firmware/efi/efivars ] && mount -t efivarfs efivarfs "
+		    "/sys/firmware/efi/efivars 2>/dev/null\n");
 	sb_add(&sb, "cd /" INIT_WORKDIR " || fail 'cd /" INIT_WORKDIR "'\n");
 	for (char *const *a = s->argv; *a; a++) {
 		add_quoted(&sb, *a);

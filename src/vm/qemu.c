@@ -65,18 +65,43 @@ char **qemu_argv(const struct qemu_config *q)
 	add(&a, "-smp");
 	snprintf(num, sizeof(num), "%u", q->cpus ? q->cpus : 1);
 	add(&a, num);
-	add(&a, "-kernel");
-	add(&a, q->kernel);
-	if (q->initrd) {
-		add(&a, "-initrd");
-		add(&a, q->initrd);
+	if (q->efi_code) {
+		char *e;
+
+		/* Secure Boot needs the firmware's variables in SMM-protected flash */
+		add(&a, "-machine");
+		add(&a, "q35,smm=on");
+		add(&a, "-global");
+		add(&a, "driver=cfi.pflash01,property=secure,value=on");
+		e = escape_commas(q->efi_code);
+		add(&a, "-drive");
+		addf(&a, "if=pflash,format=raw,unit=0,readonly=on,file=%s", e);
+		free(e);
+		e = escape_commas(q->efi_vars);
+		add(&a, "-drive");
+		addf(&a, "if=pflash,format=raw,unit=1,file=%s", e);
+		free(e);
+	} else {
+		add(&a, "-kernel");
+		add(&a, q->kernel);
+		if (q->initrd) {
+			add(&a, "-initrd");
+			add(&a, q->initrd);
+		}
+		add(&a, "-append");
+		add(&a, q->append);
 	}
-	add(&a, "-append");
-	add(&a, q->append);
 	if (q->disk) {
 		char *e = escape_commas(q->disk);
 		add(&a, "-drive");
 		addf(&a, "file=%s,if=virtio,format=raw,readonly=on", e);
+		free(e);
+	}
+	if (q->esp) {
+		/* after the modules disk, which the guest expects as vda */
+		char *e = escape_commas(q->esp);
+		add(&a, "-drive");
+		addf(&a, "file=fat:%s,if=virtio,format=raw,readonly=on", e);
 		free(e);
 	}
 	add(&a, "-serial");

@@ -17,6 +17,10 @@ struct qemu_config {
 	const char *console;		/* file for ttyS0 (kernel console) */
 	bool relay;			/* ttyS1/ttyS2 to our stdout/stderr */
 	const char *status;		/* file for ttyS3, or NULL */
+	/* UEFI with Secure Boot instead of -kernel: the firmware's code and
+	 * variable store (pflash) and a directory shown as a FAT disk (the
+	 * ESP, after disk); kernel, initrd and append are then unused */
+	const char *efi_code, *efi_vars, *esp;
 };
 
 /* The qemu command line; free with qemu_argv_free. */

@@ -10,6 +10,7 @@
 #include "vm/accel.h"
 #include "vm/busybox.h"
 #include "vm/console.h"
+#include "vm/efi.h"
 #include "vm/init.h"
 #include "vm/initramfs.h"
 #include "vm/modimage.h"
@@ -173,6 +174,7 @@ static int boot(const struct vm_opts *o, const struct kernel_target *t, struct r
 		struct qemu_result *r)
 {
 	char *busybox = NULL, *image = NULL, **mods = NULL, **argv = NULL, *cmdline = NULL;
+	struct efi_boot efi = {0};
 	enum vm_accel accel;
 	int ret = LP_EXIT_FAIL;
 
@@ -191,13 +193,18 @@ static int boot(const struct vm_opts *o, const struct kernel_target *t, struct r
 		goto out;
 	accel = accel_choose(t);
 	cmdline = o->append ? xasprintf("%s %s", KERNEL_CMDLINE, o->append) : xstrdup(KERNEL_CMDLINE);
+	if (o->secure_boot && efi_boot_prepare(t, f->dir, f->initrd, cmdline, o->moks, o->nmoks, &efi))
+		goto out;
 	argv = qemu_argv(&(struct qemu_config){
 		.accel = accel, .kernel = t->vmlinuz, .initrd = f->initrd, .disk = image,
 		.append = cmdline, .memory_mb = o->memory_mb, .cpus = o->cpus,
-		.console = f->console, .relay = true, .status = f->status });
-	lp_progress("booting %s (%s)", t->release, accel_name(accel));
+		.console = f->console, .relay = true, .status = f->status,
+		.efi_code = efi.code, .efi_vars = efi.vars, .esp = efi.esp });
+	lp_progress("booting %s (%s%s)", t->release, accel_name(accel),
+		    o->secure_boot ? ", UEFI Secure Boot" : "");
 	ret = qemu_run(argv, true, o->timeout_s, f->qemu_log, r) ? VM_EXIT_VM_FAILED : 0;
 out:
+	efi_boot_free(&efi);
 	qemu_argv_free(argv);
 	free(cmdline);
 	free_list(mods);

@@ -2,6 +2,7 @@
 #ifndef LPATCH_VM_VM_H
 #define LPATCH_VM_VM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Exit codes of lpatch vm besides the command's own status. */
@@ -22,6 +23,9 @@ struct vm_opts {
 	unsigned cpus;
 	const char *log;	/* keep the kernel console log here (NULL: don't) */
 	const char *append;	/* more kernel command line, after lpatch's own (NULL: none) */
+	bool secure_boot;	/* boot through UEFI Secure Boot: shim, grub, signed kernel */
+	char **moks;		/* PEM certificates enrolled as Machine Owner Keys */
+	size_t nmoks;
 	char **argv;		/* the command, NULL-terminated */
 };
 

@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int extract(const struct kernel_target *t, const char *relpath, const char *dest)
+/* One member of pkg (at t's version) installed as dest. */
+static int extract(const struct kernel_target *t, const char *pkg, const char *member,
+		   const char *dest)
 {
 	struct debian_ctx c = {0};
-	char *pkg = xasprintf("linux-image-%s-dbg", t->release);
-	char *member = xasprintf("./usr/lib/debug/lib/modules/%s/%s", t->release, relpath);
 	const char *members[] = { member, NULL };
 	char *tmp = NULL, *got = NULL, *deb = NULL, *cache = NULL, *dir = path_dirname(dest);
 	int ret = -1;
@@ -57,29 +57,58 @@ out:
 	free(got);
 	free(tmp);
 	free(deb);
-	free(member);
-	free(pkg);
 	return ret;
+}
+
+char *debian_member_once(const struct kernel_target *t, const char *pkg, const char *member,
+			 const char *dest, const char *what)
+{
+	char *lock_file, *path = xstrdup(dest);
+	int fd;
+
+	if (path_exists(path))
+		return path;
+	lock_file = xasprintf("%s/.lock-members", t->dir);
+	fd = lock_path(lock_file, what);
+	if (fd < 0 || (!path_exists(path) && extract(t, pkg, member, path))) {
+		free(path);
+		path = NULL;
+	}
+	if (fd >= 0)
+		unlock_path(fd);
+	free(lock_file);
+	return path;
 }
 
 char *debian_module_symbols(const struct kernel_target *t, const char *relpath)
 {
 	char *dest = xasprintf("%s/symbols/modules/%s", t->dir, relpath);
-	char *lock_file, *what;
-	int fd;
+	char *pkg = xasprintf("linux-image-%s-dbg", t->release);
+	char *member = xasprintf("./usr/lib/debug/lib/modules/%s/%s", t->release, relpath);
+	char *what = xasprintf("module symbols of %s in the cache", t->release);
+	char *path = debian_member_once(t, pkg, member, dest, what);
 
-	if (path_exists(dest))
-		return dest;
-	lock_file = xasprintf("%s/.lock-modsyms", t->dir);
-	what = xasprintf("module symbols of %s in the cache", t->release);
-	fd = lock_path(lock_file, what);
-	if (fd < 0 || (!path_exists(dest) && extract(t, relpath, dest))) {
-		free(dest);
-		dest = NULL;
-	}
-	if (fd >= 0)
-		unlock_path(fd);
 	free(what);
-	free(lock_file);
-	return dest;
+	free(member);
+	free(pkg);
+	free(dest);
+	return path;
+}
+
+/* Debian signs the kernel for Secure Boot in linux-image-<rel> (built from
+ * linux-signed-amd64); lpatch's image step may have taken the -unsigned
+ * twin, whose code is the same. */
+char *debian_signed_image(const struct kernel_target *t)
+{
+	char *dest = xasprintf("%s/signed/vmlinuz-%s", t->dir, t->release);
+	char *pkg = xasprintf("linux-image-%s", t->release);
+	char *member = xasprintf("./boot/vmlinuz-%s", t->release);
+	char *what = xasprintf("the signed kernel image of %s in the cache", t->release);
+	char *path = debian_member_once(t, pkg, member, dest, what);
+
+	free(what);
+	free(member);
+	free(pkg);
+	free(dest);
+	return path;
 }

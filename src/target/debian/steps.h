@@ -61,5 +61,12 @@ int debian_target_open(const char *spec, unsigned need, struct kernel_target *t)
  * extracted once into <dir>/symbols/modules/ under a lock; its path, or
  * NULL with an error. Caller frees. */
 char *debian_module_symbols(const struct kernel_target *t, const char *relpath);
+/* The kernel image Debian signs for Secure Boot (from linux-image-<rel>, not
+ * -unsigned), extracted once into <dir>/signed/; NULL with an error. */
+char *debian_signed_image(const struct kernel_target *t);
+/* Member (./path) of pkg at t's version extracted once as dest, under a
+ * lock (what names it in a wait message); dest, or NULL with an error. */
+char *debian_member_once(const struct kernel_target *t, const char *pkg, const char *member,
+			 const char *dest, const char *what);
 
 #endif

@@ -192,7 +192,11 @@ static int resolve_version(struct debian_ctx *c, const char *want)
 		char *versions, *url, *comma;
 
 		/* gone from the lists: the snapshot archive's newest of it */
-		if (snapshot_versions(pkgs[i], &versions, &url) == 0) {
+		int got = snapshot_versions(pkgs[i], &versions, &url);
+
+		if (got < 0)
+			i = 2;	/* unreachable: said once */
+		if (got == 0) {
 			if ((comma = strchr(versions, ',')))
 				*comma = '\0';
 			lp_progress("apt does not know %s: the snapshot archive has it at %s (%s)",

@@ -59,6 +59,14 @@ static long long du(const char *path, struct strset *seen)
 	return sum;
 }
 
+/* The disk of the directory entry itself (not what is in it). */
+static long long du_self(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) ? 0 : (long long)st.st_blocks * 512;
+}
+
 static struct cache_release *find(struct cache_inventory *inv, const char *rel, bool add)
 {
 	for (size_t i = 0; i < inv->n; i++)
@@ -201,7 +209,7 @@ static enum cache_part part_of(const char *name)
 	return CACHE_LOGS;
 }
 
-static void scan_target(struct cache_release *r)
+static void scan_target(struct cache_release *r, struct strset *seen)
 {
 	DIR *d = opendir(r->dir);
 	struct dirent *e;
@@ -213,7 +221,7 @@ static void scan_target(struct cache_release *r)
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		sub = path_join(r->dir, e->d_name);
-		r->bytes[part_of(e->d_name)] += du(sub, NULL);
+		r->bytes[part_of(e->d_name)] += du(sub, seen);
 		free(sub);
 	}
 	if (d)
@@ -273,12 +281,62 @@ static void scan_debs(struct cache_inventory *inv, const char *debs, char ***sha
 		closedir(d);
 }
 
+/* Disk of what in dir is neither debs/ nor a release's target dir. */
+static long long du_other(const struct cache_inventory *inv, const char *dir,
+			  struct strset *seen)
+{
+	long long sum = du_self(dir);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char *sub;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sub = path_join(dir, e->d_name);
+		if (!strcmp(e->d_name, "debs") || !strcmp(e->d_name, "targets")) {
+			/* only what no release took: unnamed debs, stray dirs, the dirs themselves */
+			DIR *d2 = opendir(sub);
+			struct dirent *e2;
+
+			sum += du_self(sub);
+			while (d2 && (e2 = readdir(d2))) {
+				char *f;
+				bool taken = false;
+
+				if (!strcmp(e2->d_name, ".") || !strcmp(e2->d_name, ".."))
+					continue;
+				f = path_join(sub, e2->d_name);
+				for (size_t i = 0; i < inv->n && !taken; i++) {
+					const struct cache_release *r = &inv->r[i];
+
+					taken = r->dir && !strcmp(r->dir, f);
+					for (size_t k = 0; k < r->ndebs && !taken; k++)
+						taken = !strcmp(r->debs[k], f);
+				}
+				if (!taken)
+					sum += du(f, seen);
+				free(f);
+			}
+			if (d2)
+				closedir(d2);
+		} else {
+			sum += du(sub, seen);
+		}
+		free(sub);
+	}
+	if (d)
+		closedir(d);
+	return sum;
+}
+
 int cache_scan(const char *dir, struct cache_inventory *inv)
 {
 	char *targets = path_join(dir, "targets"), *debs = path_join(dir, "debs");
 	char **shared = NULL, **sver = NULL;
 	size_t nshared = 0;
-	struct strset seen = {0}, counted = {0};
+	struct strset seen = {0};
 	long long releases = 0;
 	DIR *d;
 	struct dirent *e;
@@ -300,11 +358,14 @@ int cache_scan(const char *dir, struct cache_inventory *inv)
 		closedir(d);
 	}
 	scan_debs(inv, debs, &shared, &sver, &nshared);
+	/* one walk of each target dir: it is most of the cache (a source tree is
+	 * some 70000 files) */
 	for (size_t i = 0; i < inv->n; i++)
 		if (inv->r[i].dir)
-			scan_target(&inv->r[i]);
+			scan_target(&inv->r[i], &seen);
 	for (size_t s = 0; s < nshared; s++) {
 		long long size = du(shared[s], NULL);
+		bool used = false;
 
 		for (size_t i = 0; i < inv->n; i++) {
 			struct cache_release *r = &inv->r[i];
@@ -313,33 +374,28 @@ int cache_scan(const char *dir, struct cache_inventory *inv)
 				add_deb(r, shared[s], true);
 				r->bytes[CACHE_DEBS] += size;
 				r->shared += size;
+				used = true;
 			}
 		}
+		if (used)
+			releases += size;
 		free(shared[s]);
 		free(sver[s]);
 	}
 	free(shared);
 	free(sver);
-	/* each file once: the releases' parts, then the rest is "other" */
 	for (size_t i = 0; i < inv->n; i++) {
 		struct cache_release *r = &inv->r[i];
 
 		for (int p = 0; p < CACHE_NPARTS; p++)
 			r->total += r->bytes[p];
-		for (size_t k = 0; k < r->ndebs; k++)
-			if (strset_add(&counted, r->debs[k]))
-				releases += du(r->debs[k], &seen);
-		if (r->dir)
-			releases += du(r->dir, &seen);
+		/* each file once: its own debs and target dir (shared debs above) */
+		releases += r->total - r->shared;
 	}
-	inv->total = du(dir, NULL);
-	/* the directories themselves and unattributed files */
-	inv->other = inv->total - releases;
-	if (inv->other < 0)
-		inv->other = 0;
+	inv->other = du_other(inv, dir, &seen);
+	inv->total = releases + inv->other;
 	qsort(inv->r, inv->n, sizeof(*inv->r), newest_first);
 	strset_free(&seen);
-	strset_free(&counted);
 	free(targets);
 	free(debs);
 	return 0;

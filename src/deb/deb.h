@@ -56,6 +56,9 @@ void apt_pkg_free(struct apt_pkg *p);
 char *deb_fetch(const char *debs_dir, const struct apt_pkg *p);
 /* pkg's .deb at exactly version in debs_dir, or NULL. */
 char *deb_find(const char *debs_dir, const char *pkg, const char *version);
+/* The package and version (%3a back to ':') of a .deb's file name as apt-get download
+ * gives it, PKG_VERSION_ARCH.deb; false when it is not of that form. Caller frees. */
+bool deb_file_parse(const char *file, char **pkg, char **version);
 /* A .deb for pkg already in debs_dir at any version, the newest; NULL if none. */
 char *deb_find_cached(const char *debs_dir, const char *pkg, char **version);
 

@@ -88,27 +88,6 @@ static void add_deb(struct cache_release *r, const char *path, bool shared)
 	r->deb_shared[r->ndebs++] = shared;
 }
 
-/* A .deb's package and version from its name (pkg_version_arch.deb). */
-static bool deb_name(const char *file, char **pkg, char **version)
-{
-	const char *u1 = strchr(file, '_'), *u2 = u1 ? strchr(u1 + 1, '_') : NULL;
-	struct strbuf sb = {0};
-
-	if (!u1 || !u2 || !str_ends(file, ".deb") || file[0] == '.')
-		return false;
-	*pkg = xstrndup(file, (size_t)(u1 - file));
-	for (const char *c = u1 + 1; c < u2; c++) {
-		if (!strncmp(c, "%3a", 3)) {
-			sb_add(&sb, ":");
-			c += 2;
-		} else {
-			sb_addn(&sb, c, 1);
-		}
-	}
-	*version = sb_take(&sb);
-	return true;
-}
-
 /* The release a package is named after (linux-image-REL[-unsigned|-dbg],
  * linux-headers-REL), or NULL (shared or unrelated). */
 static char *owner(const char *pkg)
@@ -255,7 +234,7 @@ static void scan_debs(struct cache_inventory *inv, const char *debs, char ***sha
 	while (d && (e = readdir(d))) {
 		char *pkg, *ver, *rel, *path;
 
-		if (!deb_name(e->d_name, &pkg, &ver))
+		if (!deb_file_parse(e->d_name, &pkg, &ver))
 			continue;
 		path = path_join(debs, e->d_name);
 		if ((rel = owner(pkg))) {

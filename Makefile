@@ -11,7 +11,7 @@ CC        ?= cc
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \
              -Wstrict-prototypes -Wmissing-prototypes -Isrc -MMD -MP
-LDLIBS    += -lelf -ldw -lunwind-ptrace -lunwind-generic -lunwind -lz -lZydis -lcrypto
+LDLIBS    += -lelf -ldw -lunwind-ptrace -lunwind-generic -lunwind -lz -lZydis -lcurl -ljson-c -lcrypto
 
 SRCS      := $(sort $(shell find src -name "*.c"))
 OBJS      := $(SRCS:src/%.c=build/%.o)

@@ -12,6 +12,7 @@ const struct command lp_commands[] = {
 	{ "diff",   "compare an original and a patched object; write what changed", cmd_diff },
 	{ "vm",     "run a command on a target kernel in a throwaway VM", cmd_vm },
 	{ "target", "fetch and show a target kernel's artifacts", cmd_target },
+	{ "cache",  "list the releases in lpatch's cache and their disk; prune them", cmd_cache },
 	{ "apply",  "patch running processes with a .lpatch file", cmd_apply },
 	{ "revert", "take a patch out of a running process", cmd_revert },
 	{ "ps",     "list processes with patches applied", cmd_ps },

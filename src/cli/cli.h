@@ -25,6 +25,7 @@ int build_patches_readable(char **patches, int n);
 int cmd_diff(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_target(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_revert(int argc, char **argv);
 int cmd_ps(int argc, char **argv);

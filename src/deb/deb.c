@@ -37,6 +37,26 @@ char *deb_find(const char *dir, const char *pkg, const char *version)
 	return path;
 }
 
+bool deb_file_parse(const char *file, char **pkg, char **version)
+{
+	const char *u1 = strchr(file, '_'), *u2 = u1 ? strchr(u1 + 1, '_') : NULL;
+	struct strbuf sb = {0};
+
+	if (!u1 || !u2 || !str_ends(file, ".deb") || file[0] == '.')
+		return false;
+	*pkg = xstrndup(file, (size_t)(u1 - file));
+	for (const char *c = u1 + 1; c < u2; c++) {
+		if (!strncmp(c, "%3a", 3)) {
+			sb_add(&sb, ":");
+			c += 2;
+		} else {
+			sb_addn(&sb, c, 1);
+		}
+	}
+	*version = sb_take(&sb);
+	return true;
+}
+
 char *deb_find_cached(const char *debs_dir, const char *pkg, char **version)
 {
 	char *pattern = xasprintf("%s/%s_*.deb", debs_dir, pkg);
@@ -46,23 +66,13 @@ char *deb_find_cached(const char *debs_dir, const char *pkg, char **version)
 	*version = NULL;
 	if (glob(pattern, 0, NULL, &g) == 0) {
 		for (size_t i = 0; i < g.gl_pathc; i++) {
-			const char *v = path_basename(g.gl_pathv[i]) + strlen(pkg) + 1;
-			const char *end = strchr(v, '_');
-			struct strbuf sb = {0};
-			char *ver;
+			char *name, *ver;
 
-			if (!end)
+			if (!deb_file_parse(path_basename(g.gl_pathv[i]), &name, &ver))
 				continue;
-			for (const char *c = v; c < end; c++) {
-				if (!strncmp(c, "%3a", 3)) {
-					sb_add(&sb, ":");
-					c += 2;
-				} else {
-					sb_addn(&sb, c, 1);
-				}
-			}
-			ver = sb_take(&sb);
-			if (!*version || deb_version_cmp(ver, *version) > 0) {
+			if (strcmp(name, pkg)) {
+				free(ver);
+			} else if (!*version || deb_version_cmp(ver, *version) > 0) {
 				free(*version);
 				free(best);
 				*version = ver;
@@ -70,6 +80,7 @@ char *deb_find_cached(const char *debs_dir, const char *pkg, char **version)
 			} else {
 				free(ver);
 			}
+			free(name);
 		}
 	}
 	globfree(&g);

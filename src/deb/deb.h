@@ -56,8 +56,30 @@ void apt_pkg_free(struct apt_pkg *p);
 char *deb_fetch(const char *debs_dir, const struct apt_pkg *p);
 /* pkg's .deb at exactly version in debs_dir, or NULL. */
 char *deb_find(const char *debs_dir, const char *pkg, const char *version);
+/* The package and version (%3a back to ':') of a .deb's file name as apt-get download
+ * gives it, PKG_VERSION_ARCH.deb; false when it is not of that form. Caller frees. */
+bool deb_file_parse(const char *file, char **pkg, char **version);
 /* A .deb for pkg already in debs_dir at any version, the newest; NULL if none. */
 char *deb_find_cached(const char *debs_dir, const char *pkg, char **version);
+
+/* --- a snapshot archive: versions the apt lists no longer carry (snapshot.c) --- */
+
+/* The snapshot archive's base URL: $LPATCH_SNAPSHOT_URL, else Debian's
+ * https://snapshot.debian.org; NULL when LPATCH_SNAPSHOT_URL is set but empty
+ * (no fallback). Caller frees. */
+char *snapshot_url(void);
+/* The versions of pkg the snapshot archive has, newest first, ", "-separated, in
+ * *versions (caller frees; "" when none), and the URL asked in *url (may be NULL).
+ * 0 some, 1 none or no archive set, -1 unreachable (a warning printed). */
+int snapshot_versions(const char *pkg, char **versions, char **url);
+/* Does the snapshot archive have pkg at version (this architecture or all)? 0, or
+ * -1 with an error naming pkg, version and the URL (absent, unreachable). */
+int snapshot_check(const char *pkg, const char *version);
+/* pkg's .deb at exactly version from the snapshot archive into debs_dir under
+ * the name apt-get download gives it: its size and SHA-1 checked against the
+ * archive's word and its control (Package, Version) with dpkg-deb, then renamed
+ * into place. Its path, or NULL with an error naming pkg, version and URL. */
+char *snapshot_fetch(const char *debs_dir, const char *pkg, const char *version);
 
 /* A control field of a .deb (dpkg-deb -f); NULL if it has none. Caller frees. */
 char *deb_field(const char *deb, const char *field);

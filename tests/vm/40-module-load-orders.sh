@@ -11,9 +11,9 @@ lp_ok "$WORK/build.log" "lpatch build" \
 	"$TOP/tests/vm/patches/binfmt-misc-status.patch" "$TOP/tests/vm/patches/cmdline.patch"
 expect_contains "$WORK/build.log" "fs/binfmt_misc.o: verified against binfmt_misc"
 expect_contains "$WORK/build.log" "fs/binfmt_misc.o: changed bm_status_read"
-readelf -SW "$WORK/lp.ko" | grep -q '\.klp\.rela\.binfmt_misc\.' ||
+readelf -SW "$WORK/lp.ko" | grep '\.klp\.rela\.binfmt_misc\.' >/dev/null ||
 	fail "no .klp.rela.binfmt_misc.* section in the module"
-readelf -sW "$WORK/lp.ko" | grep -q '\.klp\.sym\.binfmt_misc\.enabled,0' ||
+readelf -sW "$WORK/lp.ko" | grep '\.klp\.sym\.binfmt_misc\.enabled,0' >/dev/null ||
 	fail "the static 'enabled' of binfmt_misc is not bound through a klp symbol"
 cat > "$WORK/guest.sh" <<'G'
 . ./guest-lib.sh

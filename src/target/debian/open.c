@@ -109,16 +109,20 @@ static bool all_done(const struct debian_ctx *c, unsigned need)
 static void unknown_release(const struct debian_ctx *c)
 {
 	const char *rel = c->r.release;
-	char *list;
+	char *list, *snap = snapshot_url();
 
 	if (!apt_have_lists()) {
-		lp_err("kernel %s: apt has no package lists, and no .deb of it is in %s", rel,
-		       c->debs);
+		lp_err("kernel %s: apt has no package lists, no .deb of it is in %s, and the "
+		       "snapshot archive %s does not give it", rel, c->debs, snap ? snap : "(none set)");
 		lp_hint("run `apt-get update` (as root) and try again");
+		free(snap);
 		return;
 	}
 	lp_err("Debian has no kernel %s: apt knows neither linux-image-%s-unsigned nor "
 	       "linux-image-%s", rel, rel, rel);
+	if (snap)
+		lp_hint("the snapshot archive %s (LPATCH_SNAPSHOT_URL) does not give it either", snap);
+	free(snap);
 	list = debian_releases(c->r.flavour);
 	if (*list) {
 		lp_hint("%s releases apt can fetch: %s", c->r.flavour, list);
@@ -162,7 +166,8 @@ static bool image_at(struct debian_ctx *c, char *const pkgs[2], const char *want
 
 /* The image package and its version: the one a meta package asked for
  * (want), else apt's candidate, else (without lists, offline) the newest
- * .deb of it already in the cache. LP_REFUSED: no such kernel. */
+ * .deb of it already in the cache, else the newest the snapshot archive
+ * has. LP_REFUSED: no such kernel. */
 static int resolve_version(struct debian_ctx *c, const char *want)
 {
 	const char *rel = c->r.release;
@@ -182,6 +187,25 @@ static int resolve_version(struct debian_ctx *c, const char *want)
 			c->image_pkg = xstrdup(pkgs[i]);
 		}
 		free(deb);
+	}
+	for (int i = 0; i < 2 && !c->version; i++) {
+		char *versions, *url, *comma;
+
+		/* gone from the lists: the snapshot archive's newest of it */
+		int got = snapshot_versions(pkgs[i], &versions, &url);
+
+		if (got < 0)
+			i = 2;	/* unreachable: said once */
+		if (got == 0) {
+			if ((comma = strchr(versions, ',')))
+				*comma = '\0';
+			lp_progress("apt does not know %s: the snapshot archive has it at %s (%s)",
+				    pkgs[i], versions, url);
+			c->image_pkg = xstrdup(pkgs[i]);
+			c->version = xstrdup(versions);
+		}
+		free(versions);
+		free(url);
 	}
 	if (!c->version) {
 		unknown_release(c);

@@ -22,8 +22,9 @@ static void report_missing(const struct debian_ctx *c, const char *pkg)
 	if (*avail) {
 		lp_err("versions disagree: the kernel %s is version %s, but apt has %s only at %s",
 		       c->r.release, c->version, pkg, avail);
-		lp_hint("run `apt-get update` if the lists are old; an older kernel's packages are "
-			"on snapshot.debian.org (put %s %s's .deb in %s)", pkg, c->version, c->debs);
+		lp_hint("run `apt-get update` if the lists are old; an older kernel's packages come "
+			"from a snapshot archive (LPATCH_SNAPSHOT_URL), or put %s %s's .deb in %s",
+			pkg, c->version, c->debs);
 	} else {
 		lp_err("the kernel %s (version %s) needs %s, which apt does not know at all",
 		       c->r.release, c->version, pkg);
@@ -115,7 +116,8 @@ static int check_planned(struct debian_ctx *c, unsigned need)
 		for (size_t j = 0; j < n; j++)
 			if (names[j] == ask[i])
 				req = required[j];
-		if (req && !c->known[i].name) {
+		/* not in the lists: from the snapshot archive, if it has it */
+		if (req && !c->known[i].name && snapshot_check(ask[i], c->version)) {
 			report_missing(c, ask[i]);
 			ret = -1;
 		}
@@ -139,7 +141,7 @@ int debian_check_packages(struct debian_ctx *c, unsigned *need)
 	    at_version(c, c->kbuild_pkg))
 		return ret;
 	c->kbuild_from_source = true;
-	lp_progress("%s %s is not in the archive: kbuild's tools will come from the source "
+	lp_progress("%s %s is not in the apt lists: kbuild's tools will come from the source "
 		    "tree at %s (modules_prepare)", c->kbuild_pkg, c->version, c->version);
 	if (*need & TARGET_SOURCE)
 		return 0;
@@ -165,7 +167,12 @@ char *debian_get_deb(struct debian_ctx *c, const char *pkg)
 		apt_pkg_free(&p);
 		return path;
 	}
-	if (found > 0)
-		report_missing(c, pkg);
-	return NULL;
+	if (found > 0) {
+		lp_progress("%s %s is not in the apt lists: asking the snapshot archive", pkg,
+			    c->version);
+		path = snapshot_fetch(c->debs, pkg, c->version);
+		if (!path)
+			report_missing(c, pkg);
+	}
+	return path;
 }

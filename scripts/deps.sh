@@ -6,7 +6,7 @@ set -euo pipefail
 
 pkgs=(build-essential pkg-config libelf-dev libdw-dev libunwind-dev zlib1g-dev libzydis-dev
       flex bison bc libssl-dev xz-utils cpio kmod rsync patch dwarves
-      qemu-system-x86 busybox-static e2fsprogs)
+      qemu-system-x86 busybox-static e2fsprogs mmdebstrap)
 [ "${1:-}" = "--test" ] && pkgs+=(systemd jq)
 # make fuzz (docs/fuzzing.md): clang with libFuzzer and the sanitizers' runtimes
 [ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-dev)

@@ -127,7 +127,6 @@ int debian_step_source(struct debian_ctx *c)
 		    check_prepared(c, tree, config))
 			goto out;
 	}
-		goto out;
 	ret = stamp_mark(c->dir, "source", c->version);
 out:
 	free(cc);

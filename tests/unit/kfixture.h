@@ -25,6 +25,7 @@
 
 #include "diff/diff.h"
 #include "diff/parent.h"
+#include "target/kconfig.h"
 #include "target/target.h"
 #include "util/log.h"
 #include "util/fs.h"
@@ -101,6 +102,19 @@ static inline void kfix_add_file(const char *name)
 }
 
 static inline const struct kernel_target *kfix_target(void) { return &kfix_state.t; }
+
+/* Does the target's kbuild run objtool only on the linked module (IBT or
+ * clang LTO: Debian 13's 6.12)? Then single objects carry none of what
+ * objtool writes (.orc_unwind, .return_sites, .retpoline_sites,
+ * .static_call_sites, .ibt_endbr_seal): the module link adds them. */
+static inline bool kfix_objtool_at_link(void)
+{
+	char *ibt = kfix_state.t.config ? config_value(kfix_state.t.config, "X86_KERNEL_IBT") : NULL;
+	bool yes = ibt && !strcmp(ibt, "y");
+
+	free(ibt);
+	return yes;
+}
 
 static inline char *kfix_path(const char *side, const char *name, const char *ext)
 {

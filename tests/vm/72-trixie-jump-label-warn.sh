@@ -3,8 +3,10 @@
 # WARN_ON (__bug_table). The module keeps both tables' entries for its
 # functions, loads, works, and no WARN, oops or Call Trace follows
 # (in_vm fails on any), disabled and removed again.
+# Part of the fuller 6.12 suite (`make check-trixie`), not of every CI run.
 . "$(dirname "$0")/../lib.sh"
 TARGET=${LPATCH_TEST_TRIXIE:-debian13:cloud}
+[ -n "${LPATCH_TRIXIE_FULL:-}" ] || skip "the fuller Debian 13 suite runs with make check-trixie (LPATCH_TRIXIE_FULL=1)"
 
 build_patch "$WORK/lp.ko" oom-adj-jump-label-6.12.patch --name livepatch-jl \
 	"$TOP/tests/vm/patches/cmdline-warn-on-6.12.patch"

@@ -355,21 +355,16 @@ out:
 	return ret;
 }
 
-const struct target_provider debian_provider = {
-	.prefix = "debian",
-	.forms = DEBIAN_SPEC_FORMS,
-	.open = debian_target_open,
-	.module_symbols = debian_module_symbols,
-	.symbols_hint = "for a Debian kernel, vmlinux and modules with symbols are in "
-			"linux-image-<release>-dbg",
-};
+/* One provider per suite's prefix: the suite table (suite.c) says the rest. */
+#define DEBIAN_PROVIDER(pfx)								\
+	{										\
+		.prefix = (pfx),							\
+		.forms = DEBIAN_SPEC_FORMS,						\
+		.open = debian_target_open,						\
+		.module_symbols = debian_module_symbols,				\
+		.symbols_hint = "for a Debian kernel, vmlinux and modules with symbols are in " \
+				"linux-image-<release>-dbg",				\
+	}
 
-/* Debian 13: the same provider, its own prefix (the suite table says the rest). */
-const struct target_provider debian13_provider = {
-	.prefix = "debian13",
-	.forms = DEBIAN_SPEC_FORMS,
-	.open = debian_target_open,
-	.module_symbols = debian_module_symbols,
-	.symbols_hint = "for a Debian kernel, vmlinux and modules with symbols are in "
-			"linux-image-<release>-dbg",
-};
+const struct target_provider debian_provider = DEBIAN_PROVIDER("debian");
+const struct target_provider debian13_provider = DEBIAN_PROVIDER("debian13");

@@ -43,6 +43,12 @@ unit-tests: $(UNIT_BINS)
 check: lpatch unit-tests
 	tests/run
 
+# Debian 13 (6.12) targets (docs/kernel-builds.md): the tests/vm/7x scripts, the fuller
+# ones too, and the differ's special-section fixtures compiled with gcc-14 in the build root.
+check-trixie: lpatch unit-tests
+	LPATCH_TEST_TARGET=debian13:cloud build/tests/test_diff_special
+	for t in tests/vm/7[0-9]-*.sh; do LPATCH_TRIXIE_FULL=1 bash $$t || exit 1; done
+
 # A lower layer of src/ never includes a higher one; only src/elf calls libelf
 # (the order is in scripts/check-layers.sh and docs/design.md).
 check-layers:
@@ -88,5 +94,5 @@ fuzz: lpatch
 clean:
 	rm -rf build lpatch
 
-.PHONY: all check check-layers install clean unit-tests fuzz fuzz-build
+.PHONY: all check check-trixie check-layers install clean unit-tests fuzz fuzz-build
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(FUZZ_OBJS:.o=.d)

@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(build-essential pkg-config libelf-dev libdw-dev libunwind-dev zlib1g-dev libzydis-dev
       libcurl4-openssl-dev libjson-c-dev
       flex bison bc libssl-dev xz-utils cpio kmod rsync patch dwarves
-      qemu-system-x86 busybox-static e2fsprogs)
+      qemu-system-x86 busybox-static e2fsprogs mmdebstrap)
 # the Secure Boot VM test (tests/vm/91): OVMF, openssl for test keys, virt-fw-vars' own needs
 [ "${1:-}" = "--test" ] && pkgs+=(systemd jq ovmf openssl python3-cryptography
 				   python3-importlib-resources python3-pefile)

@@ -22,7 +22,12 @@ static void usage(void)
 	       "prepare what is asked for, and print where each part is. A second run finds\n"
 	       "everything in the cache and returns at once.\n\n"
 	       "SPEC is debian:cloud or debian:amd64 (the newest kernel of that flavour in the\n"
-	       "apt lists), or debian:RELEASE for an exact one, e.g. debian:6.1.0-56-cloud-amd64.\n\n"
+	       "apt lists), or debian:RELEASE for an exact one, e.g. debian:6.1.0-56-cloud-amd64.\n"
+	       "Debian 13 (trixie, 6.12) kernels are debian13:cloud, debian13:amd64 and\n"
+	       "debian13:RELEASE (e.g. debian13:6.12.118+deb13-cloud-amd64): fetched through\n"
+	       "lpatch's own apt configuration (the cache's apt/trixie/; /etc/apt is not used)\n"
+	       "and built in a trixie build root with gcc-14 (the cache's roots/trixie/, made\n"
+	       "once with mmdebstrap; `root` below).\n\n"
 	       "options:\n"
 	       "  --need LIST     what to make ready, comma-separated (default: boot,headers):\n"
 	       "                    boot     vmlinuz, config, modules (with modules.dep)\n"
@@ -36,7 +41,8 @@ static void usage(void)
 	       "  --vmlinux FILE  its vmlinux (default: DIR/vmlinux)\n"
 	       "  --symvers FILE  its Module.symvers (default: DIR/Module.symvers)\n\n"
 	       "Printed: release, version, dir, vmlinuz, config, vmlinux, system_map, symvers,\n"
-	       "headers, modules, src, cc (the compiler the kernel was built with).\n"
+	       "headers, modules, src, cc (the compiler the kernel was built with), root (the\n"
+	       "build root kbuild runs in; - for the host).\n"
 	       "Cache: $LPATCH_CACHE, else $XDG_CACHE_HOME/lpatch, else ~/.cache/lpatch\n"
 	       "(here: %s); debs in its debs/, targets in targets/RELEASE/.\n"
 	       "Exit: 0 ready, 1 fetching or preparing failed, 2 bad usage or no such kernel.\n",
@@ -83,7 +89,7 @@ static void print_target(const struct kernel_target *t, bool json)
 		{ "dir", t->dir }, { "vmlinuz", t->vmlinuz }, { "config", t->config },
 		{ "vmlinux", t->vmlinux }, { "system_map", t->system_map },
 		{ "symvers", t->symvers }, { "headers", t->headers }, { "modules", t->modules },
-		{ "src", t->src }, { "cc", t->cc },
+		{ "src", t->src }, { "cc", t->cc }, { "root", t->root },
 	};
 	struct strbuf sb = {0};
 	struct json j;

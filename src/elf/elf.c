@@ -122,6 +122,38 @@ static int read_sections(struct elf_file *ef, bool headers_only)
 	return 0;
 }
 
+/*
+ * -fpatchable-function-entry=N,N (CONFIG_CALL_PADDING, Linux 6.2+ on x86)
+ * starts each function's own section with N bytes of NOP padding, the
+ * function after them. objtool names the padding __pfx_<function> when it
+ * runs with --prefix (then the prefix owns the section, kinds.c); a
+ * single-object build has no such symbol, and the function, the only one
+ * in its executable section and behind nothing but NOPs, owns the section.
+ */
+static void padded_owners(struct elf_file *ef)
+{
+	size_t *funcs = xcalloc(ef->nsec, sizeof(*funcs));
+
+	for (size_t i = 1; i < ef->nsym; i++)
+		if (ef->sym[i]->type == STT_FUNC && ef->sym[i]->sec)
+			funcs[ef->sym[i]->sec->index]++;
+	for (size_t i = 1; i < ef->nsym; i++) {
+		struct symbol *f = ef->sym[i];
+		struct section *sec = f->sec;
+		bool nops = true;
+
+		if (f->type != STT_FUNC || !sec || sec->owner || funcs[sec->index] != 1 ||
+		    !(sec->sh.sh_flags & SHF_EXECINSTR) || !sec->data || f->s.st_value == 0 ||
+		    f->s.st_value > 64 || f->s.st_value > sec->size)
+			continue;
+		for (uint64_t k = 0; k < f->s.st_value && nops; k++)
+			nops = ((const unsigned char *)sec->data)[k] == 0x90;
+		if (nops)
+			sec->owner = f;
+	}
+	free(funcs);
+}
+
 static int read_symbols(struct elf_file *ef, bool headers_only)
 {
 	Elf_Data *d;
@@ -166,6 +198,7 @@ static int read_symbols(struct elf_file *ef, bool headers_only)
 		    sym->s.st_value == 0 && (!sym->sec->owner || sym->bind != STB_LOCAL))
 			sym->sec->owner = sym;
 	}
+	padded_owners(ef);
 	return 0;
 }
 

@@ -38,7 +38,12 @@ static int make_objects(const struct kernel_target *t, char **objs, size_t n, co
 		argv[k++] = objs[i];
 	argv[k] = NULL;
 	mark = tool_log_mark(log);	/* an earlier pass's errors are not this one's */
-	st = run(argv, &(struct run_opts){ .cwd = t->src, .log = log, .no_stdin = true });
+	{
+		struct run_opts o = { .cwd = t->src, .log = log, .no_stdin = true };
+
+		target_run_opts(t, hdrs, &o);
+		st = run(argv, &o);
+	}
 	free(rel);
 	free(cc);
 	free(jobs);

@@ -343,7 +343,11 @@ int klp_module_build(const struct kernel_target *t, struct klp_part *parts, size
 	{
 		const char *argv[] = { "make", "-C", t->headers, mflag, "KBUILD_MODPOST_WARN=1",
 				       "modules", NULL };
-		st = run(argv, &(struct run_opts){ .log = log, .no_stdin = true });
+		struct run_opts o = { .log = log, .no_stdin = true };
+
+		/* the headers' tools are the target suite's: in its build root */
+		target_run_opts(t, dir, &o);
+		st = run(argv, &o);
 	}
 	if (st) {
 		char *kept = tool_failed_log(log, 0, "kbuild-module");

@@ -2,6 +2,7 @@
 #include "target/target.h"
 
 #include "target/debian/provider.h"
+#include "util/cache.h"
 #include "util/fs.h"
 #include "util/lock.h"
 #include "util/log.h"
@@ -13,6 +14,7 @@
 
 static const struct target_provider *const providers[] = {
 	&debian_provider,
+	&debian13_provider,
 };
 
 #define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))
@@ -34,7 +36,8 @@ int target_open(const char *spec, unsigned need, struct kernel_target *t)
 		}
 	}
 	for (size_t i = 0; i < NPROVIDERS; i++)
-		sb_addf(&forms, "%s%s", i ? "; " : "", providers[i]->forms);
+		if (!i || strcmp(providers[i]->forms, providers[i - 1]->forms))
+			sb_addf(&forms, "%s%s", i ? "; " : "", providers[i]->forms);
 	lp_err("unknown target '%s'", spec);
 	lp_hint("a target is %s; other kernels are given by --src, --config and --vmlinux",
 		forms.buf);
@@ -86,10 +89,39 @@ void target_free(struct kernel_target *t)
 {
 	char **fields[] = { &t->spec, &t->release, &t->version, &t->dir, &t->vmlinuz,
 			    &t->config, &t->vmlinux, &t->system_map, &t->symvers, &t->headers,
-			    &t->modules, &t->src, &t->cc };
+			    &t->modules, &t->src, &t->cc, &t->root };
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		free(*fields[i]);
 		*fields[i] = NULL;
 	}
+}
+
+void target_run_opts(const struct kernel_target *t, const char *extra, struct run_opts *o)
+{
+	/* one set for the process: the cache and TMPDIR do not change */
+	static char *binds[6];
+	static const char *list[7];
+	const char *tmp = getenv("TMPDIR");
+	size_t n = 0;
+
+	o->root = t ? t->root : NULL;
+	o->binds = NULL;
+	if (!o->root)
+		return;
+	for (size_t i = 0; i < 6; i++) {
+		free(binds[i]);
+		binds[i] = NULL;
+	}
+	binds[0] = lp_cache_dir();
+	binds[1] = xstrdup(tmp && *tmp ? tmp : "/tmp");
+	binds[2] = xstrdup("/dev");
+	binds[3] = xstrdup("/proc");
+	if (extra)
+		binds[4] = path_absolute(extra);
+	for (size_t i = 0; i < 6; i++)
+		if (binds[i])
+			list[n++] = binds[i];
+	list[n] = NULL;
+	o->binds = list;
 }

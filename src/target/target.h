@@ -5,6 +5,8 @@
 #ifndef LPATCH_TARGET_TARGET_H
 #define LPATCH_TARGET_TARGET_H
 
+#include "util/run.h"
+
 #include <stdbool.h>
 
 struct target_provider;
@@ -24,6 +26,8 @@ struct kernel_target {
 	char *modules;		/* the target's /lib/modules/<release>, with modules.dep */
 	char *src;		/* prepared source tree (config applied, modules_prepare done) */
 	char *cc;		/* the compiler the target was built with, e.g. gcc-12 */
+	char *root;		/* the build root kbuild runs in (chroot: the target's suite,
+				 * with its compiler); NULL: the host */
 };
 
 /* What a caller needs present; target_open fetches and prepares only that. */
@@ -87,6 +91,15 @@ void target_free(struct kernel_target *t);
 /* t's kernel image signed for Secure Boot, or NULL with an error (a --src
  * target, or a provider with no signed images). Caller frees. */
 char *target_signed_image(const struct kernel_target *t);
+
+/*
+ * Run the target's build tools (make in src or headers) where the target
+ * is built: in t->root when it has one, with lpatch's cache, the temporary
+ * directory, extra (NULL: none) and /dev, /proc bound in at their own
+ * paths; else on the host. o is filled (root and binds; the rest is the
+ * caller's).
+ */
+void target_run_opts(const struct kernel_target *t, const char *extra, struct run_opts *o);
 
 /* The symbols hint of t's provider, or a general one. */
 const char *target_symbols_hint(const struct kernel_target *t);

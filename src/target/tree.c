@@ -115,6 +115,14 @@ static int write_kernelvariables(const char *src, const char *release, const cha
 int tree_prepare(const char *src, const char *config, const char *release, const char *cc,
 		 const char *log)
 {
+	return tree_prepare_in(src, config, release, cc, log, NULL);
+}
+
+int tree_prepare_in(const char *src, const char *config, const char *release, const char *cc,
+		    const char *log, const struct run_opts *o)
+{
+	const char *root = o ? o->root : NULL;
+	const char *const *binds = o ? o->binds : NULL;
 	char *dot_config = path_join(src, ".config");
 	char *cc_arg = xasprintf("CC=%s", cc);
 	char *rel_arg = xasprintf("KERNELRELEASE=%s", release);
@@ -126,9 +134,11 @@ int tree_prepare(const char *src, const char *config, const char *release, const
 
 	if (atomic_install(config, dot_config, 0644) || write_kernelvariables(src, release, cc))
 		goto out;
-	if (tool_run(olddefconfig, NULL, log, "configuring the kernel source (make olddefconfig)"))
+	if (tool_run_in(olddefconfig, NULL, log, "configuring the kernel source (make olddefconfig)",
+			root, binds))
 		goto out;
-	if (tool_run(prepare, NULL, log, "preparing the kernel source (make modules_prepare)"))
+	if (tool_run_in(prepare, NULL, log, "preparing the kernel source (make modules_prepare)",
+			root, binds))
 		goto out;
 	ret = 0;
 out:

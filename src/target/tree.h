@@ -2,6 +2,8 @@
 #ifndef LPATCH_TARGET_TREE_H
 #define LPATCH_TARGET_TREE_H
 
+#include "util/run.h"
+
 /* The release a prepared tree builds for (include/generated/utsrelease.h);
  * NULL when the tree has none. Caller frees. */
 char *tree_utsrelease(const char *tree);
@@ -21,6 +23,9 @@ int tree_check_prepared(const char *src);
  */
 int tree_prepare(const char *src, const char *config, const char *release, const char *cc,
 		 const char *log);
+/* tree_prepare with make run as o says (target_run_opts: in a build root). */
+int tree_prepare_in(const char *src, const char *config, const char *release, const char *cc,
+		    const char *log, const struct run_opts *o);
 
 /* The release in a vmlinux's banner ("Linux version <release> (..."), read
  * from .rodata. NULL with an error when it has none. Caller frees. */

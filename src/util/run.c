@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,9 +32,35 @@ static void move_fd(int fd, int to)
  * descriptor is inherited by the tool, or by a daemon it leaves behind
  * (which would keep run_capture's pipe open).
  */
+/* In the child: enter o->root with o->binds mounted in, in a mount
+ * namespace of its own (the mounts go with the process). */
+static void enter_root(const struct run_opts *o)
+{
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		fprintf(stderr, "lpatch: error: cannot make a mount namespace to enter the build "
+			"root %s: %s (lpatch must run as root for it)\n", o->root, strerror(errno));
+		_exit(127);
+	}
+	for (const char *const *b = o->binds; b && *b; b++) {
+		char *in = xasprintf("%s%s", o->root, *b);
+
+		if (mkdir_p(in) || mount(*b, in, NULL, MS_BIND | MS_REC, NULL)) {
+			fprintf(stderr, "lpatch: error: cannot bind %s into the build root at %s: "
+				"%s\n", *b, in, strerror(errno));
+			_exit(127);
+		}
+		free(in);
+	}
+	if (chroot(o->root) || chdir("/")) {
+		fprintf(stderr, "lpatch: error: cannot enter the build root %s: %s\n", o->root,
+			strerror(errno));
+		_exit(127);
+	}
+}
+
 static void child(const char *const *argv, const struct run_opts *o, int outfd)
 {
-	if (o && o->cwd && chdir(o->cwd)) {
+	if (o && o->cwd && !o->root && chdir(o->cwd)) {
 		fprintf(stderr, "lpatch: error: cannot enter %s: %s\n", o->cwd, strerror(errno));
 		_exit(127);
 	}
@@ -53,6 +81,14 @@ static void child(const char *const *argv, const struct run_opts *o, int outfd)
 			if (outfd < 0)
 				move_fd(fd, 1);
 			move_fd(fd, 2);
+		}
+	}
+	if (o && o->root) {
+		enter_root(o);
+		if (o->cwd && chdir(o->cwd)) {
+			fprintf(stderr, "lpatch: error: cannot enter %s in the build root %s: %s\n",
+				o->cwd, o->root, strerror(errno));
+			_exit(127);
 		}
 	}
 	execvp(argv[0], (char *const *)argv);

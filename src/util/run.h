@@ -11,6 +11,12 @@ struct run_opts {
 	const char *out;	/* send stdout only to this file (truncated) */
 	bool quiet;		/* discard stdout and stderr */
 	bool no_stdin;		/* stdin from /dev/null */
+	/* run inside this directory tree (a build root: chroot in a private
+	 * mount namespace), with binds (absolute host directories) mounted
+	 * at the same paths inside; the log and out files are opened first,
+	 * on the host; cwd and argv[0] are the root's */
+	const char *root;
+	const char *const *binds;
 };
 
 /*

@@ -159,7 +159,14 @@ char *tool_failed_log(const char *log, long from, const char *what)
 
 int tool_run(const char *const *argv, const char *cwd, const char *log, const char *doing)
 {
-	struct run_opts o = { .cwd = cwd, .log = log, .no_stdin = true };
+	return tool_run_in(argv, cwd, log, doing, NULL, NULL);
+}
+
+int tool_run_in(const char *const *argv, const char *cwd, const char *log, const char *doing,
+		const char *root, const char *const *binds)
+{
+	struct run_opts o = { .cwd = cwd, .log = log, .no_stdin = true, .root = root,
+			      .binds = binds };
 	int st = run(argv, &o);
 	char *cmd;
 
@@ -168,8 +175,9 @@ int tool_run(const char *const *argv, const char *cwd, const char *log, const ch
 	cmd = argv_join(argv);
 	if (st > 0) {
 		tool_show_log(log, 15);
-		lp_err("%s failed: `%s`%s%s %s %d (whole log: %s)", doing, cmd, cwd ? " in " : "",
-		       cwd ? cwd : "", st > 128 ? "was killed by signal" : "exited with",
+		lp_err("%s failed: `%s`%s%s%s%s %s %d (whole log: %s)", doing, cmd,
+		       cwd ? " in " : "", cwd ? cwd : "", root ? " in the build root " : "",
+		       root ? root : "", st > 128 ? "was killed by signal" : "exited with",
 		       st > 128 ? st - 128 : st, log);
 	} else {
 		lp_err("%s failed: cannot run `%s`", doing, cmd);

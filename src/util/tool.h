@@ -9,6 +9,9 @@
  * 0, or -1.
  */
 int tool_run(const char *const *argv, const char *cwd, const char *log, const char *doing);
+/* tool_run inside a build root (run_opts.root and .binds; NULL root: the host). */
+int tool_run_in(const char *const *argv, const char *cwd, const char *log, const char *doing,
+		const char *root, const char *const *binds);
 
 /* Print the last lines of a log file to stderr, indented. */
 void tool_show_log(const char *log, int lines);

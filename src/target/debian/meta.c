@@ -90,9 +90,17 @@ static char *parse_meta_depends(char *text, char **version)
 
 char *debian_meta_release(const char *cache, const char *meta, char **version)
 {
+	return debian_suite_meta_release(cache, debian_suite_named("bookworm"), meta, version);
+}
+
+char *debian_suite_meta_release(const char *cache, const struct debian_suite *s,
+				const char *meta, char **version)
+{
 	const char *argv[] = { "apt-cache", "show", "--no-all-versions", meta, NULL };
 	struct run_opts o = { .quiet = true, .no_stdin = true };
-	char *file = xasprintf("%s/targets/.resolved-%s", cache, meta);
+	/* Debian 12's answers keep their old name */
+	char *file = s->abi_tag ? xasprintf("%s/targets/.resolved-%s-%s", cache, s->codename, meta)
+				: xasprintf("%s/targets/.resolved-%s", cache, meta);
 	long long stamp = apt_lists_stamp();
 	char *out, *rel = NULL;
 

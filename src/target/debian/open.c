@@ -64,6 +64,8 @@ static void fill(const struct debian_ctx *c, struct kernel_target *t)
 	}
 	if (stamp_done(c->dir, "source"))
 		t->src = in_dir(c, DEBIAN_SOURCE_DIR "/linux-source-%s", c->r.series, NULL);
+	if (c->root)
+		t->root = xstrdup(c->root);
 }
 
 /* The file that proves a done step is still whole. */
@@ -311,9 +313,19 @@ static void ctx_free(struct debian_ctx *c)
 	free(c->dir);
 	free(c->log);
 	free(c->kbuild_pkg);
+	free(c->root);
 	for (size_t i = 0; i < c->nknown; i++)
 		apt_pkg_free(&c->known[i]);
 	free(c->known);
+}
+
+/* Does the target need a build root: kbuild will run (source, headers) and the
+ * host is not of the target's suite, so its compiler is not the target's? */
+static bool needs_root(const struct debian_ctx *c, unsigned need)
+{
+	if (getenv("LPATCH_NO_BUILDROOT"))	/* the host's tools, on purpose */
+		return false;
+	return (need & (TARGET_SOURCE | TARGET_HEADERS)) && !debian_suite_is_host(c->suite);
 }
 
 int debian_target_open(const char *spec, unsigned need, struct kernel_target *t)
@@ -323,11 +335,14 @@ int debian_target_open(const char *spec, unsigned need, struct kernel_target *t)
 	int ret = -1;
 
 	memset(t, 0, sizeof(*t));
-	if (debian_parse_spec(spec, &meta, &rel)) {
+	if (debian_parse_suite_spec(spec, &c.suite, &meta, &rel)) {
 		ret = LP_REFUSED;
 		goto out;
 	}
-	if (meta && !(rel = debian_meta_release(cache, meta, &want)))
+	/* the suite's package lists: the host's, or lpatch's own for another suite */
+	if (debian_suite_use_apt(c.suite, cache))
+		goto out;
+	if (meta && !(rel = debian_suite_meta_release(cache, c.suite, meta, &want)))
 		goto out;
 	/* rel names a directory of the cache: it must be a release, nothing else */
 	if (!debian_parse_release(rel, &c.r)) {
@@ -336,9 +351,16 @@ int debian_target_open(const char *spec, unsigned need, struct kernel_target *t)
 		       meta ? meta : "");
 		goto out;
 	}
+	if (meta && !debian_suite_has_release(c.suite, rel)) {
+		lp_err("%s of Debian %d stands for %s, not a Debian %d kernel; nothing fetched", meta,
+		       c.suite->number, rel, c.suite->number);
+		goto out;
+	}
 	c.debs = path_join(cache, "debs");
 	c.dir = xasprintf("%s/targets/%s", cache, rel);
 	c.log = path_join(c.dir, "prepare.log");
+	if (needs_root(&c, need) && !(c.root = debian_buildroot(c.suite, cache)))
+		goto out;
 	if (!all_done(&c, need)) {
 		/* resolved before anything is made: no directory for a misspelt release */
 		ret = stamp_done(c.dir, "image") ? 0 : resolve_version(&c, want);
@@ -357,12 +379,17 @@ out:
 	return ret;
 }
 
-const struct target_provider debian_provider = {
-	.prefix = "debian",
-	.forms = DEBIAN_SPEC_FORMS,
-	.open = debian_target_open,
-	.module_symbols = debian_module_symbols,
-	.signed_image = debian_signed_image,
-	.symbols_hint = "for a Debian kernel, vmlinux and modules with symbols are in "
-			"linux-image-<release>-dbg",
-};
+/* One provider per suite's prefix: the suite table (suite.c) says the rest. */
+#define DEBIAN_PROVIDER(pfx)								\
+	{										\
+		.prefix = (pfx),							\
+		.forms = DEBIAN_SPEC_FORMS,						\
+		.open = debian_target_open,						\
+		.module_symbols = debian_module_symbols,				\
+		.signed_image = debian_signed_image,				\
+		.symbols_hint = "for a Debian kernel, vmlinux and modules with symbols are in " \
+				"linux-image-<release>-dbg",				\
+	}
+
+const struct target_provider debian_provider = DEBIAN_PROVIDER("debian");
+const struct target_provider debian13_provider = DEBIAN_PROVIDER("debian13");

@@ -5,5 +5,6 @@
 #include "target/target.h"
 
 extern const struct target_provider debian_provider;
+extern const struct target_provider debian13_provider;
 
 #endif

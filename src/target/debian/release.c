@@ -2,6 +2,7 @@
 #include "target/debian/release.h"
 
 #include "deb/deb.h"
+#include "target/debian/suite.h"
 
 #include "util/log.h"
 #include "util/str.h"
@@ -73,34 +74,54 @@ void debian_release_free(struct debian_release *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int debian_parse_spec(const char *spec, char **meta, char **release)
+int debian_parse_suite_spec(const char *spec, const struct debian_suite **suite, char **meta,
+			    char **release)
 {
+	const struct debian_suite *s = debian_suite_of_spec(spec);
 	struct debian_release r;
+	const char *rest;
 
 	*meta = *release = NULL;
-	if (!str_starts(spec, "debian:")) {
+	*suite = s;
+	if (!s) {
 		lp_err("unknown target '%s'", spec);
 		lp_hint("a target is %s; other kernels are given by --src, --config and --vmlinux",
 			DEBIAN_SPEC_FORMS);
 		return -1;
 	}
-	spec += strlen("debian:");
+	rest = spec + strlen(s->prefix) + 1;
 	for (size_t i = 0; i < sizeof(debian_metas) / sizeof(debian_metas[0]); i++) {
-		if (!strcmp(spec, debian_metas[i].word)) {
+		if (!strcmp(rest, debian_metas[i].word)) {
 			*meta = xstrdup(debian_metas[i].meta);
 			return 0;
 		}
 	}
-	if (str_starts(spec, "linux-image-"))
-		spec += strlen("linux-image-");
-	if (debian_parse_release(spec, &r)) {
-		*release = xstrdup(r.release);
+	if (str_starts(rest, "linux-image-"))
+		rest += strlen("linux-image-");
+	if (debian_parse_release(rest, &r)) {
+		bool ours = debian_suite_has_release(s, r.release);
+
+		if (ours)
+			*release = xstrdup(r.release);
+		else
+			lp_err("%s is not a Debian %d kernel (its releases are %s.x%s-FLAVOUR)",
+			       r.release, s->number, s->series, s->abi_tag ? s->abi_tag : "-N");
+		if (!ours)
+			lp_hint("the target for it is %s:%s", debian_suite_of_release(r.release)->prefix,
+				r.release);
 		debian_release_free(&r);
-		return 0;
+		return ours ? 0 : -1;
 	}
-	lp_err("unknown Debian target 'debian:%s': neither a flavour nor a release", spec);
+	lp_err("unknown Debian target '%s': neither a flavour nor a release", spec);
 	lp_hint("a target is %s", DEBIAN_SPEC_FORMS);
 	return -1;
+}
+
+int debian_parse_spec(const char *spec, char **meta, char **release)
+{
+	const struct debian_suite *s;
+
+	return debian_parse_suite_spec(spec, &s, meta, release);
 }
 
 /* Newer ABI first; the flavour breaks ties. */

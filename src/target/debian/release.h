@@ -5,11 +5,12 @@
 #ifndef LPATCH_TARGET_DEBIAN_RELEASE_H
 #define LPATCH_TARGET_DEBIAN_RELEASE_H
 
+#include "target/debian/suite.h"
+
 #include <stdbool.h>
 
 /* The accepted spec forms, for messages. */
-#define DEBIAN_SPEC_FORMS \
-	"debian:cloud, debian:amd64, or debian:<release> (e.g. debian:6.1.0-56-cloud-amd64)"
+#define DEBIAN_SPEC_FORMS DEBIAN_SUITE_FORMS
 
 /* A Debian kernel release split into what the package names are made of. */
 struct debian_release {
@@ -29,6 +30,10 @@ void debian_release_free(struct debian_release *r);
  * (*release set). 0, or -1 with an error listing the accepted forms.
  */
 int debian_parse_spec(const char *spec, char **meta, char **release);
+/* The same, saying which suite the spec's prefix names (debian13: trixie);
+ * a release must be one of that suite's. */
+int debian_parse_suite_spec(const char *spec, const struct debian_suite **suite, char **meta,
+			    char **release);
 
 /* Releases with an image package for flavour ("cloud-amd64"; NULL: any), newest first,
  * ", "-separated. */
@@ -38,5 +43,8 @@ char *debian_releases(const char *flavour);
  * and the version it wants (*version), remembered under cache until the
  * package lists change. NULL with an error. */
 char *debian_meta_release(const char *cache, const char *meta, char **version);
+/* The same for a suite's meta package (remembered apart from other suites'). */
+char *debian_suite_meta_release(const char *cache, const struct debian_suite *s,
+				const char *meta, char **version);
 
 #endif

@@ -97,7 +97,18 @@ int debian_step_source(struct debian_ctx *c)
 		       config);
 		goto out;
 	}
-	if (!have_program(cc)) {
+	if (c->root) {
+		char *in = xasprintf("%s/usr/bin/%s", c->root, cc);
+		bool there = path_exists(in);
+
+		free(in);
+		if (!there) {
+			lp_err("the kernel %s was built with %s, which the build root %s does not "
+			       "have", c->r.release, cc, c->root);
+			lp_hint("remove %s to have it made again with the suite's compiler", c->root);
+			goto out;
+		}
+	} else if (!have_program(cc)) {
 		lp_err("the kernel %s was built with %s, which is not installed", c->r.release, cc);
 		lp_hint("install it (`apt-get install %s`): objects built with another compiler "
 			"would not match the kernel's", cc);
@@ -105,9 +116,17 @@ int debian_step_source(struct debian_ctx *c)
 	}
 	if (!stamp_done(c->dir, EXTRACTED) && extract_source(c, dir, tree))
 		goto out;
-	lp_progress("preparing source tree (olddefconfig, modules_prepare with %s)", cc);
-	if (tree_prepare(tree, config, c->r.release, cc, c->log) || check_prepared(c, tree, config))
-		goto out;
+	lp_progress("preparing source tree (olddefconfig, modules_prepare with %s%s%s)", cc,
+		    c->root ? " in the build root " : "", c->root ? c->root : "");
+	{
+		struct kernel_target in = { .root = c->root };
+		struct run_opts o = {0};
+
+		target_run_opts(&in, NULL, &o);
+		if (tree_prepare_in(tree, config, c->r.release, cc, c->log, &o) ||
+		    check_prepared(c, tree, config))
+			goto out;
+	}
 	ret = stamp_mark(c->dir, "source", c->version);
 out:
 	free(cc);

@@ -109,6 +109,25 @@ static int expect_file(const char *dir, const char *name, const char *pkg)
 	return ret;
 }
 
+/* Debian 13's packages have their modules in /usr/lib/modules (merged
+ * /usr): move them where depmod -b and the rest of lpatch look. */
+static int merged_usr_modules(const char *dir)
+{
+	char *usr = path_join(dir, "usr/lib/modules"), *lib = path_join(dir, "lib/modules");
+	char *parent = path_join(dir, "lib");
+	int ret = 0;
+
+	if (path_is_dir(usr) && !path_exists(lib)) {
+		ret = mkdir_p(parent) ? -1 : rename(usr, lib);
+		if (ret)
+			lp_perr("cannot move %s to %s", usr, lib);
+	}
+	free(parent);
+	free(lib);
+	free(usr);
+	return ret;
+}
+
 int debian_step_image(struct debian_ctx *c)
 {
 	const char *rel = c->r.release;
@@ -119,7 +138,7 @@ int debian_step_image(struct debian_ctx *c)
 	const char *depmod[] = { "depmod", "-b", dir, rel, NULL };
 	int ret = -1;
 
-	if (!dir || debian_extract(c, deb, dir))
+	if (!dir || debian_extract(c, deb, dir) || merged_usr_modules(dir))
 		goto out;
 	if (expect_file(dir, vmlinuz, c->image_pkg) || expect_file(dir, config, c->image_pkg) ||
 	    expect_file(dir, mods, c->image_pkg))

@@ -16,6 +16,8 @@
 #include "target/target.h"
 
 struct debian_ctx {
+	const struct debian_suite *suite;	/* which Debian (the spec's prefix) */
+	char *root;		/* the suite's build root (kbuild runs there); NULL: the host */
 	struct debian_release r;
 	char *version;		/* the image's Debian version; every package must match it */
 	char *image_pkg;	/* linux-image-<rel>-unsigned, or the signed one */
@@ -53,6 +55,12 @@ char *debian_get_deb(struct debian_ctx *c, const char *pkg);
  * dir: stops reading the archive once they are found. */
 int debian_extract_members(struct debian_ctx *c, const char *deb, const char *dir,
 			   const char *const *members);
+
+/* The build root of suite s: <cache>/roots/<codename>, a minimal system of
+ * the suite with its compiler and the kernel's build dependencies, made
+ * once with mmdebstrap (in a temporary directory, renamed into place when
+ * complete) under a lock. Its path, or NULL with an error. */
+char *debian_buildroot(const struct debian_suite *s, const char *cache);
 
 /* Fetch and prepare a Debian target (target_open for "debian:..."). */
 int debian_target_open(const char *spec, unsigned need, struct kernel_target *t);

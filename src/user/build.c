@@ -27,38 +27,89 @@ struct work {
 	struct objlist changed;
 };
 
+/* "a, b, c and 4 more" of a list, for messages; caller frees. */
+static char *some_of(const struct objlist *l)
+{
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < l->n && i < 3; i++)
+		sb_addf(&sb, "%s%s", i ? ", " : "", l->rel[i]);
+	if (l->n > 3)
+		sb_addf(&sb, " and %zu more", l->n - 3);
+	return sb_take(&sb);
+}
+
+/*
+ * --src was built before: its outputs are in the copy, aged so that the build
+ * remakes them (objects_copy_tree). Objects the build did not remake (a
+ * sub-build behind a stamp file) keep the earlier build's code: a change to
+ * their sources would go unseen, so say which they are.
+ */
+static void report_stale(const struct user_build *b, const char *cmd, const struct objlist *aged,
+			 const struct objlist *stale)
+{
+	char *names;
+
+	if (!aged->n)
+		return;
+	names = some_of(aged);
+	lp_progress("%s was built before: %zu build output%s (%s) marked out of date in the copy",
+		    b->src, aged->n, aged->n > 1 ? "s" : "", names);
+	free(names);
+	if (!stale->n)
+		return;
+	names = some_of(stale);
+	lp_warn("`%s` did not remake %zu object%s left in %s by an earlier build (%s): a change "
+		"to %s sources would not be seen", cmd, stale->n, stale->n > 1 ? "s" : "", b->src,
+		names, stale->n > 1 ? "their" : "its");
+	lp_hint("to include them, give --make a command that remakes them (one that runs the "
+		"sub-build), or --src a clean tree (a fresh unpack, or a copy after `make "
+		"distclean`) if the build then makes them");
+	free(names);
+}
+
 static int build_twice(const struct user_build *b, const struct patchset *ps, struct work *w)
 {
 	const char *cmd = b->make ? b->make : "make";
-	struct objlist all;
+	struct objlist all = { 0 }, aged = { 0 }, stale = { 0 };
+	int ret = LP_EXIT_FAIL;
 
 	lp_progress("copying %s to %s", b->src, w->tree);
-	if (objects_copy_tree(b->src, w->tree) || mkdir_p(w->wrap) ||
+	if (objects_copy_tree(b->src, w->tree, &aged) || mkdir_p(w->wrap) ||
 	    !(w->env = ccwrap_write(w->wrap)))
-		return LP_EXIT_FAIL;
+		goto out;
 	lp_progress("building the original (%s)", cmd);
 	if (objects_build(w->tree, cmd, (const char *const *)w->env, w->log) ||
-	    objects_list(w->tree, w->orig, &all))
-		return LP_EXIT_FAIL;
-	if (!all.n) {
-		objlist_free(&all);
+	    objects_list(w->tree, w->orig, &all) || objects_stale(w->tree, &all, &stale))
+		goto out;
+	report_stale(b, cmd, &aged, &stale);
+	if (all.n == stale.n) {
 		lp_err("`%s` in %s produced no object file (*.o)", cmd, b->src);
 		lp_hint("lpatch compares objects: the build must compile each source file to a .o");
-		return LP_EXIT_FAIL;
+		goto out;
 	}
-	objlist_free(&all);
 	lp_progress("applying the diff");
-	if (patchset_apply(ps, w->tree))
-		return LP_EXIT_REFUSED;
+	if (patchset_apply(ps, w->tree)) {
+		ret = LP_EXIT_REFUSED;
+		goto out;
+	}
 	lp_progress("building the patched source");
 	if (objects_build(w->tree, cmd, (const char *const *)w->env, w->log) ||
 	    objects_changed(w->tree, w->orig, w->patched, &w->changed))
-		return LP_EXIT_FAIL;
+		goto out;
+	ret = LP_EXIT_OK;
 	if (!w->changed.n) {
 		lp_err("no functional change: no object file changed");
-		return LP_EXIT_NOCHANGE;
+		if (stale.n)
+			lp_hint("%zu object%s left from an earlier build of %s %s not remade (above)",
+				stale.n, stale.n > 1 ? "s" : "", b->src, stale.n > 1 ? "were" : "was");
+		ret = LP_EXIT_NOCHANGE;
 	}
-	return LP_EXIT_OK;
+out:
+	objlist_free(&all);
+	objlist_free(&aged);
+	objlist_free(&stale);
+	return ret;
 }
 
 struct shown {

@@ -71,13 +71,17 @@ static void report_stale(const struct user_build *b, const char *cmd, const stru
 static int build_twice(const struct user_build *b, const struct patchset *ps, struct work *w)
 {
 	const char *cmd = b->make ? b->make : "make";
-	struct objlist all = { 0 }, aged = { 0 }, stale = { 0 };
+	struct objlist all = { 0 }, aged = { 0 }, stale = { 0 }, configured = { 0 };
 	int ret = LP_EXIT_FAIL;
 
 	lp_progress("copying %s to %s", b->src, w->tree);
-	if (objects_copy_tree(b->src, w->tree, &aged) || mkdir_p(w->wrap) ||
+	if (objects_copy_tree(b->src, w->tree, &aged, &configured) || mkdir_p(w->wrap) ||
 	    !(w->env = ccwrap_write(w->wrap)))
 		goto out;
+	for (size_t i = 0; i < configured.n; i++)
+		lp_progress("%s/%s is a configured CMake or Meson build directory of that tree (its "
+			    "paths): left out of the copy, `%s` configures again", b->src,
+			    *configured.rel[i] ? configured.rel[i] : "CMakeCache.txt", cmd);
 	lp_progress("building the original (%s)", cmd);
 	if (objects_build(w->tree, cmd, (const char *const *)w->env, w->log) ||
 	    objects_list(w->tree, w->orig, &all) || objects_stale(w->tree, &all, &stale))
@@ -109,44 +113,87 @@ out:
 	objlist_free(&all);
 	objlist_free(&aged);
 	objlist_free(&stale);
+	objlist_free(&configured);
 	return ret;
 }
 
 struct shown {
 	const char *rel;
 	const struct parent *target;
+	struct strbuf msgs;	/* the mismatches, printed once the object is known to be FILE's */
 };
 
 static void show(void *ctx, const struct verify_stats *st, const struct symbol *fn,
 		 const char *source, const char *why)
 {
-	const struct shown *s = ctx;
+	struct shown *s = ctx;
 
-	lp_err("%s: function %s as compiled from %s does not match %s: %s", s->rel, fn->name,
-	       source ? source : s->rel, s->target->path, why ? why : "");
+	(void)st;
+	sb_addf(&s->msgs, "%s: function %s as compiled from %s does not match %s: %s\n", s->rel,
+		fn->name, source ? source : s->rel, s->target->path, why ? why : "");
 }
 
-/* Every function of each original object that the binary has must be its very bytes. */
+static void print_errors(const struct strbuf *msgs)
+{
+	for (char *line = msgs->buf, *end; line && *line; line = end + 1) {
+		end = strchr(line, '\n');
+		lp_err("%.*s", (int)(end - line), line);
+	}
+}
+
+/*
+ * Every function of each original object that the binary has must be its
+ * very bytes. A build may make several programs from one source (memcached
+ * and memcached-debug, with other flags): a changed object none of whose
+ * functions is the binary's code belongs to another program and is left out,
+ * as long as another changed object is the binary's.
+ */
 static int verify_all(const struct user_build *b, struct parent *target, struct work *w)
 {
-	size_t bad = 0;
+	size_t bad = 0, kept = 0, foreign = 0;
+	struct strbuf msgs = { 0 };
 
 	lp_progress("checking the original build against %s", b->binary);
 	for (size_t i = 0; i < w->changed.n; i++) {
-		const char *rel = w->changed.rel[i];
+		char *rel = w->changed.rel[i];
 		char *o = path_join(w->orig, rel);
 		struct verify_stats st;
-		int r = verify_object(o, target, true, &st, show,
-				      &(struct shown){ .rel = rel, .target = target });
+		struct shown sh = { .rel = rel, .target = target };
+		int r = verify_object(o, target, true, &st, show, &sh);
 
 		free(o);
-		if (r < 0)
+		if (r < 0) {
+			sb_free(&sh.msgs);
+			sb_free(&msgs);
 			return LP_EXIT_FAIL;
-		bad += st.mismatched;
+		}
 		lp_debug("%s: %zu functions match %s", rel, st.checked - st.mismatched, target->path);
+		if (st.checked && st.mismatched == st.checked) {
+			/* not one function of it is the binary's: another program's object */
+			if (sh.msgs.len)
+				sb_add(&msgs, sh.msgs.buf);
+			sb_free(&sh.msgs);
+			foreign++;
+			free(rel);
+			continue;
+		}
+		print_errors(&sh.msgs);
+		sb_free(&sh.msgs);
+		bad += st.mismatched;
+		w->changed.rel[kept++] = rel;
 	}
-	if (!bad)
+	if (!bad && kept) {
+		if (foreign)
+			lp_progress("%zu changed object%s with no function matching %s left out "
+				    "(another program's build)", foreign, foreign > 1 ? "s" : "",
+				    b->binary);
+		w->changed.n = kept;
+		sb_free(&msgs);
 		return LP_EXIT_OK;
+	}
+	print_errors(&msgs);
+	sb_free(&msgs);
+	w->changed.n = kept;
 	lp_err("%s was not built from this source with these compiler and flags: a patch built "
 	       "from it would not fit; no patch written", b->binary);
 	lp_hint("build with the same compiler, flags and sources as the binary; --no-verify "

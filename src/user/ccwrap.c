@@ -17,13 +17,14 @@
 
 #define SECTION_FLAGS "-ffunction-sections -fdata-sections"
 
+#define SELF_COPY "lpatch-cc-wrap"
+
 static int wrap(const char *dir, const char *name, const char *real)
 {
-	char *path = path_join(dir, name), *self = path_self_exe();
+	char *path = path_join(dir, name), *self = path_join(dir, SELF_COPY);
 	char *text = xasprintf("#!/bin/sh\n"
 			       "# written by lpatch build --user: %s with one section per function\n"
-			       "exec '%s' " CCWRAP_COMMAND " '%s' \"$@\"\n", real,
-			       self ? self : "lpatch", real);
+			       "exec '%s' " CCWRAP_COMMAND " '%s' \"$@\"\n", real, self, real);
 	int r = write_file(path, text, strlen(text));
 
 	if (!r && chmod(path, 0755)) {
@@ -41,8 +42,20 @@ char **ccwrap_write(const char *dir)
 	static const char *const compilers[] = { "cc", "gcc", "c++", "g++", "clang", "clang++" };
 	const char *cc = getenv("CC"), *cxx = getenv("CXX");
 	char **env = xcalloc(4, sizeof(char *));
-	char *real;
+	char *real, *self = path_self_exe(), *copy = path_join(dir, SELF_COPY);
 	int n = 0;
+
+	/* the wrappers run lpatch's own copy: an lpatch replaced during the build does no harm */
+	if (!self || copy_file(self, copy) || chmod(copy, 0755)) {
+		lp_err("cannot copy lpatch (%s) to %s for the compiler wrappers", self ? self : "?",
+		       copy);
+		free(self);
+		free(copy);
+		free(env);
+		return NULL;
+	}
+	free(self);
+	free(copy);
 
 	for (size_t i = 0; i < sizeof(compilers) / sizeof(compilers[0]); i++) {
 		if (!(real = find_program(compilers[i], dir)))

@@ -25,6 +25,7 @@
 static struct {
 	const char *root;
 	struct objlist *list;
+	struct objlist *configured;	/* CMake and Meson build directories */
 	bool age;
 } walk;
 
@@ -46,6 +47,15 @@ static bool is_output(const char *path)
 static int visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)ftw;
+	if (walk.age && ((flag == FTW_F && !strcmp(path_basename(path), "CMakeCache.txt")) ||
+			 (flag == FTW_D && !strcmp(path_basename(path), "meson-private")))) {
+		char *dir = path_dirname(path);
+
+		*ARRAY_PUSH(walk.configured->rel, walk.configured->n, walk.configured->cap) =
+			xstrdup(strlen(dir) > strlen(walk.root) ? dir + strlen(walk.root) + 1 : "");
+		free(dir);
+		return 0;
+	}
 	if (flag != FTW_F)
 		return 0;
 	if (walk.age) {
@@ -74,7 +84,8 @@ static int scan(const char *root, struct objlist *list, bool age)
 	return 0;
 }
 
-int objects_copy_tree(const char *src, const char *tree, struct objlist *aged)
+int objects_copy_tree(const char *src, const char *tree, struct objlist *aged,
+		      struct objlist *configured)
 {
 	char *from = path_join(src, ".");
 	const char *argv[] = { "cp", "-a", from, tree, NULL };
@@ -91,7 +102,41 @@ int objects_copy_tree(const char *src, const char *tree, struct objlist *aged)
 		return -1;
 	}
 	memset(aged, 0, sizeof(*aged));
-	return scan(tree, aged, true);
+	memset(configured, 0, sizeof(*configured));
+	walk.configured = configured;
+	if (scan(tree, aged, true))
+		return -1;
+	/*
+	 * A CMake or Meson build directory records the absolute paths of the
+	 * tree it was configured for and refuses (CMake) or misbuilds from
+	 * another: everything in it is a build output, so the copy goes without
+	 * it and the build command configures afresh. In-source CMake: only
+	 * its cache and CMakeFiles/.
+	 */
+	for (size_t i = 0; i < configured->n; i++) {
+		char *dir = path_join(tree, configured->rel[i]);
+		char *cache = path_join(dir, "CMakeCache.txt"), *files = path_join(dir, "CMakeFiles");
+		int r = *configured->rel[i] ? rm_rf(dir) : (unlink(cache) || rm_rf(files));
+
+		free(cache);
+		free(files);
+		free(dir);
+		if (r) {
+			lp_err("cannot remove the build directory %s from the scratch copy %s",
+			       *configured->rel[i] ? configured->rel[i] : ".", tree);
+			return -1;
+		}
+		/* what was in it is no longer in the copy */
+		for (size_t k = 0, len = strlen(configured->rel[i]); len && k < aged->n;) {
+			if (!strncmp(aged->rel[k], configured->rel[i], len) && aged->rel[k][len] == '/') {
+				free(aged->rel[k]);
+				aged->rel[k] = aged->rel[--aged->n];
+			} else {
+				k++;
+			}
+		}
+	}
+	return 0;
 }
 
 int objects_stale(const char *tree, const struct objlist *objs, struct objlist *stale)

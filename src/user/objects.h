@@ -19,9 +19,12 @@ struct objlist {
  * (objects, archives, programs, libraries: ELF and ar files), listed in aged,
  * with their time set older than any source, so that the build remakes every
  * one it has a rule for while stamp files and what has no rule stay as they
- * are (redis's deps/: a build that relies on them still links).
+ * are (redis's deps/: a build that relies on them still links). CMake and
+ * Meson build directories found (listed in configured, "" for the tree
+ * itself) are left out of the copy: they name the original tree's paths.
  */
-int objects_copy_tree(const char *src, const char *tree, struct objlist *aged);
+int objects_copy_tree(const char *src, const char *tree, struct objlist *aged,
+		      struct objlist *configured);
 /* The objects of objs the build did not remake since objects_copy_tree. */
 int objects_stale(const char *tree, const struct objlist *objs, struct objlist *stale);
 /* Run cmd (a shell command line) in tree with env; the log in logfile; errors printed. */

@@ -7,7 +7,8 @@ set -euo pipefail
 pkgs=(build-essential pkg-config libelf-dev libdw-dev libunwind-dev zlib1g-dev libzydis-dev
       flex bison bc libssl-dev xz-utils cpio kmod rsync patch dwarves
       qemu-system-x86 busybox-static e2fsprogs)
-[ "${1:-}" = "--test" ] && pkgs+=(systemd jq)
+# --test: tests/user/26 builds memcached (libevent), 26-27 run a python3 client
+[ "${1:-}" = "--test" ] && pkgs+=(systemd jq libevent-dev python3)
 # make fuzz (docs/fuzzing.md): clang with libFuzzer and the sanitizers' runtimes
 [ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-dev)
 

@@ -141,64 +141,87 @@ static void print_errors(const struct strbuf *msgs)
 	}
 }
 
+/* The source file an object was compiled from (its STT_FILE symbol); caller frees. */
+static char *object_source(const char *path)
+{
+	struct elf_file *ef = elf_open(path, 0);
+	char *name = NULL;
+
+	for (size_t i = 1; ef && i < ef->nsym && !name; i++)
+		if (ef->sym[i]->type == STT_FILE && ef->sym[i]->name && *ef->sym[i]->name)
+			name = xstrdup(ef->sym[i]->name);
+	elf_close(ef);
+	return name;
+}
+
+struct checked {
+	char *source;
+	size_t matched, mismatched;
+	struct strbuf msgs;
+};
+
 /*
  * Every function of each original object that the binary has must be its
- * very bytes. A build may make several programs from one source (memcached
- * and memcached-debug, with other flags): a changed object none of whose
- * functions is the binary's code belongs to another program and is left out,
- * as long as another changed object is the binary's.
+ * very bytes. A build may compile one source twice for two programs
+ * (memcached and memcached-debug, with other flags): a changed object with
+ * mismatches is left out when another changed object compiled from the same
+ * source matches the binary completely.
  */
 static int verify_all(const struct user_build *b, struct parent *target, struct work *w)
 {
-	size_t bad = 0, kept = 0, foreign = 0;
-	struct strbuf msgs = { 0 };
+	size_t bad = 0, kept = 0, n = w->changed.n;
+	struct checked *c = xcalloc(n ? n : 1, sizeof(*c));
+	int ret = LP_EXIT_OK;
 
 	lp_progress("checking the original build against %s", b->binary);
-	for (size_t i = 0; i < w->changed.n; i++) {
-		char *rel = w->changed.rel[i];
-		char *o = path_join(w->orig, rel);
+	for (size_t i = 0; i < n; i++) {
+		char *o = path_join(w->orig, w->changed.rel[i]);
 		struct verify_stats st;
-		struct shown sh = { .rel = rel, .target = target };
+		struct shown sh = { .rel = w->changed.rel[i], .target = target };
 		int r = verify_object(o, target, true, &st, show, &sh);
 
+		c[i].source = object_source(o);
 		free(o);
+		c[i].msgs = sh.msgs;
 		if (r < 0) {
-			sb_free(&sh.msgs);
-			sb_free(&msgs);
-			return LP_EXIT_FAIL;
+			ret = LP_EXIT_FAIL;
+			goto out;
 		}
-		lp_debug("%s: %zu functions match %s", rel, st.checked - st.mismatched, target->path);
-		if (st.checked && st.mismatched == st.checked) {
-			/* not one function of it is the binary's: another program's object */
-			if (sh.msgs.len)
-				sb_add(&msgs, sh.msgs.buf);
-			sb_free(&sh.msgs);
-			foreign++;
-			free(rel);
+		c[i].matched = st.checked - st.mismatched;
+		c[i].mismatched = st.mismatched;
+		lp_debug("%s: %zu functions match %s", w->changed.rel[i], c[i].matched, target->path);
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool twin = false;
+
+		for (size_t k = 0; k < n && c[i].mismatched && c[i].source && !twin; k++)
+			twin = k != i && c[k].source && !strcmp(c[k].source, c[i].source) &&
+			       c[k].matched && !c[k].mismatched;
+		if (twin) {
+			lp_progress("%s: compiled from %s for another program (another object of it "
+				    "matches %s): left out", w->changed.rel[i], c[i].source, b->binary);
+			free(w->changed.rel[i]);
 			continue;
 		}
-		print_errors(&sh.msgs);
-		sb_free(&sh.msgs);
-		bad += st.mismatched;
-		w->changed.rel[kept++] = rel;
+		print_errors(&c[i].msgs);
+		bad += c[i].mismatched;
+		w->changed.rel[kept++] = w->changed.rel[i];
 	}
-	if (!bad && kept) {
-		if (foreign)
-			lp_progress("%zu changed object%s with no function matching %s left out "
-				    "(another program's build)", foreign, foreign > 1 ? "s" : "",
-				    b->binary);
-		w->changed.n = kept;
-		sb_free(&msgs);
-		return LP_EXIT_OK;
-	}
-	print_errors(&msgs);
-	sb_free(&msgs);
 	w->changed.n = kept;
-	lp_err("%s was not built from this source with these compiler and flags: a patch built "
-	       "from it would not fit; no patch written", b->binary);
-	lp_hint("build with the same compiler, flags and sources as the binary; --no-verify "
-		"skips this check (at your own risk)");
-	return LP_EXIT_REFUSED;
+	if (bad) {
+		lp_err("%s was not built from this source with these compiler and flags: a patch "
+		       "built from it would not fit; no patch written", b->binary);
+		lp_hint("build with the same compiler, flags and sources as the binary; --no-verify "
+			"skips this check (at your own risk)");
+		ret = LP_EXIT_REFUSED;
+	}
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].source);
+		sb_free(&c[i].msgs);
+	}
+	free(c);
+	return ret;
 }
 
 static int diff_all(const struct user_build *b, struct parent *target, struct work *w,

@@ -1,5 +1,6 @@
 /* lpatch: entry point and subcommand dispatch. */
 #include "cli/cli.h"
+#include "user/ccwrap.h"
 #include "util/log.h"
 
 #include <stdio.h>
@@ -43,6 +44,9 @@ int main(int argc, char **argv)
 {
 	int i = 1;
 
+	/* the compiler wrapper of build --user: before any option, never listed */
+	if (argc > 1 && !strcmp(argv[1], CCWRAP_COMMAND))
+		return ccwrap_run(argc - 1, argv + 1);
 	lp_elapsed();
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))

@@ -71,38 +71,83 @@ static void keep_linked(const struct user_build *b, struct work *w)
 	w->changed.n = k;
 }
 
+/* "a, b, c and 4 more" of a list, for messages; caller frees. */
+static char *some_of(const struct objlist *l)
+{
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < l->n && i < 3; i++)
+		sb_addf(&sb, "%s%s", i ? ", " : "", l->rel[i]);
+	if (l->n > 3)
+		sb_addf(&sb, " and %zu more", l->n - 3);
+	return sb_take(&sb);
+}
+
+/*
+ * --src was built before: its outputs are in the copy, aged so that the build
+ * remakes them (objects_copy_tree). Objects the build did not remake (a
+ * sub-build behind a stamp file) keep the earlier build's code: a change to
+ * their sources would go unseen, so say which they are.
+ */
+static void report_stale(const struct user_build *b, const char *cmd, const struct objlist *aged,
+			 const struct objlist *stale)
+{
+	char *names;
+
+	if (!aged->n)
+		return;
+	names = some_of(aged);
+	lp_progress("%s was built before: %zu build output%s (%s) marked out of date in the copy",
+		    b->src, aged->n, aged->n > 1 ? "s" : "", names);
+	free(names);
+	if (!stale->n)
+		return;
+	names = some_of(stale);
+	lp_warn("`%s` did not remake %zu object%s left in %s by an earlier build (%s): a change "
+		"to %s sources would not be seen", cmd, stale->n, stale->n > 1 ? "s" : "", b->src,
+		names, stale->n > 1 ? "their" : "its");
+	lp_hint("to include them, give --make a command that remakes them (one that runs the "
+		"sub-build), or --src a clean tree (a fresh unpack, or a copy after `make "
+		"distclean`) if the build then makes them");
+	free(names);
+}
+
 static int build_twice(const struct user_build *b, const struct patchset *ps, struct work *w)
 {
 	const char *cmd = b->make ? b->make : "make";
-	struct objlist all;
+	struct objlist all = { 0 }, aged = { 0 }, stale = { 0 }, configured = { 0 };
+	int ret = LP_EXIT_FAIL;
 
 	lp_progress("copying %s to %s", b->src, w->tree);
-	if (objects_copy_tree(b->src, w->tree) || mkdir_p(w->wrap) ||
+	if (objects_copy_tree(b->src, w->tree, &aged, &configured) || mkdir_p(w->wrap) ||
 	    !(w->env = ccwrap_write(w->wrap)))
-		return LP_EXIT_FAIL;
+		goto out;
 	if (b->link_only) {
 		w->cclog = path_join(w->dir, "cc-calls");
 		if (mkdir_p(w->cclog))
-			return LP_EXIT_FAIL;
+			goto out;
 	}
 	if (b->env || w->cclog)
 		more_env(b, w);
+	for (size_t i = 0; i < configured.n; i++)
+		lp_progress("%s/%s is a configured CMake or Meson build directory of that tree (its "
+			    "paths): left out of the copy, `%s` configures again", b->src,
+			    *configured.rel[i] ? configured.rel[i] : "CMakeCache.txt", cmd);
 	lp_progress("building the original (%s)", cmd);
 	if (objects_build(w->tree, cmd, (const char *const *)w->env, w->log) ||
-	    objects_list(w->tree, w->orig, &all))
-		return LP_EXIT_FAIL;
-	if (!all.n) {
-		objlist_free(&all);
+	    objects_list(w->tree, w->orig, &all) || objects_stale(w->tree, &all, &stale))
+		goto out;
+	report_stale(b, cmd, &aged, &stale);
+	if (all.n == stale.n) {
 		lp_err("`%s` in %s produced no object file (*.o)", cmd, b->src);
 		lp_hint("lpatch compares objects: the build must compile each source file to a .o");
-		return LP_EXIT_FAIL;
+		goto out;
 	}
-	objlist_free(&all);
 	if (w->cclog) {
 		int r = ccwrap_link_inputs(w->cclog, w->tree, path_basename(b->binary), &w->linked);
 
 		if (r < 0)
-			return LP_EXIT_FAIL;
+			goto out;
 		w->have_linked = !r;
 		if (r)
 			lp_warn("the build did not link %s through the compiler wrapper: every changed "
@@ -112,60 +157,136 @@ static int build_twice(const struct user_build *b, const struct patchset *ps, st
 				    w->linked.n);
 	}
 	lp_progress("applying the diff");
-	if (patchset_apply(ps, w->tree))
-		return LP_EXIT_REFUSED;
+	if (patchset_apply(ps, w->tree)) {
+		ret = LP_EXIT_REFUSED;
+		goto out;
+	}
 	lp_progress("building the patched source");
 	if (objects_build(w->tree, cmd, (const char *const *)w->env, w->log) ||
 	    objects_changed(w->tree, w->orig, w->patched, &w->changed))
-		return LP_EXIT_FAIL;
+		goto out;
 	keep_linked(b, w);
+	ret = LP_EXIT_OK;
 	if (!w->changed.n) {
 		lp_err("no functional change: no object file changed");
-		return LP_EXIT_NOCHANGE;
+		if (stale.n)
+			lp_hint("%zu object%s left from an earlier build of %s %s not remade (above)",
+				stale.n, stale.n > 1 ? "s" : "", b->src, stale.n > 1 ? "were" : "was");
+		ret = LP_EXIT_NOCHANGE;
 	}
-	return LP_EXIT_OK;
+out:
+	objlist_free(&all);
+	objlist_free(&aged);
+	objlist_free(&stale);
+	objlist_free(&configured);
+	return ret;
 }
 
 struct shown {
 	const char *rel;
 	const struct parent *target;
+	struct strbuf msgs;	/* the mismatches, printed once the object is known to be FILE's */
 };
 
 static void show(void *ctx, const struct verify_stats *st, const struct symbol *fn,
 		 const char *source, const char *why)
 {
-	const struct shown *s = ctx;
+	struct shown *s = ctx;
 
-	lp_err("%s: function %s as compiled from %s does not match %s: %s", s->rel, fn->name,
-	       source ? source : s->rel, s->target->path, why ? why : "");
+	(void)st;
+	sb_addf(&s->msgs, "%s: function %s as compiled from %s does not match %s: %s\n", s->rel,
+		fn->name, source ? source : s->rel, s->target->path, why ? why : "");
 }
 
-/* Every function of each original object that the binary has must be its very bytes. */
+static void print_errors(const struct strbuf *msgs)
+{
+	for (char *line = msgs->buf, *end; line && *line; line = end + 1) {
+		end = strchr(line, '\n');
+		lp_err("%.*s", (int)(end - line), line);
+	}
+}
+
+/* The source file an object was compiled from (its STT_FILE symbol); caller frees. */
+static char *object_source(const char *path)
+{
+	struct elf_file *ef = elf_open(path, 0);
+	char *name = NULL;
+
+	for (size_t i = 1; ef && i < ef->nsym && !name; i++)
+		if (ef->sym[i]->type == STT_FILE && ef->sym[i]->name && *ef->sym[i]->name)
+			name = xstrdup(ef->sym[i]->name);
+	elf_close(ef);
+	return name;
+}
+
+struct checked {
+	char *source;
+	size_t matched, mismatched;
+	struct strbuf msgs;
+};
+
+/*
+ * Every function of each original object that the binary has must be its
+ * very bytes. A build may compile one source twice for two programs
+ * (memcached and memcached-debug, with other flags): a changed object with
+ * mismatches is left out when another changed object compiled from the same
+ * source matches the binary completely.
+ */
 static int verify_all(const struct user_build *b, struct parent *target, struct work *w)
 {
-	size_t bad = 0;
+	size_t bad = 0, kept = 0, n = w->changed.n;
+	struct checked *c = xcalloc(n ? n : 1, sizeof(*c));
+	int ret = LP_EXIT_OK;
 
 	lp_progress("checking the original build against %s", b->binary);
-	for (size_t i = 0; i < w->changed.n; i++) {
-		const char *rel = w->changed.rel[i];
-		char *o = path_join(w->orig, rel);
+	for (size_t i = 0; i < n; i++) {
+		char *o = path_join(w->orig, w->changed.rel[i]);
 		struct verify_stats st;
-		int r = verify_object(o, target, true, &st, show,
-				      &(struct shown){ .rel = rel, .target = target });
+		struct shown sh = { .rel = w->changed.rel[i], .target = target };
+		int r = verify_object(o, target, true, &st, show, &sh);
 
+		c[i].source = object_source(o);
 		free(o);
-		if (r < 0)
-			return LP_EXIT_FAIL;
-		bad += st.mismatched;
-		lp_debug("%s: %zu functions match %s", rel, st.checked - st.mismatched, target->path);
+		c[i].msgs = sh.msgs;
+		if (r < 0) {
+			ret = LP_EXIT_FAIL;
+			goto out;
+		}
+		c[i].matched = st.checked - st.mismatched;
+		c[i].mismatched = st.mismatched;
+		lp_debug("%s: %zu functions match %s", w->changed.rel[i], c[i].matched, target->path);
 	}
-	if (!bad)
-		return LP_EXIT_OK;
-	lp_err("%s was not built from this source with these compiler and flags: a patch built "
-	       "from it would not fit; no patch written", b->binary);
-	lp_hint("build with the same compiler, flags and sources as the binary; --no-verify "
-		"skips this check (at your own risk)");
-	return LP_EXIT_REFUSED;
+	for (size_t i = 0; i < n; i++) {
+		bool twin = false;
+
+		for (size_t k = 0; k < n && c[i].mismatched && c[i].source && !twin; k++)
+			twin = k != i && c[k].source && !strcmp(c[k].source, c[i].source) &&
+			       c[k].matched && !c[k].mismatched;
+		if (twin) {
+			lp_progress("%s: compiled from %s for another program (another object of it "
+				    "matches %s): left out", w->changed.rel[i], c[i].source, b->binary);
+			free(w->changed.rel[i]);
+			continue;
+		}
+		print_errors(&c[i].msgs);
+		bad += c[i].mismatched;
+		w->changed.rel[kept++] = w->changed.rel[i];
+	}
+	w->changed.n = kept;
+	if (bad) {
+		lp_err("%s was not built from this source with these compiler and flags: a patch "
+		       "built from it would not fit; no patch written", b->binary);
+		lp_hint("build with the same compiler, flags and sources as the binary; --no-verify "
+			"skips this check (at your own risk)");
+		ret = LP_EXIT_REFUSED;
+	}
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].source);
+		sb_free(&c[i].msgs);
+	}
+	free(c);
+	return ret;
 }
 
 static int diff_all(const struct user_build *b, struct parent *target, struct work *w,

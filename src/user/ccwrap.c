@@ -1,4 +1,8 @@
-/* Compiler wrappers: `exec REAL-COMPILER "$@" -ffunction-sections -fdata-sections`. */
+/*
+ * Compiler wrappers: `exec lpatch __cc-wrap REAL-COMPILER "$@"`, which runs
+ * REAL-COMPILER "$@" -ffunction-sections -fdata-sections; a call that compiles
+ * and links in one step is split so that each source leaves an object.
+ */
 #include "user/ccwrap.h"
 
 #include "user/objects.h"
@@ -12,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define SECTION_FLAGS "-ffunction-sections -fdata-sections"
 /* With $LPATCH_CC_LOG set (a directory), each call is recorded in the file named by the
@@ -21,13 +26,15 @@
 	"[ -z \"$" CCWRAP_LOG_ENV "\" ] || { printf 'lpatch-cc\\0%%s\\0' \"$PWD\"; "	\
 	"printf 'a%%s\\0' \"$@\"; } >>\"$" CCWRAP_LOG_ENV "/$$\"\n"
 
+#define SELF_COPY "lpatch-cc-wrap"
+
 static int wrap(const char *dir, const char *name, const char *real)
 {
-	char *path = path_join(dir, name);
+	char *path = path_join(dir, name), *self = path_join(dir, SELF_COPY);
 	char *text = xasprintf("#!/bin/sh\n"
 			       "# written by lpatch build --user: %s with one section per function\n"
 			       CCWRAP_LOG_LINE
-			       "exec '%s' \"$@\" " SECTION_FLAGS "\n", real, real);
+			       "exec '%s' " CCWRAP_COMMAND " '%s' \"$@\"\n", real, self, real);
 	int r = write_file(path, text, strlen(text));
 
 	if (!r && chmod(path, 0755)) {
@@ -36,6 +43,7 @@ static int wrap(const char *dir, const char *name, const char *real)
 	}
 	free(text);
 	free(path);
+	free(self);
 	return r;
 }
 
@@ -46,8 +54,20 @@ char **ccwrap_write(const char *dir)
 						 "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-g++" };
 	const char *cc = getenv("CC"), *cxx = getenv("CXX");
 	char **env = xcalloc(4, sizeof(char *));
-	char *real;
+	char *real, *self = path_self_exe(), *copy = path_join(dir, SELF_COPY);
 	int n = 0;
+
+	/* the wrappers run lpatch's own copy: an lpatch replaced during the build does no harm */
+	if (!self || copy_file(self, copy) || chmod(copy, 0755)) {
+		lp_err("cannot copy lpatch (%s) to %s for the compiler wrappers", self ? self : "?",
+		       copy);
+		free(self);
+		free(copy);
+		free(env);
+		return NULL;
+	}
+	free(self);
+	free(copy);
 
 	for (size_t i = 0; i < sizeof(compilers) / sizeof(compilers[0]); i++) {
 		if (!(real = find_program(compilers[i], dir)))
@@ -191,4 +211,194 @@ int ccwrap_link_inputs(const char *logdir, const char *tree, const char *output,
 	closedir(d);
 	free(root);
 	return found ? 0 : 1;
+}
+
+/* Options whose value is the next argument when given alone (gcc and clang). */
+static bool takes_value(const char *a)
+{
+	static const char *const opts[] = {
+		"-o", "-x", "-I", "-D", "-U", "-L", "-l", "-include", "-imacros", "-isystem",
+		"-idirafter", "-iprefix", "-iwithprefix", "-iwithprefixbefore", "-iquote",
+		"-isysroot", "-imultilib", "-MF", "-MT", "-MQ", "-Xlinker", "-Xassembler",
+		"-Xpreprocessor", "-Xclang", "-T", "-u", "-e", "-z", "-aux-info", "-dumpbase",
+		"-dumpbase-ext", "-dumpdir", "-B", "--param", "-A", "-target", "-arch",
+	};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (!strcmp(a, opts[i]))
+			return true;
+	return false;
+}
+
+/* Options that end a one-step build: only compile, preprocess, or ask. */
+static bool not_linking(const char *a)
+{
+	static const char *const opts[] = { "-c", "-S", "-E", "-M", "-MM", "-fsyntax-only",
+					    "-x", "-", "-###", "--version", "-dumpversion",
+					    "-dumpmachine", "-dumpspecs", "-flto" };
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (!strcmp(a, opts[i]))
+			return true;
+	return a[0] == '@' || !strncmp(a, "-print-", 7) || !strncmp(a, "-flto=", 6);
+}
+
+static bool is_source(const char *a)
+{
+	static const char *const ext[] = { ".c", ".cc", ".cp", ".cxx", ".cpp", ".CPP", ".c++",
+					   ".C" };
+	const char *dot = strrchr(path_basename(a), '.');
+
+	for (size_t i = 0; dot && i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (!strcmp(dot, ext[i]))
+			return true;
+	return false;
+}
+
+/* What only the link step takes; dropped from the compile steps. */
+static int link_only(const char *a)
+{
+	static const char *const alone[] = { "-shared", "-static", "-static-libgcc",
+					     "-static-libstdc++", "-rdynamic", "-pie", "-no-pie",
+					     "-static-pie", "-s", "-nostdlib", "-nostartfiles",
+					     "-nodefaultlibs" };
+	static const char *const valued[] = { "-Xlinker", "-T", "-u", "-e", "-z", "-l", "-L" };
+
+	for (size_t i = 0; i < sizeof(valued) / sizeof(valued[0]); i++)
+		if (!strcmp(a, valued[i]))
+			return 2;
+	for (size_t i = 0; i < sizeof(alone) / sizeof(alone[0]); i++)
+		if (!strcmp(a, alone[i]))
+			return 1;
+	return (!strncmp(a, "-l", 2) || !strncmp(a, "-L", 2) || !strncmp(a, "-Wl,", 4)) ? 1 : 0;
+}
+
+static const char *const section_flags[] = { "-ffunction-sections", "-fdata-sections" };
+
+static char **argv_new(size_t cap)
+{
+	return xcalloc(cap, sizeof(char *));
+}
+
+/* exec argv with the section flags added; returns only on failure */
+static int exec_with_flags(char **argv, size_t n)
+{
+	argv[n++] = (char *)section_flags[0];
+	argv[n++] = (char *)section_flags[1];
+	argv[n] = NULL;
+	execv(argv[0], argv);
+	lp_perr("cannot run %s", argv[0]);
+	return 127;
+}
+
+/*
+ * `cc [options] -o OUT a.c b.c [objects] [libraries]`: each source compiled to
+ * DIR/OUT-STEM.o beside OUT (automake's naming), then the link of those
+ * objects, so the build leaves objects for lpatch to compare and the program
+ * is the same.
+ */
+static int split(const char *real, int argc, char **argv, const char *out)
+{
+	char *dir = path_dirname(out);
+	const char *base = path_basename(out);
+	char **objs = argv_new((size_t)argc + 1), **cc = argv_new((size_t)argc + 8);
+	int st = 0;
+
+	for (int s = 0; s < argc && !st; s++) {
+		size_t n = 0;
+		char *stem;
+
+		if (argv[s][0] == '-' || !is_source(argv[s]) || (s > 0 && takes_value(argv[s - 1])))
+			continue;
+		stem = xstrdup(path_basename(argv[s]));
+		*strrchr(stem, '.') = '\0';
+		objs[s] = xasprintf("%s/%s-%s.o", dir, base, stem);
+		free(stem);
+		cc[n++] = (char *)real;
+		for (int i = 0; i < argc; i++) {
+			const char *a = argv[i];
+			int skip = link_only(a);
+
+			if (skip) {
+				i += skip - 1;
+				continue;
+			}
+			if (!strcmp(a, "-o")) {
+				i++;
+				continue;
+			}
+			if (!strncmp(a, "-o", 2))
+				continue;
+			if (takes_value(a) && i + 1 < argc) {
+				cc[n++] = argv[i++];
+				cc[n++] = argv[i];
+				continue;
+			}
+			if (a[0] != '-')	/* sources and link inputs: this step compiles one */
+				continue;
+			cc[n++] = argv[i];
+		}
+		cc[n++] = "-c";
+		cc[n++] = argv[s];
+		cc[n++] = "-o";
+		cc[n++] = objs[s];
+		cc[n++] = (char *)section_flags[0];
+		cc[n++] = (char *)section_flags[1];
+		cc[n] = NULL;
+		st = run((const char *const *)cc, &(struct run_opts){ 0 });
+		if (st < 0)
+			st = 127;
+	}
+	if (!st) {
+		size_t n = 0;
+
+		cc[n++] = (char *)real;
+		for (int i = 0; i < argc; i++)
+			cc[n++] = objs[i] ? objs[i] : argv[i];
+		st = exec_with_flags(cc, n);
+	}
+	for (int i = 0; i < argc; i++)
+		free(objs[i]);
+	free(objs);
+	free(cc);
+	free(dir);
+	return st;
+}
+
+int ccwrap_run(int argc, char **argv)
+{
+	const char *real, *out = "a.out";
+	int nsrc = 0;
+	char **all;
+
+	if (argc < 2) {
+		lp_err("%s: the compiler to run is missing", CCWRAP_COMMAND);
+		return LP_EXIT_REFUSED;
+	}
+	real = argv[1];
+	argc -= 2;
+	argv += 2;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (not_linking(a)) {
+			nsrc = 0;
+			break;
+		}
+		if (!strcmp(a, "-o") && i + 1 < argc)
+			out = argv[i + 1];
+		else if (!strncmp(a, "-o", 2) && a[2])
+			out = a + 2;
+		if (takes_value(a)) {
+			i++;
+			continue;
+		}
+		nsrc += a[0] != '-' && is_source(a);
+	}
+	if (nsrc && path_basename(out)[0])
+		return split(real, argc, argv, out);
+	all = argv_new((size_t)argc + 4);
+	all[0] = (char *)real;
+	memcpy(all + 1, argv, (size_t)argc * sizeof(char *));
+	return exec_with_flags(all, (size_t)argc + 1);
 }

@@ -30,4 +30,15 @@ struct objlist;
 int ccwrap_link_inputs(const char *logdir, const char *tree, const char *output,
 		       struct objlist *out);
 
+/*
+ * The wrapper itself: `lpatch __cc-wrap REAL-COMPILER ARGS...` (hidden; the
+ * scripts ccwrap_write writes call it). Runs REAL-COMPILER ARGS with the
+ * section flags added. A call that compiles and links in one step (`cc -o
+ * prog a.c b.c`, no -c) compiles each source to OUTDIR/PROG-STEM.o first and
+ * then links those objects, so that every source leaves an object to compare.
+ * Returns the compiler's exit status when it does not exec it.
+ */
+#define CCWRAP_COMMAND "__cc-wrap"
+int ccwrap_run(int argc, char **argv);
+
 #endif

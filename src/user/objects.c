@@ -7,16 +7,26 @@
 #include "util/str.h"
 #include "util/tool.h"
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+/*
+ * The time the copy gives the build outputs it found (1 s after the epoch):
+ * older than any source, so the build remakes each one it has a rule for,
+ * and what still has it after the build was not remade.
+ */
+#define AGED_SEC 1
 
 static struct {
 	const char *root;
 	struct objlist *list;
-	bool remove;
+	struct objlist *configured;	/* CMake and Meson build directories */
+	bool age;
 } walk;
 
 /* A .lo that is an object itself (zlib's PIC objects), not libtool's text file naming one. */
@@ -33,24 +43,54 @@ static bool elf_lo(const char *path)
 	return yes;
 }
 
+/* An ELF file (object, executable, shared library) or an ar archive: a build output. */
+static bool is_output(const char *path)
+{
+	char magic[8] = { 0 };
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(magic, 1, sizeof(magic), f);
+	fclose(f);
+	return (n >= 4 && !memcmp(magic, "\177ELF", 4)) ||
+	       (n == 8 && !memcmp(magic, "!<arch>\n", 8));
+}
+
 static int visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-	(void)st;
 	(void)ftw;
-	if (flag != FTW_F || (!str_ends(path, ".o") && !elf_lo(path)))
+	if (walk.age && ((flag == FTW_F && !strcmp(path_basename(path), "CMakeCache.txt")) ||
+			 (flag == FTW_D && !strcmp(path_basename(path), "meson-private")))) {
+		char *dir = path_dirname(path);
+
+		*ARRAY_PUSH(walk.configured->rel, walk.configured->n, walk.configured->cap) =
+			xstrdup(strlen(dir) > strlen(walk.root) ? dir + strlen(walk.root) + 1 : "");
+		free(dir);
 		return 0;
-	if (walk.remove)
-		return unlink(path) ? -1 : 0;
+	}
+	if (flag != FTW_F)
+		return 0;
+	if (walk.age) {
+		if (!S_ISREG(st->st_mode) || !st->st_size || !is_output(path))
+			return 0;
+		if (utimensat(AT_FDCWD, path, (const struct timespec[2]){ { AGED_SEC, 0 },
+									   { AGED_SEC, 0 } }, 0))
+			return -1;
+	} else if (!str_ends(path, ".o") && !elf_lo(path)) {
+		return 0;
+	}
 	*ARRAY_PUSH(walk.list->rel, walk.list->n, walk.list->cap) =
 		xstrdup(path + strlen(walk.root) + 1);
 	return 0;
 }
 
-static int scan(const char *root, struct objlist *list, bool remove)
+static int scan(const char *root, struct objlist *list, bool age)
 {
 	walk.root = root;
 	walk.list = list;
-	walk.remove = remove;
+	walk.age = age;
 	if (nftw(root, visit, 32, FTW_PHYS)) {
 		lp_perr("cannot scan %s", root);
 		return -1;
@@ -58,7 +98,8 @@ static int scan(const char *root, struct objlist *list, bool remove)
 	return 0;
 }
 
-int objects_copy_tree(const char *src, const char *tree)
+int objects_copy_tree(const char *src, const char *tree, struct objlist *aged,
+		      struct objlist *configured)
 {
 	char *from = path_join(src, ".");
 	const char *argv[] = { "cp", "-a", from, tree, NULL };
@@ -74,7 +115,61 @@ int objects_copy_tree(const char *src, const char *tree)
 		lp_err("cannot copy %s to the scratch directory %s", src, tree);
 		return -1;
 	}
-	return scan(tree, NULL, true);
+	memset(aged, 0, sizeof(*aged));
+	memset(configured, 0, sizeof(*configured));
+	walk.configured = configured;
+	if (scan(tree, aged, true))
+		return -1;
+	/*
+	 * A CMake or Meson build directory records the absolute paths of the
+	 * tree it was configured for and refuses (CMake) or misbuilds from
+	 * another: everything in it is a build output, so the copy goes without
+	 * it and the build command configures afresh. In-source CMake: only
+	 * its cache and CMakeFiles/.
+	 */
+	for (size_t i = 0; i < configured->n; i++) {
+		char *dir = path_join(tree, configured->rel[i]);
+		char *cache = path_join(dir, "CMakeCache.txt"), *files = path_join(dir, "CMakeFiles");
+		int r = *configured->rel[i] ? rm_rf(dir) : (unlink(cache) || rm_rf(files));
+
+		free(cache);
+		free(files);
+		free(dir);
+		if (r) {
+			lp_err("cannot remove the build directory %s from the scratch copy %s",
+			       *configured->rel[i] ? configured->rel[i] : ".", tree);
+			return -1;
+		}
+		/* what was in it is no longer in the copy */
+		for (size_t k = 0, len = strlen(configured->rel[i]); len && k < aged->n;) {
+			if (!strncmp(aged->rel[k], configured->rel[i], len) && aged->rel[k][len] == '/') {
+				free(aged->rel[k]);
+				aged->rel[k] = aged->rel[--aged->n];
+			} else {
+				k++;
+			}
+		}
+	}
+	return 0;
+}
+
+int objects_stale(const char *tree, const struct objlist *objs, struct objlist *stale)
+{
+	memset(stale, 0, sizeof(*stale));
+	for (size_t i = 0; i < objs->n; i++) {
+		char *path = path_join(tree, objs->rel[i]);
+		struct stat st;
+		int r = lstat(path, &st);
+
+		free(path);
+		if (r) {
+			lp_perr("cannot read %s in %s", objs->rel[i], tree);
+			return -1;
+		}
+		if (st.st_mtim.tv_sec == AGED_SEC && !st.st_mtim.tv_nsec)
+			*ARRAY_PUSH(stale->rel, stale->n, stale->cap) = xstrdup(objs->rel[i]);
+	}
+	return 0;
 }
 
 int objects_build(const char *tree, const char *cmd, const char *const *env, const char *logfile)

@@ -17,8 +17,19 @@ struct objlist {
 /* Objects are the *.o files, and *.lo files that are ELF objects themselves (zlib's
  * Makefile builds its PIC objects so); libtool's .lo text files are not. */
 
-/* Copy src into tree, without its objects (*.o) so that every one is rebuilt. */
-int objects_copy_tree(const char *src, const char *tree);
+/*
+ * Copy src into tree. A tree that was built before keeps its build outputs
+ * (objects, archives, programs, libraries: ELF and ar files), listed in aged,
+ * with their time set older than any source, so that the build remakes every
+ * one it has a rule for while stamp files and what has no rule stay as they
+ * are (redis's deps/: a build that relies on them still links). CMake and
+ * Meson build directories found (listed in configured, "" for the tree
+ * itself) are left out of the copy: they name the original tree's paths.
+ */
+int objects_copy_tree(const char *src, const char *tree, struct objlist *aged,
+		      struct objlist *configured);
+/* The objects of objs the build did not remake since objects_copy_tree. */
+int objects_stale(const char *tree, const struct objlist *objs, struct objlist *stale);
 /* Run cmd (a shell command line) in tree with env; the log in logfile; errors printed. */
 int objects_build(const char *tree, const char *cmd, const char *const *env, const char *logfile);
 /* Every *.o under tree; copies them to save (same relative paths) when save is not NULL. */

@@ -109,6 +109,7 @@ static struct symbol *eh_target(struct merge *m, struct elf_file *dout, struct r
  * The unwind entries of the functions the patch carries: every CIE of the
  * patched object, and the FDEs whose code came along (CIE pointers redone).
  */
+/* -1 on errors, -2 when the code cannot be carried (C++ exceptions); printed */
 static int take_eh_frame(struct merge *m, struct elf_file *dout, const char *patched,
 			 struct ehbuf *eb)
 {
@@ -151,6 +152,20 @@ static int take_eh_frame(struct merge *m, struct elf_file *dout, const char *pat
 		     r = idx < eh->rela->nrel && eh->rela->rel[idx].offset < end
 				 ? &eh->rela->rel[idx++] : NULL) {
 			struct symbol *t = eh_target(m, dout, r, &addend);
+			if (!t && r->sym->name && (!strncmp(r->sym->name, "DW.ref.", 7) ||
+						   (r->sym->sec && !strncmp(r->sym->sec->name,
+									   ".gcc_except_table", 17)))) {
+				lp_err("%s: the code the patch carries uses C++ exceptions (its unwind "
+				       "entries refer to %s): an exception thrown through patched code "
+				       "needs those entries registered with the process's own unwinder, "
+				       "which lpatch does not do; no patch written", patched,
+				       r->sym->sec && r->sym->type == STT_SECTION ? r->sym->sec->name
+										  : r->sym->name);
+				lp_hint("code built with -fno-exceptions, and C, can be patched");
+				free(cie_at);
+				elf_close(ef);
+				return -2;
+			}
 			if (!t) {
 				lp_err("%s: unwind entry refers to %s, which the patch lacks", patched,
 				       r->sym->name);
@@ -283,8 +298,10 @@ int patchwrite(struct parent *target, struct user_part *parts, size_t nparts,
 			r = take_eh_frame(&m, parts[p].res->out, parts[p].patched, &eb);
 		free(m.secmap);
 		free(m.symmap);
-		if (r)
+		if (r) {
+			ret = r == -2 ? LP_EXIT_REFUSED : LP_EXIT_FAIL;
 			goto out;
+		}
 	}
 	if (eb.bytes.len) {
 		struct section *eh = elf_add_section(m.out, ".eh_frame", SHT_X86_64_UNWIND, SHF_ALLOC,

@@ -37,6 +37,8 @@ static void help(void)
 	       "  --description TEXT record a description\n"
 	       "  --no-verify        do not check that the original objects compiled here are,\n"
 	       "                     instruction for instruction, the functions the target runs\n"
+	       "  --skip-init        leave changes to __init code out and carry the rest (each\n"
+	       "                     init function left out is named; see docs/patch-authoring.md)\n"
 	       "  --keep-work        keep the work directory, for debugging\n\n"
 	       "Exit: 0 module written, 1 failure, 2 bad usage or the change is refused,\n"
 	       "3 no functional change.\n");
@@ -108,6 +110,7 @@ int cmd_build(int argc, char **argv)
 		{ "--description", .str = &b.meta.description },
 		{ "--keep-work", .flag = &b.keep_work },
 		{ "--no-verify", .flag = &b.no_verify },
+		{ "--skip-init", .flag = &b.skip_init },
 		{ NULL },
 	};
 	const struct cli_cmd cmd = { "build", help, opts, .arg = "PATCH", .min_args = 1, .max_args = -1 };

@@ -10,6 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+static char *vformat(const char *fmt, va_list ap)
+{
+	char *s;
+
+	return vasprintf(&s, fmt, ap) < 0 ? xstrdup(fmt) : s;
+}
+
 void diff_refuse(struct differ *d, const char *symbol, const char *fmt, ...)
 {
 	struct diff_result *r = d->res;
@@ -17,8 +24,7 @@ void diff_refuse(struct differ *d, const char *symbol, const char *fmt, ...)
 	char *why;
 
 	va_start(ap, fmt);
-	if (vasprintf(&why, fmt, ap) < 0)
-		why = xstrdup(fmt);
+	why = vformat(fmt, ap);
 	va_end(ap);
 	for (size_t i = 0; i < r->nrefusals; i++)
 		if (!strcmp(r->refusals[i].why, why)) {
@@ -36,8 +42,7 @@ void diff_note(struct differ *d, const char *symbol, const char *fmt, ...)
 	char *what;
 
 	va_start(ap, fmt);
-	if (vasprintf(&what, fmt, ap) < 0)
-		what = xstrdup(fmt);
+	what = vformat(fmt, ap);
 	va_end(ap);
 	for (size_t i = 0; i < r->nnotes; i++)
 		if (!strcmp(r->notes[i].what, what)) {

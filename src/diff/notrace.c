@@ -88,8 +88,9 @@ static bool walk_up(struct differ *d, struct symbol *f, struct walk *w, const ch
 			if (c == f || diff_gone(d, c->sec))
 				continue;	/* recursion; init code that has run */
 			callers++;
-			if (listed(w->seen, w->nseen, c) || listed(w->redirect, w->nredirect, c))
-				continue;
+			if (DSYM(c)->status == ST_NEW || listed(w->seen, w->nseen, c) ||
+			    listed(w->redirect, w->nredirect, c))
+				continue;	/* a new function of the patch calls the copy */
 			if (diff_traceable(c) && !diff_is_exit(c->sec))
 				*ARRAY_PUSH(w->redirect, w->nredirect, w->redirectcap) = c;
 			else if (diff_is_exit(c->sec)) {
@@ -139,10 +140,15 @@ void diff_carry_notrace(struct differ *d)
 					DSYM(c)->status = ST_CHANGED;
 				sb_addf(&names, "%s%s()", k ? ", " : "", diff_target_name(c));
 			}
-			diff_note(d, f->name, "%s() changes but has no __fentry__ call (notrace, as "
-				  "the kernel's inline is): the patch carries it and redirects its caller%s "
-				  "%s, whose calls reach the patched copy", f->name,
-				  w.nredirect > 1 ? "s" : "", names.buf);
+			if (w.nredirect)
+				diff_note(d, f->name, "%s() changes but has no __fentry__ call (notrace, "
+					  "as the kernel's inline is): the patch carries it and redirects "
+					  "its caller%s %s, whose calls reach the patched copy", f->name,
+					  w.nredirect > 1 ? "s" : "", names.buf);
+			else
+				diff_note(d, f->name, "%s() changes but has no __fentry__ call (notrace, "
+					  "as the kernel's inline is): the patch carries it for the new "
+					  "functions that call it", f->name);
 		} else {
 			DSYM(f)->notrace_why = why;
 		}

@@ -7,8 +7,8 @@
 # the patched build) binds by use. Built and loaded on both flavours, xfs
 # loaded after the patch and before it; /sys/fs/xfs/stats/stats shows the
 # patched format, and the patch's pr_debug fires once enabled.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/flavours.sh"
+. "$(dirname "$0")/../../lib.sh"
+. "$(dirname "$0")/../flavours.sh"
 ran=0
 for TARGET in "${FLAVOURS[@]}"; do
 	flavour_ready "$TARGET" || continue
@@ -17,7 +17,7 @@ for TARGET in "${FLAVOURS[@]}"; do
 	expect_contains "$WORK/build.log" "fs/xfs/xfs_stats.o: verified against xfs"
 	expect_contains "$WORK/build.log" "net/netlink/af_netlink.o: verified against vmlinux"
 	expect_changes "$WORK/build.log" "fs/xfs/xfs_stats.o: changed xfs_stats_format" \
-		"net/netlink/af_netlink.o: new function kpatch_string"
+		"fs/xfs/xfs_stats.o: new data kpatch_key.1" "net/netlink/af_netlink.o: new function kpatch_string"
 	cat > "$WORK/guest.sh" <<'G'
 . ./guest-lib.sh
 P=/sys/kernel/livepatch/livepatch_kp_module

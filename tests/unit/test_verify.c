@@ -188,24 +188,20 @@ static char *relaxed_pair(const char *name, const char *flags, char **obj)
 	return exe;
 }
 
-static uint64_t symbol_value(const char *path, const char *name)
+/* name's st_size (size) or st_value in the object at path; 0 when absent */
+static uint64_t symbol_field(const char *path, const char *name, bool size)
 {
 	struct elf_file *ef = elf_open(path, 0);
 	struct symbol *s = ef ? elf_find_symbol(ef, name) : NULL;
-	uint64_t v = s ? s->s.st_value : 0;
+	uint64_t n = !s ? 0 : size ? s->s.st_size : s->s.st_value;
 
 	elf_close(ef);
-	return v;
+	return n;
 }
 
 static uint64_t symbol_size(const char *path, const char *name)
 {
-	struct elf_file *ef = elf_open(path, 0);
-	struct symbol *s = ef ? elf_find_symbol(ef, name) : NULL;
-	uint64_t n = s ? s->s.st_size : 0;
-
-	elf_close(ef);
-	return n;
+	return symbol_field(path, name, true);
 }
 
 static void relaxed_jumps_match(void)
@@ -359,7 +355,7 @@ static void call_to_next_function_matches(void)
 
 	CHECK(obj && target);
 	/* the case is there: after starts where first ends */
-	CHECK(symbol_size(target, "first") && symbol_size(target, "first") == symbol_value(target, "after"));
+	CHECK(symbol_size(target, "first") && symbol_size(target, "first") == symbol_field(target, "after", false));
 	expect_match(obj, target, "first");
 	free(obj);
 	free(target);

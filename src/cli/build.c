@@ -37,6 +37,8 @@ static void help(void)
 	       "  --description TEXT record a description\n"
 	       "  --no-verify        do not check that the original objects compiled here are,\n"
 	       "                     instruction for instruction, the functions the target runs\n"
+	       "  --skip-init        leave changes to __init code out and carry the rest (each\n"
+	       "                     init function left out is named; see docs/patch-authoring.md)\n"
 	       "  --keep-work        keep the work directory, for debugging\n"
 	       "  --sign-key KEY     sign the module as kbuild does (the target's scripts/sign-file\n"
 	       "  --sign-cert CERT     and CONFIG_MODULE_SIG_HASH): KEY is the private key (PEM),\n"
@@ -114,6 +116,7 @@ int cmd_build(int argc, char **argv)
 		{ "--description", .str = &b.meta.description },
 		{ "--keep-work", .flag = &b.keep_work },
 		{ "--no-verify", .flag = &b.no_verify },
+		{ "--skip-init", .flag = &b.skip_init },
 		{ "--sign-key", .str = &sign.key },
 		{ "--sign-cert", .str = &sign.cert },
 		{ NULL },

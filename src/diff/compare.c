@@ -409,9 +409,18 @@ bool diff_gone(const struct differ *d, const struct section *sec)
 
 void diff_refuse_gone(struct differ *d, const struct symbol *s)
 {
-	if (diff_is_init(s->sec))
+	if (diff_is_init(s->sec) && d->skip_init)
+		diff_note(d, s->name, "--skip-init: left out the init %s '%s' (%s), which changes: "
+			  "it ran with the target's code %s; the patch carries the runtime "
+			  "changes only", s->type == STT_FUNC ? "function" : "data", s->name,
+			  s->sec->name, strcmp(d->parent->objname, "vmlinux") ?
+			  "when the module loaded, and a module loaded later still runs it" :
+			  "at boot");
+	else if (diff_is_init(s->sec))
 		diff_refuse(d, s->name, "'%s' is init code or data (%s), which has already run "
-			    "and been freed: a live patch cannot change it", s->name, s->sec->name);
+			    "and been freed: a live patch cannot change it; if the change to it only matters "
+			    "at boot, --skip-init carries the rest (docs/patch-authoring.md)",
+			    s->name, s->sec->name);
 	else
 		diff_refuse(d, s->name, "'%s' is exit code or data (%s) of built-in code, which "
 			    "the kernel discards unrun: there is nothing to patch; leave it as it "

@@ -10,6 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+static char *vformat(const char *fmt, va_list ap)
+{
+	char *s;
+
+	return vasprintf(&s, fmt, ap) < 0 ? xstrdup(fmt) : s;
+}
+
 void diff_refuse(struct differ *d, const char *symbol, const char *fmt, ...)
 {
 	struct diff_result *r = d->res;
@@ -17,8 +24,7 @@ void diff_refuse(struct differ *d, const char *symbol, const char *fmt, ...)
 	char *why;
 
 	va_start(ap, fmt);
-	if (vasprintf(&why, fmt, ap) < 0)
-		why = xstrdup(fmt);
+	why = vformat(fmt, ap);
 	va_end(ap);
 	for (size_t i = 0; i < r->nrefusals; i++)
 		if (!strcmp(r->refusals[i].why, why)) {
@@ -27,6 +33,24 @@ void diff_refuse(struct differ *d, const char *symbol, const char *fmt, ...)
 		}
 	*ARRAY_PUSH(r->refusals, r->nrefusals, r->refusalcap) =
 		(struct diff_refusal){ .symbol = xstrdup(symbol), .why = why };
+}
+
+void diff_note(struct differ *d, const char *symbol, const char *fmt, ...)
+{
+	struct diff_result *r = d->res;
+	va_list ap;
+	char *what;
+
+	va_start(ap, fmt);
+	what = vformat(fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < r->nnotes; i++)
+		if (!strcmp(r->notes[i].what, what)) {
+			free(what);
+			return;
+		}
+	*ARRAY_PUSH(r->notes, r->nnotes, r->notecap) =
+		(struct diff_note){ .symbol = xstrdup(symbol), .what = what };
 }
 
 static void diff_add_item(struct differ *d, enum diff_kind kind, const char *name, long sympos)
@@ -89,15 +113,6 @@ static void detach_state(struct elf_file *ef)
 		free(ef->sym[i]->priv);
 }
 
-/* A changed function is redirected through ftrace: it needs an __fentry__ call. */
-static bool traceable(const struct symbol *f)
-{
-	size_t idx = 0;
-	const struct reloc *r = elf_reloc_in(f->sec, f->s.st_value, f->s.st_value + 16, &idx);
-
-	return r && !strcmp(r->sym->name, "__fentry__");
-}
-
 static void list_items(struct differ *d)
 {
 	for (size_t i = 1; i < d->patched->nsym; i++) {
@@ -122,19 +137,22 @@ static void list_items(struct differ *d)
 		}
 		if (ds->status != ST_CHANGED)
 			continue;
-		if (diff_is_cold_part(s->name))
-			continue;	/* a .cold part travels with its function */
-		if (!d->process && !traceable(s) && diff_is_exit(s->sec)) {
+		if (diff_is_cold_part(s->name) || ds->via_callers)
+			continue;	/* a .cold part travels with its function; a notrace
+					 * function with its callers (a note says so) */
+		if (!d->process && !diff_traceable(s) && diff_is_exit(s->sec)) {
 			diff_refuse(d, s->name, "'%s' is a module's exit code (%s), which stays until "
 				    "the module unloads, but __exit code is notrace (no __fentry__ "
 				    "call): livepatch cannot redirect it; change a function it calls "
 				    "instead", s->name, s->sec->name);
 			continue;
 		}
-		if (!d->process && !traceable(s)) {
+		if (!d->process && !diff_traceable(s)) {
 			bool sys = str_starts(s->name, "__do_sys_") || str_starts(s->name, "__se_sys_");
 			diff_refuse(d, s->name, "'%s' changes but has no __fentry__ call (notrace, or "
-				    "always inlined): livepatch cannot redirect it; %s", s->name, sys ?
+				    "always inlined): livepatch cannot redirect it%s%s; %s", s->name,
+				    ds->notrace_why ? ", nor its callers instead: " : "",
+				    ds->notrace_why ? ds->notrace_why : "", sys ?
 				    "define the syscall with LPATCH_SYSCALL_DEFINEn (lpatch.h) or "
 				    "KPATCH_SYSCALL_DEFINEn instead of SYSCALL_DEFINEn (docs/patch-"
 				    "authoring.md, Syscalls)" : "patch its callers");
@@ -155,7 +173,8 @@ static void list_items(struct differ *d)
 int diff_objects(const char *orig, const char *patched, const struct diff_opts *opts,
 		 struct diff_result *result)
 {
-	struct differ d = { .parent = opts->parent, .res = result, .process = opts->process };
+	struct differ d = { .parent = opts->parent, .res = result, .process = opts->process,
+			  .skip_init = opts->skip_init };
 	int ret = LP_EXIT_FAIL;
 
 	memset(result, 0, sizeof(*result));
@@ -171,6 +190,7 @@ int diff_objects(const char *orig, const char *patched, const struct diff_opts *
 	d.out = elf_create(d.patched);
 	elf_add_symbol(d.out, d.source, STT_FILE, STB_LOCAL, NULL, SHN_ABS, 0, 0);
 	diff_author(&d);	/* lpatch.h markers: ignore, force, callbacks */
+	diff_carry_notrace(&d);
 	diff_include(&d);
 	list_items(&d);
 	if (result->nrefusals) {
@@ -203,6 +223,11 @@ void diff_result_free(struct diff_result *r)
 	}
 	for (size_t i = 0; i < r->nbindings; i++)
 		free(r->bindings[i].symbol);
+	for (size_t i = 0; i < r->nnotes; i++) {
+		free(r->notes[i].symbol);
+		free(r->notes[i].what);
+	}
+	free(r->notes);
 	free(r->items);
 	free(r->refusals);
 	free(r->bindings);

@@ -28,6 +28,14 @@ struct diff_refusal {
 	char *why;
 };
 
+/* Something the author should know about what the patch carries: a
+ * tracepoint left off in a patched copy, callers carried for a function
+ * livepatch cannot redirect, init code left out. */
+struct diff_note {
+	char *symbol;		/* the function or key it is about */
+	char *what;
+};
+
 /* A reference from the patch to the target that the loader must resolve. */
 struct diff_binding {
 	char *symbol;
@@ -43,6 +51,8 @@ struct diff_result {
 	size_t nrefusals, refusalcap;
 	struct diff_binding *bindings;
 	size_t nbindings, bindingcap;
+	struct diff_note *notes;
+	size_t nnotes, notecap;
 	struct elf_file *out;	/* what the patch carries (NULL without changes) */
 };
 
@@ -50,6 +60,8 @@ struct diff_opts {
 	struct parent *parent;	/* the target object's symbols (required) */
 	bool process;		/* a process patch (src/diff/process.c): no __fentry__ needed,
 				 * references bind by name, bindings' klp = defined in the target */
+	bool skip_init;		/* changed init code is left out (a note names it), not
+				 * refused: the patch carries the runtime changes only */
 };
 
 /*

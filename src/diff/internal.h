@@ -19,6 +19,8 @@ struct dsym {
 	struct symbol *twin;
 	enum status status;
 	bool included;
+	bool via_callers;	/* changed but notrace: carried, its callers redirected */
+	const char *notrace_why;	/* why its callers cannot be redirected instead */
 	struct symbol *out;	/* its copy (or binding) in the output object */
 };
 
@@ -37,6 +39,7 @@ struct differ {
 	size_t nwork, workcap;
 	bool failed;		/* an error (not a refusal) happened */
 	bool process;		/* diff_opts.process */
+	bool skip_init;		/* diff_opts.skip_init */
 };
 
 static inline struct dsec *DSEC(const struct section *s) { return s->priv; }
@@ -58,6 +61,10 @@ void diff_source_lines_free(struct differ *d);
 /* include.c */
 void diff_include(struct differ *d);
 void diff_include_section(struct differ *d, struct section *sec);
+/* notrace.c: does f start with an __fentry__ call (livepatch can redirect it)? */
+bool diff_traceable(const struct symbol *f);
+/* Changed functions without __fentry__: carried, their callers redirected. */
+void diff_carry_notrace(struct differ *d);
 /* special.c */
 bool diff_is_special(const struct section *sec);
 void diff_special_sections(struct differ *d);
@@ -75,6 +82,9 @@ bool diff_string_refs(const struct reloc *ra, const struct reloc *rb, bool *equa
 struct symbol *diff_process_resolve(struct differ *d, struct symbol *sym, const char *from);
 /* diff.c */
 void diff_refuse(struct differ *d, const char *symbol, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A note for the author (struct diff_note); the same text once. */
+void diff_note(struct differ *d, const char *symbol, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* The name the target knows sym by: its original twin's (a static local or a

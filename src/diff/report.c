@@ -32,6 +32,8 @@ void diff_report_text(const struct diff_result *r, const char *object)
 	if (r->nitems)
 		printf("%s: %zu references bound at load time (%zu through livepatch relocations)\n",
 		       object, r->nbindings, klp);
+	for (size_t i = 0; i < r->nnotes; i++)
+		printf("%s: note: %s\n", object, r->notes[i].what);
 	for (size_t i = 0; i < r->nrefusals; i++)
 		printf("%s: refused: %s\n", object, r->refusals[i].why);
 }
@@ -73,6 +75,14 @@ char *diff_report_json(const struct diff_result *r, const char *object)
 		json_kstr(&j, "symbol", r->bindings[i].symbol);
 		json_kint(&j, "sympos", r->bindings[i].sympos);
 		json_kbool(&j, "klp", r->bindings[i].klp);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_karr_begin(&j, "notes");
+	for (size_t i = 0; i < r->nnotes; i++) {
+		json_obj_begin(&j);
+		json_kstr(&j, "symbol", r->notes[i].symbol);
+		json_kstr(&j, "what", r->notes[i].what);
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);

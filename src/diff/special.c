@@ -17,13 +17,15 @@ static const struct special_kind kinds[] = {
 	{ .name = "__ex_table", .entry = ENTRY_STRUCT,
 	  .ctype = "exception_table_entry", .user = "fixup_exception" },
 	{ .name = "__jump_table", .entry = ENTRY_STRUCT,
-	  .ctype = "jump_entry", .user = "static_key_enable", .keys = true },
+	  .ctype = "jump_entry", .user = "static_key_enable", .keys = true,
+	  .key_reloc = 3, .tp_key = "__tracepoint_" },
 	{ .name = ".altinstructions", .entry = ENTRY_STRUCT,
 	  .ctype = "alt_instr", .user = "apply_alternatives", .pieces = ".altinstr_replacement" },
 	{ .name = ".parainstructions", .entry = ENTRY_STRUCT,
 	  .ctype = "paravirt_patch_site", .user = "apply_paravirt" },
 	{ .name = ".static_call_sites", .entry = ENTRY_STRUCT,
-	  .ctype = "static_call_site", .user = "static_call_text_reserved" },
+	  .ctype = "static_call_site", .user = "static_call_text_reserved",
+	  .key_reloc = 2, .tp_key = "__SCK__tp_func_" },
 	{ .name = ".orc_unwind_ip", .entry = ENTRY_OFFSET, .pair = ".orc_unwind", .pair_ctype = "orc_entry",
 	  .pair_user = "unwind_next_frame" },
 	{ .name = "__mcount_loc", .entry = ENTRY_POINTER },
@@ -93,6 +95,55 @@ static struct symbol *printk_record(struct differ *d, const struct reloc *r)
 	return NULL;
 }
 
+/* The symbol a reloc of a table entry names (a section symbol: the symbol
+ * at its addend, the low two bits of a jump entry's key being flags). */
+static struct symbol *entry_symbol(const struct differ *d, const struct reloc *r)
+{
+	struct symbol *s = r->sym;
+
+	if (s && s->type == STT_SECTION && s->sec)
+		s = elf_symbol_at(d->patched, s->sec, (uint64_t)r->addend & ~3ULL);
+	return s;
+}
+
+/*
+ * A jump label (or static call site) whose key is a tracepoint's in the
+ * parent module. 6.1's kernel sets up the patch module's jump labels and
+ * static calls when it loads, before livepatch has bound its references to
+ * another module (kpatch's create-diff-object says the same), so the entry
+ * cannot stay. Dropped, a jump site keeps the code the compiler and objtool
+ * left there: the key's default, for a tracepoint "off" (a nop); the static
+ * call behind it calls the module's trampoline directly. The patched copy
+ * runs without that tracepoint, which the author is told. Other keys of the
+ * module still refuse (check_keys): their default is not known to be their
+ * state.
+ */
+static bool inert_tracepoint(struct differ *d, const struct section *sec,
+			     const struct special_kind *k, uint64_t at, size_t size,
+			     const struct reloc *code)
+{
+	const char *obj = d->parent->objname;
+	struct symbol *key = NULL, *fn;
+	size_t idx = 0, n = 0;
+	struct reloc *r;
+
+	if (!k->key_reloc || !strcmp(obj, "vmlinux"))
+		return false;
+	while ((r = elf_reloc_in(sec, at, at + size, &idx)))
+		if (++n == k->key_reloc)
+			key = entry_symbol(d, r);
+	if (!key || !str_starts(key->name, k->tp_key) || !parent_defines(d->parent, key->name))
+		return false;
+	if (!k->keys)
+		return true;	/* the call behind the jump label said below */
+	fn = code->sym->sec->owner ? code->sym->sec->owner : entry_symbol(d, code);
+	diff_note(d, key->name, "the tracepoint '%s' stays off in the patched %s(): its static "
+		  "key is module %s's, which 6.1's livepatch cannot bind before the kernel sets up "
+		  "the patch's jump labels, so the jump site keeps the key's default (a nop)",
+		  key->name + strlen(k->tp_key), fn ? fn->name : code->sym->sec->name, obj);
+	return true;
+}
+
 /* Does the entry [at, at + size) belong to code the patch carries? A
  * via_data entry's record goes to *rec. */
 static bool entry_kept(struct differ *d, const struct section *sec, const struct special_kind *k,
@@ -105,16 +156,18 @@ static bool entry_kept(struct differ *d, const struct section *sec, const struct
 		return false;
 	if (k->via_data)
 		return (*rec = printk_record(d, r)) != NULL;
-	return carried_text(r->sym->sec);
+	if (!carried_text(r->sym->sec))
+		return false;
+	return !inert_tracepoint(d, sec, k, at, size, r);
 }
 
-/* A kept jump label's key must be usable when the module is loaded: the
+/* A kept jump label's (or static call's) key must be usable when the module is loaded: the
  * kernel sets up a module's jump labels before livepatch resolves symbols
  * of other modules, so only keys of vmlinux (or exported, or in the patch)
  * work. prefix: ".klp.sym.MODULE." of the parent module (vmlinux's keys
  * are all usable, not checked). */
-static void check_keys(struct differ *d, const struct section *out, uint64_t from, uint64_t to,
-		       const char *prefix)
+static void check_keys(struct differ *d, const struct special_kind *k, const struct section *out,
+		       uint64_t from, uint64_t to, const char *prefix)
 {
 	size_t idx = 0, n = strlen(prefix);
 	struct reloc *r;
@@ -125,11 +178,18 @@ static void check_keys(struct differ *d, const struct section *out, uint64_t fro
 		if (!str_starts(name, prefix))
 			continue;
 		key = xstrndup(name + n, strcspn(name + n, ","));
-		diff_refuse(d, key, "a jump label in the patch uses static key "
-			    "'%s' of module %s: the kernel sets up a module's jump labels before "
-			    "livepatch can bind it to another module's key; test the key with "
-			    "static_key_enabled() in the patched code instead of static_branch_*()",
-			    key, d->parent->objname);
+		if (k->keys)
+			diff_refuse(d, key, "a jump label in the patch uses static key "
+				    "'%s' of module %s: the kernel sets up a module's jump labels "
+				    "before livepatch can bind it to another module's key; test the "
+				    "key with static_key_enabled() in the patched code instead of "
+				    "static_branch_*()", key, d->parent->objname);
+		else
+			diff_refuse(d, key, "a static call in the patch uses key '%s' of module "
+				    "%s: the kernel sets up a module's static calls before livepatch "
+				    "can bind it to another module's key; call the function directly "
+				    "in the patched code instead of through static_call()",
+				    key, d->parent->objname);
 		free(key);
 	}
 }
@@ -159,7 +219,7 @@ static void filter(struct differ *d, struct section *sec, const struct special_k
 		free(recs);
 		return;
 	}
-	keys = k->keys && strcmp(d->parent->objname, "vmlinux") ?
+	keys = k->key_reloc && strcmp(d->parent->objname, "vmlinux") ?
 	       xasprintf(".klp.sym.%s.", d->parent->objname) : NULL;
 	cut = k->pieces && pieces_open(d, &pieces, sec, es, n, keep);
 	out = elf_add_section(d->out, sec->name, sec->sh.sh_type, sec->sh.sh_flags, NULL,
@@ -182,7 +242,7 @@ static void filter(struct differ *d, struct section *sec, const struct special_k
 		if (cut)
 			pieces_retarget(&pieces, out, to, to + es);
 		if (keys)
-			check_keys(d, out, to, to + es, keys);
+			check_keys(d, k, out, to, to + es, keys);
 		if (pout)
 			memcpy(pout->data + j * pes, pair->data + i * pes, pes);
 		j++;

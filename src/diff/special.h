@@ -23,6 +23,8 @@ struct special_kind {
 	const char *pair;	/* a section indexed in step with this one, or NULL */
 	const char *pair_ctype, *pair_user;
 	bool keys;		/* entries name static keys (__jump_table) */
+	unsigned key_reloc;	/* the entry's relocation naming its key (1-based), or 0 */
+	const char *tp_key;	/* prefix of a tracepoint's key (__tracepoint_) */
 	bool via_data;		/* entries point at records, not at code (.printk_index) */
 	const char *pieces;	/* code the entries point into, one piece each
 				   (.altinstr_replacement): only kept entries' pieces go */

@@ -469,6 +469,7 @@ static bool same_data(const struct code *t, const struct ref *o, const struct re
 static bool same_ref(struct verify_ctx *c, const struct code *oc, const struct code *tc,
 		     const struct ref *o, const struct ref *t)
 {
+	struct ref end;
 	uint64_t ow, tw;
 
 	switch (o->kind) {
@@ -476,6 +477,16 @@ static bool same_ref(struct verify_ctx *c, const struct code *oc, const struct c
 		return t->kind == REF_LOCAL &&
 		       rank_at(oc, o->off, &ow) == rank_at(tc, t->off, &tw) && ow == tw;
 	case REF_NAME:
+		if (t->kind == REF_LOCAL && t->off == tc->len) {
+			/* just past the target's function: where the next one of
+			 * its section starts (kvm.ko's kvm_x86_init calls
+			 * kvm_init_xstate_sizes, which ld -r put right after it
+			 * in .init.text and resolved): compare as a place */
+			end = tc->rel ? (struct ref){ .kind = REF_PLACE, .sec = tc->sec,
+						      .off = tc->base + tc->len }
+				      : (struct ref){ .kind = REF_ADDR, .off = tc->addr + tc->len };
+			t = &end;
+		}
 		if (t->kind == REF_NAME)
 			return !strcmp(o->name, t->name) && o->delta == t->delta;
 		if (t->kind == REF_ADDR || t->kind == REF_PLACE) {

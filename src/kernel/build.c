@@ -165,7 +165,8 @@ static int diff_one(struct kernel_build *b, struct parents *pars, const struct o
 	r = verify(b, a, obj, parent);
 	if (r)
 		goto out;
-	r = diff_objects(a, p, &(struct diff_opts){ .parent = parent }, res);
+	r = diff_objects(a, p, &(struct diff_opts){ .parent = parent,
+						 .skip_init = b->skip_init }, res);
 	if (!(os->included[i] && r == LP_EXIT_NOCHANGE))
 		diff_report_text(res, obj);
 	/* the part owns a copy of the objname: it outlives the parents */

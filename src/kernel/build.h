@@ -16,6 +16,7 @@ struct kernel_build {
 	struct klp_meta meta;
 	bool keep_work;		/* keep the work directory (debugging) */
 	bool no_verify;		/* skip checking the original objects against the target */
+	bool skip_init;		/* leave changed init code out (diff_opts.skip_init) */
 	const struct kernel_sign *sign;	/* sign the module with this key (NULL: unsigned) */
 	size_t unverified;	/* out: objects that did not match the target */
 };

@@ -52,6 +52,50 @@ static void exit_in_module(const struct diff_result *builtin)
 	free(p);
 }
 
+/* notrace_callers: fx_bind and fx_mid travel in the patch (not redirected),
+ * the note names the redirected callers, fx_other stays out. */
+static void notrace_carried(const struct diff_result *r)
+{
+	bool noted = false;
+
+	CHECK(r->out && elf_find_symbol(r->out, "fx_bind") && elf_find_symbol(r->out, "fx_bind")->sec);
+	CHECK(r->out && elf_find_symbol(r->out, "fx_mid") && elf_find_symbol(r->out, "fx_mid")->sec);
+	CHECK(r->out && !elf_find_symbol(r->out, "fx_other"));
+	for (size_t i = 0; i < r->nnotes; i++)
+		noted |= !strcmp(r->notes[i].symbol, "fx_bind") &&
+			 strstr(r->notes[i].what, "redirects its callers fx_conn_new(), fx_top()");
+	CHECK(noted);
+	if (!noted)
+		for (size_t i = 0; i < r->nnotes; i++)
+			fprintf(stderr, "    note: %s\n", r->notes[i].what);
+}
+
+/* init_and_runtime with skip_init: the runtime function is carried, the
+ * init function left out and named in a note; nothing refused. */
+static void init_skipped(const struct diff_result *refused)
+{
+	char *o = kfix_orig("init_and_runtime"), *p = kfix_patched("init_and_runtime");
+	struct parent *par = parent_open(o, "vmlinux");
+	struct diff_result r;
+	bool noted = false;
+
+	CHECK(kfix_refusal_says(refused, "--skip-init"));
+	CHECK(par && diff_objects(o, p, &(struct diff_opts){ .parent = par, .skip_init = true },
+				  &r) == LP_EXIT_OK);
+	CHECK_ITEMS(&r, "changed fx_clamp_len");
+	CHECK(r.nrefusals == 0);
+	kfix_print_refusals(&r);
+	for (size_t i = 0; i < r.nnotes; i++)
+		noted |= !strcmp(r.notes[i].symbol, "fx_limit_setup") &&
+			 strstr(r.notes[i].what, "left out the init function 'fx_limit_setup'");
+	CHECK(noted);
+	CHECK(r.out && !elf_find_section(r.out, ".init.text"));
+	diff_result_free(&r);
+	parent_close(par);
+	free(o);
+	free(p);
+}
+
 /*
  * One case per fixture tests/fixtures/diff/FIXTURE.c: the differ's exit
  * code, the exact included set (items), the exact refused symbols (refused,
@@ -99,6 +143,11 @@ static const struct diff_case {
 	     "no __fentry__ call"),
 	SAYS("inlined_into_notrace_refused", "inline_into_notrace", LP_EXIT_REFUSED, "",
 	     "fx_untraced", "no __fentry__ call"),
+	/* issue 12, point 8: a notrace static carried with its callers */
+	{ "notrace_static_callers", "notrace_callers", LP_EXIT_OK,
+	  "changed fx_conn_new, changed fx_top", "", NULL, notrace_carried },
+	SAYS("notrace_pointer_refused", "notrace_pointer", LP_EXIT_REFUSED, "", "fx_cb",
+	     "its address is stored in data"),
 	/* 4. __LINE__ */
 	CASE("line_warn_moves", "line_warn", LP_EXIT_NOCHANGE, "", ""),
 	CASE("line_printk_moves", "line_printk", LP_EXIT_NOCHANGE, "", ""),
@@ -134,6 +183,8 @@ static const struct diff_case {
 	     "section group (COMDAT)"),
 	CASE("comdat_unchanged", "comdat_same", LP_EXIT_OK, "changed fx_group_user2", ""),
 	SAYS("init_refused", "init_changed", LP_EXIT_REFUSED, "", "fx_setup", "init code"),
+	{ "init_beside_runtime", "init_and_runtime", LP_EXIT_REFUSED, "changed fx_clamp_len",
+	  "fx_limit_setup", "init code", init_skipped },
 	CASE("initdata_refused", "initdata_changed", LP_EXIT_REFUSED, "", "fx_boot_table"),
 	CASE("ref_text_patched", "ref_changed", LP_EXIT_OK, "changed fx_ref_use", ""),
 	{ "exit_refused_truly", "exit_changed", LP_EXIT_REFUSED, "", "fx_exit",

@@ -250,6 +250,38 @@ static void jump_key_in_module(void)
 	free(p);
 }
 
+/* A tracepoint of the module being patched (issue 12, point 4): its jump
+ * label cannot be bound on 6.1, so the patch carries the function without
+ * it (the site stays a nop: the tracepoint is off in the patched copy) and
+ * a note names the tracepoint and the function. Bound as vmlinux's, the
+ * entry stays. */
+static void tracepoint_in_module(void)
+{
+	struct diff_result r;
+	char *o = kfix_orig("sp_tracepoint"), *p = kfix_patched("sp_tracepoint");
+	struct section *out;
+	bool noted = false;
+
+	CHECK(kfix_diff_paths(o, p, o, "fxmod", &r) == LP_EXIT_OK);
+	CHECK_ITEMS(&r, "changed fx_changed");
+	kfix_print_refusals(&r);
+	out = r.out ? elf_find_section(r.out, "__jump_table") : NULL;
+	CHECK(out == NULL || out->size == 0);
+	for (size_t i = 0; i < r.nnotes; i++)
+		noted |= !strcmp(r.notes[i].symbol, "__tracepoint_fx_event") &&
+			 strstr(r.notes[i].what, "'fx_event' stays off in the patched fx_changed()") &&
+			 strstr(r.notes[i].what, "module fxmod");
+	CHECK(noted);
+	diff_result_free(&r);
+	CHECK(kfix_diff_paths(o, p, o, "vmlinux", &r) == LP_EXIT_OK);
+	out = r.out ? elf_find_section(r.out, "__jump_table") : NULL;
+	CHECK(out != NULL && out->size == 2 * 16);
+	CHECK(r.nnotes == 0);
+	diff_result_free(&r);
+	free(o);
+	free(p);
+}
+
 /* A table whose size is not a whole number of entries: refused, named. */
 static void entry_size_mismatch(void)
 {
@@ -270,6 +302,11 @@ int main(void)
 	add_fixture("sp_jump", "#include <linux/jump_label.h>\n"
 		    "static DEFINE_STATIC_KEY_FALSE(fx_key);",
 		    "if (static_branch_unlikely(&fx_key)) x += __LINE__;");
+	/* what trace_fx_event() expands to, without the trace header machinery */
+	add_fixture("sp_tracepoint", "#include <linux/tracepoint-defs.h>\n"
+		    "#include <linux/jump_label.h>\n"
+		    "struct tracepoint __tracepoint_fx_event;",
+		    "if (static_key_false(&__tracepoint_fx_event.key)) x += __LINE__;");
 	add_fixture("sp_alt", "#include <asm/alternative.h>\n#include <asm/cpufeatures.h>",
 		    "alternative(\"\", \"lfence\", X86_FEATURE_LFENCE_RDTSC);");
 	add_fixture("sp_static_call", "#include <linux/static_call.h>\n"
@@ -295,6 +332,7 @@ int main(void)
 	RUN(ex_table);
 	RUN(jump_table);
 	RUN(jump_key_in_module);
+	RUN(tracepoint_in_module);
 	RUN(altinstructions);
 	RUN(altinstr_pieces);
 	RUN(static_call_sites);

@@ -188,14 +188,20 @@ static char *relaxed_pair(const char *name, const char *flags, char **obj)
 	return exe;
 }
 
-static uint64_t symbol_size(const char *path, const char *name)
+/* name's st_size (size) or st_value in the object at path; 0 when absent */
+static uint64_t symbol_field(const char *path, const char *name, bool size)
 {
 	struct elf_file *ef = elf_open(path, 0);
 	struct symbol *s = ef ? elf_find_symbol(ef, name) : NULL;
-	uint64_t n = s ? s->s.st_size : 0;
+	uint64_t n = !s ? 0 : size ? s->s.st_size : s->s.st_value;
 
 	elf_close(ef);
 	return n;
+}
+
+static uint64_t symbol_size(const char *path, const char *name)
+{
+	return symbol_field(path, name, true);
 }
 
 static void relaxed_jumps_match(void)
@@ -331,6 +337,32 @@ static void symbol_before_section_refused(void)
 	free(a);
 }
 
+/* A call to the function that follows in the target's section, which the
+ * assembler resolved there (kvm.ko: kvm_x86_init calls kvm_init_xstate_sizes,
+ * right after it in .init.text): the target's call points just past its
+ * own function, the object's names the callee: the same. */
+static void call_to_next_function_matches(void)
+{
+	const char *code =
+		"static int after(int x);\n"
+		"__attribute__((noinline)) int first(int x) { return after(x) * 3 + 1; }\n"
+		"__attribute__((noinline)) static int after(int x) { return x * 7; }\n"
+		"int (*volatile keep)(int) = after;\n";
+	const char *flags = "-O2 -fno-pie -mcmodel=kernel -falign-functions=1 -fno-toplevel-reorder";
+	char *f = xasprintf("%s -ffunction-sections", flags);
+	char *t = xasprintf("%s -fno-function-sections", flags);
+	char *obj = fixture_cc("next_fs", code, f), *target = fixture_cc("next_one", code, t);
+
+	CHECK(obj && target);
+	/* the case is there: after starts where first ends */
+	CHECK(symbol_size(target, "first") && symbol_size(target, "first") == symbol_field(target, "after", false));
+	expect_match(obj, target, "first");
+	free(obj);
+	free(target);
+	free(f);
+	free(t);
+}
+
 int main(void)
 {
 	RUN(same_build_matches);
@@ -343,6 +375,7 @@ int main(void)
 	RUN(own_address_matches);
 	RUN(other_compiler_refused);
 	RUN(library_plt_calls_match);
+	RUN(call_to_next_function_matches);
 	fixture_cleanup();
 	return unit_done();
 }

@@ -16,6 +16,8 @@ struct kernel_build {
 	bool keep_work;		/* keep the work directory (debugging) */
 	bool no_verify;		/* skip checking the original objects against the target */
 	size_t unverified;	/* out: objects that did not match the target */
+	bool already_fixed;	/* out: the diff does not apply, its reverse does (the
+				 * target's source has the fix); LP_EXIT_REFUSED */
 };
 
 /* Returns an LP_EXIT_* code; the .ko appears only on success. */

@@ -338,6 +338,7 @@ const struct target_provider debian_provider = {
 	.forms = DEBIAN_SPEC_FORMS,
 	.open = debian_target_open,
 	.module_symbols = debian_module_symbols,
+	.list = debian_target_list,
 	.symbols_hint = "for a Debian kernel, vmlinux and modules with symbols are in "
 			"linux-image-<release>-dbg",
 };

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The real-fix corpus (issue 11, item 6): Debian's linux-source-6.1 update
+# 6.1.187-1 -> 6.1.190-1 (C sources and headers; other architectures left
+# out), cut into one fix per file, each built for the release that lacked it
+# (6.1.0-53-cloud-amd64, version 6.1.187-1) and each module built loaded in
+# the VM (no WARN, oops or Call Trace, or it counts as failed to go live).
+#
+# Usage: tests/corpus/run.sh [--sample] [OUTDIR]
+#   --sample  only the fixes listed in tests/corpus/sample.txt (CI)
+# Writes OUTDIR/results.tsv (file, result, reason) and prints the counts.
+# Results: live (built and went live), load-failed, no-change, refused, failed.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+LPATCH=${LPATCH:-$TOP/lpatch}
+target=${LPATCH_CORPUS_TARGET:-debian:6.1.0-53-cloud-amd64}
+diff=$HERE/debian-6.1.187-1_6.1.190-1.diff
+sample=false
+[ "${1:-}" = --sample ] && { sample=true; shift; }
+out=${1:-$(mktemp -d "${TMPDIR:-/tmp}/lpatch-corpus.XXXXXX")}
+mkdir -p "$out/patches" "$out/logs" "$out/modules"
+
+# one fix per file: a diff section starts at each "--- a/"
+awk -v dir="$out/patches" '
+	/^--- a\// { f = substr($2, 3); name = f; gsub("/", "__", name); path = dir "/" name ".patch" }
+	{ print > path }' "$diff"
+if $sample; then
+	list=$(grep -v '^#' "$HERE/sample.txt")
+else
+	list=$(grep '^--- a/' "$diff" | cut -c7-)
+fi
+results=$out/results.tsv
+: >"$results"
+"$LPATCH" --quiet target --need all "$target" >/dev/null || { echo "cannot prepare $target"; exit 1; }
+i=0
+for f in $list; do
+	i=$((i + 1))
+	p=$out/patches/${f//\//__}.patch
+	[ -f "$p" ] || { echo "no fix for $f in $diff"; exit 1; }
+	name=lpc-$i
+	log=$out/logs/$name.log
+	timeout 1800 "$LPATCH" build --target "$target" --name "$name" \
+		--description "corpus: $f (6.1.187-1 -> 6.1.190-1)" -o "$out/modules/$name.ko" "$p" >"$log" 2>&1
+	st=$?
+	reason=$(grep -m1 '^lpatch: error: ' "$log" | cut -c16- | tr '\t' ' ')
+	case $st in
+	0) result=built reason="" ;;
+	2) result=refused ;;
+	3) result=no-change ;;
+	124) result=failed reason="timed out after 1800 s" ;;
+	*) result=failed ;;
+	esac
+	if [ $result = built ]; then
+		vlog=$out/logs/$name.vm.log
+		"$LPATCH" vm --target "$target" --copy "$TOP/tests/vm/guest-lib.sh" \
+			--copy "$TOP/tests/vm/load-each-guest.sh" --copy "$out/modules/$name.ko" \
+			-- sh load-each-guest.sh >"$vlog" 2>&1
+		vst=$?
+		if [ $vst -eq 0 ] && grep -q "GUEST-OK 1" "$vlog"; then
+			result=live
+			reason=$(grep '^LIVE ' "$vlog" | tr -d '\r' | cut -d' ' -f3- | tr '\n' ' ')
+		else
+			result=load-failed
+			reason="lpatch vm exit $vst: $(grep -m1 -E 'GUEST-FAIL|WARNING|Call Trace|BUG|Oops' "$vlog" | tr -d '\r')"
+		fi
+	fi
+	printf '%s\t%s\t%s\n' "$f" "$result" "$reason" >>"$results"
+	printf '%4d %-60s %-11s %s\n' "$i" "$f" "$result" "$reason"
+done
+echo "corpus: $(wc -l <"$results") fixes for $target; results in $results"
+cut -f2 "$results" | sort | uniq -c

@@ -18,12 +18,16 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname 
 for i in $(seq 1 "$runs"); do
 	load0=$(cut -d' ' -f1-3 /proc/loadavg)
 	start=$(date +%s.%N)
-	st=0
-	./lpatch --quiet build --json -j "$jobs" --target "$set_" -o "$out/run$i" \
-		tests/vm/patches/meminfo-vmallocchunk.patch >"$out/run$i.json" 2>"$out/run$i.log" || st=$?
+	# CPU seconds (user + sys of lpatch and everything it ran): what a shared
+	# machine's load does not inflate much, unlike the wall time
+	TIMEFORMAT='%U %S'
+	cpu=$( { time ./lpatch --quiet build --json -j "$jobs" --target "$set_" -o "$out/run$i" \
+		tests/vm/patches/meminfo-vmallocchunk.patch >"$out/run$i.json" 2>"$out/run$i.log"
+		echo $? >"$out/run$i.status"; } 2>&1 )
+	st=$(cat "$out/run$i.status")
 	end=$(date +%s.%N)
-	printf 'run %d: %.1f s, exit %d, %s; load average before %s, after %s\n' "$i" \
-		"$(echo "$end - $start" | bc)" "$st" \
+	printf 'run %d: %.1f s, CPU %s s, exit %d, %s; load average before %s, after %s\n' "$i" \
+		"$(echo "$end - $start" | bc)" "$(echo "$cpu" | awk '{print $1 + $2}')" "$st" \
 		"$(jq -r '[.releases[] | "\(.release) \(.result) \(.seconds)s"] | join(", ")' "$out/run$i.json" 2>/dev/null)" \
 		"$load0" "$(cut -d' ' -f1-3 /proc/loadavg)"
 done

@@ -5,8 +5,9 @@
 # (6.1.0-53-cloud-amd64, version 6.1.187-1) and each module built loaded in
 # the VM (no WARN, oops or Call Trace, or it counts as failed to go live).
 #
-# Usage: tests/corpus/run.sh [--sample] [OUTDIR]
-#   --sample  only the fixes listed in tests/corpus/sample.txt (CI)
+# Usage: tests/corpus/run.sh [--sample | --list FILE] [OUTDIR]
+#   --sample     only the fixes listed in tests/corpus/sample.txt (CI)
+#   --list FILE  only the files FILE lists (one per line, # comments)
 # Writes OUTDIR/results.tsv (file, result, reason) and prints the counts.
 # Results: live (built and went live), load-failed, no-change, refused, failed.
 set -uo pipefail
@@ -15,8 +16,9 @@ TOP=$(cd "$HERE/../.." && pwd)
 LPATCH=${LPATCH:-$TOP/lpatch}
 target=${LPATCH_CORPUS_TARGET:-debian:6.1.0-53-cloud-amd64}
 diff=$HERE/debian-6.1.187-1_6.1.190-1.diff
-sample=false
-[ "${1:-}" = --sample ] && { sample=true; shift; }
+listfile=
+[ "${1:-}" = --sample ] && { listfile=$HERE/sample.txt; shift; }
+[ "${1:-}" = --list ] && { listfile=$2; shift 2; }
 out=${1:-$(mktemp -d "${TMPDIR:-/tmp}/lpatch-corpus.XXXXXX")}
 mkdir -p "$out/patches" "$out/logs" "$out/modules"
 
@@ -24,8 +26,8 @@ mkdir -p "$out/patches" "$out/logs" "$out/modules"
 awk -v dir="$out/patches" '
 	/^--- a\// { f = substr($2, 3); name = f; gsub("/", "__", name); path = dir "/" name ".patch" }
 	{ print > path }' "$diff"
-if $sample; then
-	list=$(grep -v '^#' "$HERE/sample.txt")
+if [ -n "$listfile" ]; then
+	list=$(grep -v '^#' "$listfile")
 else
 	list=$(grep '^--- a/' "$diff" | cut -c7-)
 fi

@@ -91,8 +91,15 @@ fuzz: lpatch
 	$(MAKE) fuzz-build
 	scripts/fuzz.sh $(FUZZ_TIME) $(FUZZ_TARGETS)
 
+# The whole real-fix corpus (tests/corpus/): every per-file fix of Debian's
+# 6.1.187-1 -> 6.1.190-1 update built for 6.1.0-53-cloud-amd64 and loaded in
+# the VM; hours on 2 cores. CORPUS_OUT keeps the results (default: a new
+# directory under /tmp). CI runs a sample (tests/vm/58-corpus-sample.sh).
+corpus: lpatch
+	tests/corpus/run.sh $(CORPUS_OUT)
+
 clean:
 	rm -rf build lpatch
 
-.PHONY: all check check-trixie check-layers install clean unit-tests fuzz fuzz-build
+.PHONY: all check check-trixie check-layers install clean unit-tests fuzz fuzz-build corpus
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(FUZZ_OBJS:.o=.d)

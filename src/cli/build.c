@@ -10,12 +10,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MODULE_NAME_MAX 55	/* MODULE_NAME_LEN - 1 */
+
+static long cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? n : 1;
+}
 
 static void help(void)
 {
 	printf("usage: lpatch build --target debian:RELEASE [options] PATCH...\n"
+	       "       lpatch build --target SPEC [--target SPEC...] [-o DIR] [-j N] [--json] PATCH...\n"
 	       "       lpatch build --src DIR --config FILE --vmlinux FILE [--symvers FILE] [options] PATCH...\n\n"
 	       "Build a livepatch module from kernel source diffs for one exact kernel.\n"
 	       "(Patches for running programs and libraries: lpatch build --user --help.)\n"
@@ -25,6 +34,9 @@ static void help(void)
 	       "  --target SPEC      debian:cloud, debian:amd64 (today's release of Debian's\n"
 	       "                     linux-image-cloud-amd64 / linux-image-amd64), or\n"
 	       "                     debian:RELEASE, e.g. debian:6.1.0-56-cloud-amd64\n"
+	       "                     Several: given more than once, or debian:cloud@all /\n"
+	       "                     debian:amd64@all (every release of the flavour's series\n"
+	       "                     whose -dbg package apt has): see \"several targets\"\n"
 	       "  --src DIR          any kernel: its prepared source tree (olddefconfig,\n"
 	       "  --config FILE        modules_prepare done), its config, and its vmlinux\n"
 	       "  --vmlinux FILE       with symbols\n"
@@ -45,6 +57,16 @@ static void help(void)
 	       "                     CERT its X.509 certificate (PEM or DER). Under Secure Boot the\n"
 	       "                     kernel loads it only when CERT is trusted, e.g. enrolled as a\n"
 	       "                     Machine Owner Key (mokutil --import; docs/host.md)\n\n"
+	       "several targets (more than one --target, a SPEC@all, --json or -j):\n"
+	       "  -o, --output DIR   one module per release, DIR/RELEASE/NAME.ko, and each\n"
+	       "                     release's log, DIR/RELEASE/build.log (default DIR: NAME)\n"
+	       "  -j, --jobs N       build N releases at once (default: the number of CPUs)\n"
+	       "  --json             print the matrix as one JSON object\n"
+	       "  Printed: each release, its version, its result (built, already fixed: the\n"
+	       "  diff does not apply and its reverse does, no change, refused, failed) and a\n"
+	       "  one-line reason. Exit: 0 no release failed or was refused and one at least\n"
+	       "  was built, 1 a release failed, 2 bad usage or a release was refused (none\n"
+	       "  failed), 3 none was built (each no change or already fixed).\n\n"
 	       "Exit: 0 module written, 1 failure, 2 bad usage or the change is refused,\n"
 	       "3 no functional change.\n");
 }
@@ -98,13 +120,15 @@ int cmd_build(int argc, char **argv)
 	const char *spec = NULL, *src = NULL, *config = NULL, *vmlinux = NULL, *symvers = NULL;
 	const char *out = NULL, *name = NULL;
 	struct kernel_sign sign = { 0 };
-	struct cli_list cves = { 0 };
+	struct cli_list cves = { 0 }, targets = { 0 };
+	bool json = false;
+	unsigned jobs = 0;
 	struct kernel_target t = {0};
 	struct kernel_build b = {0};
 	bool no_replace = false;
 	char *dname = NULL, *dout = NULL;
 	const struct cli_opt opts[] = {
-		{ "--target", .str = &spec },
+		{ "--target", .list = &targets },
 		{ "--src", .str = &src },
 		{ "--config", .str = &config },
 		{ "--vmlinux", .str = &vmlinux },
@@ -119,6 +143,8 @@ int cmd_build(int argc, char **argv)
 		{ "--skip-init", .flag = &b.skip_init },
 		{ "--sign-key", .str = &sign.key },
 		{ "--sign-cert", .str = &sign.cert },
+		{ "--jobs", 'j', .num = &jobs, .min = 1, .max = 256 },
+		{ "--json", .flag = &json },
 		{ NULL },
 	};
 	const struct cli_cmd cmd = { "build", help, opts, .arg = "PATCH", .min_args = 1, .max_args = -1 };
@@ -132,6 +158,7 @@ int cmd_build(int argc, char **argv)
 		goto out;
 	ret = LP_EXIT_REFUSED;
 	b.meta.replace = !no_replace;
+	spec = targets.n ? targets.v[0] : NULL;
 	if (!spec == !src) {
 		ret = cli_usage_error("build", "give either --target SPEC or --src DIR --config FILE --vmlinux FILE");
 		goto out;
@@ -149,6 +176,21 @@ int cmd_build(int argc, char **argv)
 	if (!valid_name(name)) {
 		ret = cli_usage_error("build", "'%s' is not a valid module name (letters, digits, '_' "
 				      "and '-', at most %d characters)", name, MODULE_NAME_MAX);
+		goto out;
+	}
+	if (targets.n > 1 || (spec && strchr(spec, '@')) || json || jobs) {
+		if (src) {
+			ret = cli_usage_error("build", "--src builds for one kernel: several targets are "
+					      "given by --target");
+			goto out;
+		}
+		if (build_patches_readable(argv + 1, npatches))
+			goto out;
+		b.meta.name = name;
+		b.meta.cves = (const char *const *)cves.v;
+		ret = build_matrix(targets.v, targets.n, argv + 1, (size_t)npatches,
+				   out ? out : name, &b.meta, b.no_verify,
+				   jobs ? jobs : (unsigned)cpu_count(), json);
 		goto out;
 	}
 	if (!out)
@@ -177,6 +219,7 @@ int cmd_build(int argc, char **argv)
 out:
 	target_free(&t);
 	free(cves.v);
+	free(targets.v);
 	free(dname);
 	free(dout);
 	return ret;

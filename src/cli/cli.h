@@ -22,6 +22,11 @@ int cmd_build_user(int argc, char **argv);	/* build --user (build_user.c) */
 char *build_patch_stem(const char *patch);
 /* Every one of the n patches can be read: 0, or -1 with the reason printed. */
 int build_patches_readable(char **patches, int n);
+/* build over several targets (build_matrix.c): the matrix printed, its exit code returned. */
+struct klp_meta;
+int build_matrix(char **targets, size_t ntargets, char **patches, size_t npatches,
+		 const char *outdir, const struct klp_meta *meta, bool no_verify,
+		 unsigned jobs, bool json);
 int cmd_diff(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_target(int argc, char **argv);

@@ -59,6 +59,33 @@ static bool included_any(const struct objset *os)
 	return false;
 }
 
+/*
+ * Does the diff apply to the (pristine) tree? When it does not and its
+ * reverse does, the target's source has the fix already: said so, and
+ * b->already_fixed set. LP_EXIT_OK, or the exit code (nothing compiled).
+ */
+static int check_applies(struct kernel_build *b, const struct patchset *ps)
+{
+	const struct kernel_target *t = b->target;
+	int r = patchset_applies(ps, t->src, false, false);
+
+	if (r)
+		return r > 0 ? LP_EXIT_OK : LP_EXIT_FAIL;
+	r = patchset_applies(ps, t->src, true, false);
+	if (r < 0)
+		return LP_EXIT_FAIL;
+	if (r) {
+		lp_err("%s already has this fix: the diff does not apply to its source%s%s, and "
+		       "its reverse applies cleanly; no module written", t->release,
+		       t->version ? " " : "", t->version ? t->version : "");
+		b->already_fixed = true;
+		return LP_EXIT_REFUSED;
+	}
+	/* neither way: say which file and hunk */
+	patchset_applies(ps, t->src, false, true);
+	return LP_EXIT_REFUSED;
+}
+
 /* Compile the original objects, apply the diff, compile the patched ones.
  * The caller holds the tree; the journal puts it back whatever happens. */
 static int build_objects(struct kernel_build *b, const struct patchset *ps,
@@ -246,7 +273,9 @@ int kernel_build(struct kernel_build *b)
 	if (lock < 0)
 		goto out;
 	if (!journal_open(&journal, b->target->dir, b->target->src)) {
-		ret = objects_pick(b->target, &ps, &os);
+		ret = check_applies(b, &ps);
+		if (!ret)
+			ret = objects_pick(b->target, &ps, &os);
 		if (!ret)
 			ret = build_objects(b, &ps, &os, &journal, work);
 	}

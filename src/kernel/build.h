@@ -19,6 +19,8 @@ struct kernel_build {
 	bool skip_init;		/* leave changed init code out (diff_opts.skip_init) */
 	const struct kernel_sign *sign;	/* sign the module with this key (NULL: unsigned) */
 	size_t unverified;	/* out: objects that did not match the target */
+	bool already_fixed;	/* out: the diff does not apply, its reverse does (the
+				 * target's source has the fix); LP_EXIT_REFUSED */
 };
 
 /* Returns an LP_EXIT_* code; the .ko appears only on success. */

@@ -74,6 +74,7 @@ static void read_module_dirs(const char *modules, struct strset *out)
 int units_read(const struct kernel_target *t, struct kernel_units *u)
 {
 	memset(u, 0, sizeof(*u));
+	u->src = t->src ? xstrdup(t->src) : NULL;
 	read_module_dirs(t->modules, &u->moddirs);
 	if (read_vmlinux_units(t->vmlinux, &u->vmlinux)) {
 		units_free(u);	/* the caller frees nothing on an error */
@@ -87,6 +88,16 @@ bool units_in_vmlinux(const struct kernel_units *u, const char *path)
 	return strset_has(&u->vmlinux, path);
 }
 
+static bool owns_objects(const char *src, const char *dir)
+{
+	char *mk = xasprintf("%s/%s/Makefile", src, dir), *kb = xasprintf("%s/%s/Kbuild", src, dir);
+	bool yes = path_exists(mk) || path_exists(kb);
+
+	free(mk);
+	free(kb);
+	return yes;
+}
+
 bool units_maybe_module(const struct kernel_units *u, const char *path)
 {
 	char *dir = path_dirname(path);
@@ -96,6 +107,10 @@ bool units_maybe_module(const struct kernel_units *u, const char *path)
 		char *up;
 
 		yes = strset_has(&u->moddirs, dir);
+		/* a directory with a Makefile of its own builds its files: a module
+		 * above it (fs/binfmt_misc.ko for fs/ocfs2/) is not made of them */
+		if (!yes && u->src && owns_objects(u->src, dir))
+			break;
 		up = path_dirname(dir);
 		free(dir);
 		dir = up;
@@ -108,4 +123,6 @@ void units_free(struct kernel_units *u)
 {
 	strset_free(&u->vmlinux);
 	strset_free(&u->moddirs);
+	free(u->src);
+	u->src = NULL;
 }

@@ -10,12 +10,15 @@
 struct kernel_units {
 	struct strset vmlinux;	/* "fs/proc/cmdline.c": compile units of vmlinux (its DWARF) */
 	struct strset moddirs;	/* "fs/xfs": directories the target's modules were built in */
+	char *src;		/* the tree, to find which Makefile a file belongs to; may be NULL */
 };
 
 /* Read both from the target's -dbg vmlinux and modules.dep. 0, or -1 with an error. */
 int units_read(const struct kernel_target *t, struct kernel_units *u);
 /* Is path (a .c of the tree) in vmlinux? Could it be in a module (a module
- * was built in its directory or one above)? */
+ * was built in the directory whose Makefile builds it: its own, or the
+ * nearest one above with a Makefile or Kbuild file, as fs/xfs for
+ * fs/xfs/libxfs/; without the tree, its directory or any above)? */
 bool units_in_vmlinux(const struct kernel_units *u, const char *path);
 bool units_maybe_module(const struct kernel_units *u, const char *path);
 void units_free(struct kernel_units *u);

@@ -7,6 +7,7 @@
 #include "util/str.h"
 
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -226,6 +227,44 @@ int patchset_apply(const struct patchset *ps, const char *dir)
 			if (dry && ps->npatches > 1)
 				break;
 		}
+	}
+	rm_rf(tmp);
+	free(tmp);
+	free_files(files, ps->npatches);
+	return ret;
+}
+
+int patchset_applies(const struct patchset *ps, const char *dir, bool reverse, bool say_why)
+{
+	char **files, *tmp = write_diffs(ps, &files);
+	int ret = 1;
+
+	if (!tmp)
+		return -1;
+	for (size_t k = 0; k < ps->npatches && ret == 1; k++) {
+		/* the reverse of a series is undone last diff first */
+		size_t i = reverse ? ps->npatches - 1 - k : k;
+		/* --forward: a diff that looks reversed is not applied backwards (--batch would) */
+		const char *argv[] = { "patch", "-p1", "--forward", "--batch", "--fuzz=0",
+				       "--no-backup-if-mismatch", "-r", "-", "--dry-run", "-d", dir,
+				       "-i", files[i], reverse ? "-R" : NULL, NULL };
+		int st;
+		char *out = run_capture(argv, NULL, &st);
+
+		if (!out || st < 0 || st > 1) {
+			lp_err("patch --dry-run%s of %s in %s failed (exit %d)", reverse ? " -R" : "",
+			       ps->patches[i], dir, st);
+			ret = -1;
+		} else if (st) {
+			if (say_why)
+				explain(ps->patches[i], out);
+			ret = 0;
+		}
+		free(out);
+		/* a dry run of diff k cannot see the diffs before it applied: check the
+		 * first only (each alone, when reverse: they touch different files) */
+		if (!reverse && ps->npatches > 1)
+			break;
 	}
 	rm_rf(tmp);
 	free(tmp);

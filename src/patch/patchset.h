@@ -2,6 +2,7 @@
 #ifndef LPATCH_PATCH_PATCHSET_H
 #define LPATCH_PATCH_PATCHSET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct patch_file {
@@ -29,6 +30,12 @@ char *patchset_sha256(const struct patchset *ps);
 /* Apply every diff, as read, to the tree at dir (patch -p1); on failure say
  * which file and hunk. */
 int patchset_apply(const struct patchset *ps, const char *dir);
+/* Would the diffs apply to the tree at dir, or with reverse, would their
+ * reverse (the tree has them already)? Dry runs only, the tree untouched.
+ * With several diffs the forward check covers the first (the others may
+ * build on it) and the reverse check each one alone. 1 yes, 0 no (say_why:
+ * which file and hunk, as patchset_apply says it), -1 patch failed to run. */
+int patchset_applies(const struct patchset *ps, const char *dir, bool reverse, bool say_why);
 void patchset_free(struct patchset *ps);
 
 #endif

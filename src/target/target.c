@@ -54,6 +54,40 @@ char *target_signed_image(const struct kernel_target *t)
 	return NULL;
 }
 
+int target_expand(const char *spec, char ***specs, size_t *n, size_t *cap)
+{
+	const char *at = strchr(spec, '@'), *colon = strchr(spec, ':');
+	char *base, **got = NULL;
+	size_t ngot = 0;
+	int ret = LP_REFUSED;
+
+	if (!at) {
+		grow_array((void **)specs, cap, *n + 2, sizeof(char *));
+		(*specs)[(*n)++] = xstrdup(spec);
+		return LP_OK;
+	}
+	base = xstrndup(spec, (size_t)(at - spec));
+	for (size_t i = 0; colon && colon < at && i < NPROVIDERS; i++) {
+		if (strlen(providers[i]->prefix) != (size_t)(colon - spec) ||
+		    strncmp(spec, providers[i]->prefix, colon - spec))
+			continue;
+		if (!providers[i]->list)
+			break;
+		ret = providers[i]->list(base, at + 1, &got, &ngot);
+		for (size_t k = 0; k < ngot; k++) {
+			grow_array((void **)specs, cap, *n + 2, sizeof(char *));
+			(*specs)[(*n)++] = got[k];
+		}
+		free(got);
+		free(base);
+		return ret;
+	}
+	lp_err("target '%s': no provider of release sets (@all) for '%s'", spec, base);
+	lp_hint("a set is PROVIDER:FLAVOUR@all, e.g. debian:cloud@all");
+	free(base);
+	return ret;
+}
+
 const char *target_symbols_hint(const struct kernel_target *t)
 {
 	if (t && t->provider && t->provider->symbols_hint)

@@ -8,6 +8,7 @@
 #include "util/run.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct target_provider;
 
@@ -57,6 +58,11 @@ struct target_provider {
 	char *(*signed_image)(const struct kernel_target *t);
 	/* Where a vmlinux and modules with symbols come from, for hints. */
 	const char *symbols_hint;
+	/* The exact specs of a set of releases: spec (before the '@') names a
+	 * flavour, which the set ("all": every release of it the provider can
+	 * build). An lp_status; *specs (n of them) is the caller's. NULL: the
+	 * provider has no sets. */
+	int (*list)(const char *spec, const char *which, char ***specs, size_t *n);
 };
 
 /*
@@ -69,6 +75,15 @@ struct target_provider {
  * A second call with everything in the cache runs no apt and no make.
  */
 int target_open(const char *spec, unsigned need, struct kernel_target *t);
+
+/*
+ * The exact targets a spec stands for: "PROVIDER:FLAVOUR@all" (every release
+ * of the flavour, e.g. debian:cloud@all) is expanded by its provider, any
+ * other spec stands for itself. Appended to *specs (*n of them, each
+ * allocated; the array grows with grow_array). Nothing is fetched. An
+ * lp_status, the error printed.
+ */
+int target_expand(const char *spec, char ***specs, size_t *n, size_t *cap);
 
 /*
  * A kernel given by its parts (any distribution): --src --config --vmlinux

@@ -8,8 +8,27 @@
 int lp_verbose;
 bool lp_quiet;
 
+static char first_error[512];
+
+const char *lp_first_error(void)
+{
+	return first_error[0] ? first_error : NULL;
+}
+
 static void emit(const char *tag, const char *fmt, va_list ap, const char *tail)
 {
+	if (!first_error[0] && !strcmp(tag, "error: ")) {
+		va_list copy;
+		int n;
+
+		va_copy(copy, ap);
+		n = vsnprintf(first_error, sizeof(first_error), fmt, copy);
+		va_end(copy);
+		if (n >= 0 && tail && (size_t)n < sizeof(first_error))
+			snprintf(first_error + n, sizeof(first_error) - (size_t)n, ": %s", tail);
+		/* one line: what follows a newline is detail */
+		first_error[strcspn(first_error, "\n")] = '\0';
+	}
 	fprintf(stderr, "lpatch: %s", tag);
 	vfprintf(stderr, fmt, ap);
 	if (tail)

@@ -42,6 +42,9 @@ void lp_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lp_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Like lp_err, with ": strerror(errno)" appended. */
 void lp_perr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The first error this process said (its first line, at most 511 bytes), or
+ * NULL: the one-line reason a caller reports for a whole operation. */
+const char *lp_first_error(void);
 
 /* Seconds on the monotonic clock, from an arbitrary origin: for deadlines
  * and durations, which a change of the wall clock must not move. */

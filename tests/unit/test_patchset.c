@@ -117,6 +117,42 @@ static void unreadable_is_an_error(void)
 	free(missing);
 }
 
+/* Forward, reverse, neither: "already fixed" is a tree the diff's reverse
+ * applies to; the dry runs leave the tree as it was. */
+static void applies_forward_or_reverse(void)
+{
+	char *a = put("a.diff", diff_a, sizeof(diff_a) - 1);
+	char *tree = path_join(tmp, "tree3"), *hello = path_join(tree, "hello.c"), *text;
+	char *paths[] = { a };
+	struct patchset ps;
+
+	mkdir_p(tree);
+	CHECK(patchset_read(&ps, paths, 1) == 0);
+	/* not fixed: forward yes, reverse no */
+	CHECK(write_file(hello, "int a;\nint b;\nint c;\n", 21) == 0);
+	CHECK(patchset_applies(&ps, tree, false, false) == 1);
+	CHECK(patchset_applies(&ps, tree, true, false) == 0);
+	text = read_file(hello, NULL);
+	CHECK_STR(text, "int a;\nint b;\nint c;\n");
+	free(text);
+	/* fixed already: forward no (not applied backwards, as --batch alone would), reverse yes */
+	CHECK(write_file(hello, "int a;\nint b2;\nint c;\n", 22) == 0);
+	CHECK(patchset_applies(&ps, tree, false, false) == 0);
+	CHECK(patchset_applies(&ps, tree, true, false) == 1);
+	text = read_file(hello, NULL);
+	CHECK_STR(text, "int a;\nint b2;\nint c;\n");
+	free(text);
+	/* something else: neither */
+	CHECK(write_file(hello, "int a;\nint x;\nint c;\n", 21) == 0);
+	CHECK(patchset_applies(&ps, tree, false, false) == 0);
+	CHECK(patchset_applies(&ps, tree, true, false) == 0);
+	patchset_free(&ps);
+	free(a);
+	free(hello);
+	rm_rf(tree);
+	free(tree);
+}
+
 int main(void)
 {
 	tmp = make_temp_dir("test-patchset");
@@ -125,6 +161,7 @@ int main(void)
 	RUN(sha_is_of_the_bytes);
 	RUN(applies_what_was_read);
 	RUN(unreadable_is_an_error);
+	RUN(applies_forward_or_reverse);
 	rm_rf(tmp);
 	free(tmp);
 	return unit_done();

@@ -1,0 +1,19 @@
+# The real-fix corpus's CI sample (tests/corpus/sample.txt): fixes of
+# Debian's 6.1.187-1 -> 6.1.190-1 update built for 6.1.0-53-cloud-amd64,
+# which lacks them; each module built goes live in the VM. The whole corpus:
+# make corpus (docs/corpus.md).
+. "$(dirname "$0")/../lib.sh"
+"$LPATCH" target --need boot debian:6.1.0-53-cloud-amd64 >"$WORK/t.log" 2>&1 ||
+	{ grep -q "Debian has no kernel" "$WORK/t.log" && skip "LOUDLY: apt has no 6.1.0-53-cloud-amd64"; cat "$WORK/t.log"; fail "cannot fetch 6.1.0-53-cloud-amd64"; }
+LPATCH="$LPATCH" bash "$TOP/tests/corpus/run.sh" --sample "$WORK/c" | tee "$WORK/out"
+r="$WORK/c/results.tsv"
+[ "$(wc -l <"$r")" = 4 ] || fail "not 4 results"
+res() { awk -F'\t' -v f="$1" '$1 == f {print $2}' "$r"; }
+for f in kernel/sys.c kernel/workqueue.c; do
+	[ "$(res $f)" = live ] || { cat "$WORK/c/logs/"*; fail "$f: $(res $f), not live"; }
+done
+grep -q "prctl_set_auxv,1" "$r" || fail "kernel/sys.c's fix did not patch prctl_set_auxv"
+[ "$(res kernel/time/timer.c)" = no-change ] || fail "kernel/time/timer.c: $(res kernel/time/timer.c), not no-change"
+[ "$(res fs/ocfs2/acl.c)" = refused ] || fail "fs/ocfs2/acl.c: $(res fs/ocfs2/acl.c), not refused"
+grep -q "fs/ocfs2/acl.c is not built into" "$r" || fail "fs/ocfs2/acl.c refused for another reason"
+exit 0

@@ -1,0 +1,27 @@
+# Guest script: every livepatch module copied in (*.ko) is loaded, goes
+# live (its transition finishes, each object it patches is patched: a module
+# it patches is loaded first), is disabled and removed, one after the other.
+# The host's `lpatch vm` fails the run on any WARN, oops or Call Trace.
+. ./guest-lib.sh
+n=0
+for ko in *.ko; do
+	[ -f "$ko" ] || die "no module copied in"
+	name=$(basename "$ko" .ko | tr - _)
+	insmod "$ko" || die "insmod $ko failed"
+	lp_wait_transition "$name"
+	[ "$(cat /sys/kernel/livepatch/$name/enabled)" = 1 ] || die "$name is not enabled"
+	for obj in /sys/kernel/livepatch/$name/*/; do
+		obj=$(basename "$obj")
+		[ -f "/sys/kernel/livepatch/$name/$obj/patched" ] || continue
+		if [ "$obj" != vmlinux ] && [ "$(cat /sys/kernel/livepatch/$name/$obj/patched)" != 1 ]; then
+			modprobe "$obj" || die "$name patches $obj, which does not load"
+			lp_wait_transition "$name"
+		fi
+		[ "$(cat /sys/kernel/livepatch/$name/$obj/patched)" = 1 ] || die "$name: $obj not patched"
+		echo "LIVE $ko $obj: $(ls /sys/kernel/livepatch/$name/$obj | grep , | tr '\n' ' ')"
+	done
+	lp_disable "$name"
+	rmmod "$name" || die "rmmod $name failed"
+	n=$((n + 1))
+done
+echo "GUEST-OK $n"

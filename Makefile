@@ -6,6 +6,7 @@ BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 DATADIR   ?= $(PREFIX)/share/lpatch
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
+LIBDIR    ?= $(PREFIX)/lib/lpatch
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
@@ -56,6 +57,16 @@ install: lpatch
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@BINDIR@|$(BINDIR)|g' dist/lpatch.service >$(DESTDIR)$(UNITDIR)/lpatch.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/lpatch.service
+	install -d $(DESTDIR)$(LIBDIR)
+	install -m 0755 dist/lpatch-update $(DESTDIR)$(LIBDIR)/lpatch-update
+	sed 's|@LIBDIR@|$(LIBDIR)|g' dist/lpatch-update.service >$(DESTDIR)$(UNITDIR)/lpatch-update.service
+	install -m 0644 dist/lpatch-update.timer $(DESTDIR)$(UNITDIR)/lpatch-update.timer
+	chmod 0644 $(DESTDIR)$(UNITDIR)/lpatch-update.service
+
+# lpatch's own Debian package, for the hosts of a fleet (docs/fleet.md):
+# build/deb/lpatch_VERSION_amd64.deb, made with dpkg-deb and checked by lintian.
+deb: lpatch
+	scripts/mkdeb.sh
 
 # Fuzzing (docs/fuzzing.md): libFuzzer targets in fuzz/, built with clang, AddressSanitizer and
 # UBSan into build/fuzz/; `make fuzz FUZZ_TIME=600` runs each for FUZZ_TIME seconds.
@@ -88,5 +99,6 @@ fuzz: lpatch
 clean:
 	rm -rf build lpatch
 
-.PHONY: all check check-layers install clean unit-tests fuzz fuzz-build
+PHONY_FLEET := deb
+.PHONY: all check check-layers install clean $(PHONY_FLEET) unit-tests fuzz fuzz-build
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(FUZZ_OBJS:.o=.d)

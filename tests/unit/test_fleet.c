@@ -7,8 +7,14 @@
 #include "unit.h"
 #include "fixture.h"
 
+#include "cli/prometheus.h"
 #include "fleet/package.h"
+#include "host/quarantine.h"
+#include "host/status.h"
 #include "util/log.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <stdio.h>
 
@@ -165,6 +171,86 @@ static void package_withdraw(void)
 	free(out);
 }
 
+static char *record_path(const char *root, const char *name)
+{
+	return xasprintf("%s/loads/%s", root, name);
+}
+
+/* A load record left by another boot quarantines its patch; this boot's settle. */
+static void quarantine_cycle(void)
+{
+	char *root = xasprintf("%s/qroot", fixture_tmp()), *rec = record_path(root, "livepatch_crash");
+	char *why = NULL, **q;
+	size_t n;
+
+	CHECK(quarantine_note_load(root, "livepatch-crash") == 0);	/* either spelling */
+	CHECK(path_exists(rec));
+	q = quarantine_boot_check(root, &n);	/* the same boot: nothing */
+	CHECK(n == 0);
+	CHECK(path_exists(rec));
+	/* the machine went down: the record names a boot that is not this one */
+	write_file(rec, "00000000-dead-beef-0000-000000000000 1700000000\n", 49);
+	q = quarantine_boot_check(root, &n);
+	CHECK(n == 1 && q && !strcmp(q[0], "livepatch_crash"));
+	for (size_t i = 0; i < n; i++)
+		free(q[i]);
+	free(q);
+	CHECK(!path_exists(rec));
+	CHECK(quarantine_is(root, "livepatch_crash", &why));
+	CHECK(why && strstr(why, "without a clean shutdown"));
+	free(why);
+	q = quarantine_list(root, &n);
+	CHECK(n == 1);
+	for (size_t i = 0; i < n; i++)
+		free(q[i]);
+	free(q);
+	CHECK(quarantine_lift(root, "livepatch_crash") == LP_EXIT_OK);
+	CHECK(!quarantine_is(root, "livepatch_crash", NULL));
+	CHECK(quarantine_lift(root, "livepatch_crash") == LP_EXIT_REFUSED);
+	/* this boot: settled after the window, or all at a clean shutdown */
+	CHECK(quarantine_note_load(root, "livepatch_new") == 0);
+	CHECK(quarantine_settle(root, false) == 0);
+	CHECK(quarantine_settle(root, true) == 1);
+	free(rec);
+	rec = record_path(root, "livepatch_new");
+	CHECK(!path_exists(rec));
+	free(rec);
+	free(root);
+}
+
+/* The textfile: per patch state, CVEs fixed, quarantine, the update check. */
+static void prometheus_text(void)
+{
+	struct host_status st = { .release = "6.1.0-56-cloud-amd64", .version = "#1 SMP \"x\"",
+				  .livepatch = true, .taint = 1ul << 15, .update_time = 1700000000,
+				  .update_ok = 0 };
+	struct host_patch p[2] = { { .live = { .module = true, .registered = true, .enabled = true } },
+				   { .installed = "/x/livepatch_b.ko", .quarantined = "crashed" } };
+	char *t;
+
+	p[0].info.name = "livepatch_a";
+	p[0].info.cves = (char *[]){ "CVE-2099-0001" };
+	p[0].info.ncves = 1;
+	p[1].info.name = "livepatch_b";
+	st.inv.patches = p;
+	st.inv.n = 2;
+	st.fixed.cves = (char *[]){ "CVE-2099-0001" };
+	st.fixed.ncves = 1;
+	t = prom_text(&st, 1700000100);
+	CHECK(strstr(t, "lpatch_kernel_info{release=\"6.1.0-56-cloud-amd64\",version=\"#1 SMP \\\"x\\\"\"} 1\n"));
+	CHECK(strstr(t, "lpatch_patch_enabled{patch=\"livepatch_a\"} 1\n"));
+	CHECK(strstr(t, "lpatch_patch_enabled{patch=\"livepatch_b\"} 0\n"));
+	CHECK(strstr(t, "lpatch_patch_transition{patch=\"livepatch_a\"} 0\n"));
+	CHECK(strstr(t, "lpatch_patch_quarantined{patch=\"livepatch_b\"} 1\n"));
+	CHECK(strstr(t, "state=\"quarantined\""));
+	CHECK(strstr(t, "lpatch_cve_fixed{cve=\"CVE-2099-0001\"} 1\n"));
+	CHECK(strstr(t, "lpatch_kernel_taint_flag{letter=\"K\",name=\"livepatch\"} 1\n"));
+	CHECK(strstr(t, "lpatch_update_check_success 0\n"));
+	CHECK(strstr(t, "lpatch_update_check_timestamp_seconds 1700000000\n"));
+	CHECK(strstr(t, "# TYPE lpatch_cve_fixed gauge\n"));
+	free(t);
+}
+
 int main(void)
 {
 	lp_quiet = true;
@@ -172,6 +258,8 @@ int main(void)
 	RUN(package_two_releases);
 	RUN(package_refusals);
 	RUN(package_withdraw);
+	RUN(quarantine_cycle);
+	RUN(prometheus_text);
 	rm_rf(fixture_tmp());
 	return unit_done();
 }

@@ -18,6 +18,7 @@ cp -a "$base" "$root"
 for rel in "$@"; do
 	img=$cache/targets/$rel/image
 	[ -d "$img/lib/modules/$rel" ] || { echo "image: no cached kernel $rel (lpatch target debian:$rel)" >&2; exit 1; }
+	mkdir -p "$root/lib/modules"
 	cp -a "$img/lib/modules/$rel" "$root/lib/modules/"
 	cp -a "$img/boot/." "$root/boot/"
 	initrd=$cache/fleet/initrd.img-$rel-$(basename "$base")

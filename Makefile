@@ -68,6 +68,11 @@ install: lpatch
 deb: lpatch
 	scripts/mkdeb.sh
 
+# The fleet test (docs/fleet.md): 3 Debian 12 VMs, two kernel releases, a signed
+# apt repository; 20-40 minutes under TCG. FLEET_VMS=1 for one VM.
+fleet-test: lpatch
+	bash tests/fleet/fleet-test.sh
+
 # Fuzzing (docs/fuzzing.md): libFuzzer targets in fuzz/, built with clang, AddressSanitizer and
 # UBSan into build/fuzz/; `make fuzz FUZZ_TIME=600` runs each for FUZZ_TIME seconds.
 FUZZ_CC     ?= clang
@@ -99,6 +104,6 @@ fuzz: lpatch
 clean:
 	rm -rf build lpatch
 
-PHONY_FLEET := deb
+PHONY_FLEET := deb fleet-test
 .PHONY: all check check-layers install clean $(PHONY_FLEET) unit-tests fuzz fuzz-build
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(FUZZ_OBJS:.o=.d)

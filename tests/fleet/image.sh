@@ -24,6 +24,9 @@ for rel in "$@"; do
 	initrd=$cache/fleet/initrd.img-$rel-$(basename "$base")
 	if [ ! -s "$initrd" ]; then
 		echo "image: initramfs for $rel (once)" >&2
+		# only what the VM needs to find its disk: quick, and small
+		sed -i 's/^MODULES=.*/MODULES=list/' "$root/etc/initramfs-tools/initramfs.conf"
+		printf 'virtio_pci\nvirtio_blk\n' >>"$root/etc/initramfs-tools/modules"
 		mount -t proc proc "$root/proc"
 		chroot "$root" mkinitramfs -o "/tmp/initrd.img" "$rel" >"$work/mkinitramfs.log" 2>&1 ||
 			{ cat "$work/mkinitramfs.log" >&2; umount "$root/proc"; exit 1; }

@@ -149,7 +149,6 @@ char *prom_text(const struct host_status *st, long long now)
 int prom_write(const char *root, const char *file)
 {
 	struct host_status st;
-	struct atomic_out out;
 	char *text;
 	int ret = -1;
 
@@ -160,11 +159,8 @@ int prom_write(const char *root, const char *file)
 	if (!strcmp(file, "-")) {
 		fputs(text, stdout);
 		ret = fflush(stdout) ? -1 : 0;
-	} else if (!atomic_begin(&out, file)) {
-		if (write_file(out.tmp, text, strlen(text)) || atomic_commit(&out))
-			atomic_abort(&out);
-		else
-			ret = 0;
+	} else {
+		ret = write_file_atomic(file, text, strlen(text));
 	}
 	free(text);
 	return ret;

@@ -78,15 +78,8 @@ static char **names_in(const char *root_opt, const char *dir, size_t *n)
 static int write_atomic(const char *path, const char *text)
 {
 	char *dir = path_dirname(path);
-	struct atomic_out out;
-	int ret = -1;
+	int ret = mkdir_p(dir) || write_file_atomic(path, text, strlen(text)) ? -1 : 0;
 
-	if (!mkdir_p(dir) && !atomic_begin(&out, path)) {
-		if (write_file(out.tmp, text, strlen(text)) || atomic_commit(&out))
-			atomic_abort(&out);
-		else
-			ret = 0;
-	}
 	free(dir);
 	return ret;
 }

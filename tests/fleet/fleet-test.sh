@@ -11,7 +11,8 @@
 #   4. the repository signed by another key: refused everywhere, the metric says so
 #   5. power killed right after a load: the next boot quarantines the patch
 #      (status, metric), the store and dpkg intact; lifting it loads it again
-# FLEET_VMS=1 runs VM 1 only (steps 1, 4, 5). Needs root, qemu, mmdebstrap, reprepro.
+# FLEET_VMS=1 runs VM 1 only (steps 1, 4, 5); FLEET_MODULES=DIR reuses modules
+# built before (RELEASE-v1.ko, RELEASE-v2.ko). Needs root, qemu, mmdebstrap, reprepro.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/fleet/fleet-lib.sh"
 [ "$(id -u)" = 0 ] || skip "the fleet test needs root (mmdebstrap, chroot, mkfs -d)"
@@ -35,6 +36,11 @@ vms=$(seq 1 "$NVMS")
 mods=$WORK/mods; mkdir -p "$mods"
 for rel in $REL_A $REL_B; do
 	for v in 1 2; do
+		# $FLEET_MODULES: modules built before, named RELEASE-vN.ko
+		if [ -n "${FLEET_MODULES:-}" ] && [ -f "$FLEET_MODULES/$rel-v$v.ko" ]; then
+			cp "$FLEET_MODULES/$rel-v$v.ko" "$mods/"
+			continue
+		fi
 		lp_ok "$WORK/build-$rel-$v.log" "lpatch build for $rel" build --target "debian:$rel" \
 			--name "livepatch-meminfo-v$v" --cve CVE-2099-0001 --description "fix $v" \
 			-o "$mods/$rel-v$v.ko" "$TOP/tests/vm/patches/meminfo-vmallocchunk.patch"
@@ -80,7 +86,7 @@ Suites: ${CHAN[$n]}
 Components: main
 Signed-By: /etc/apt/keyrings/lpatch.gpg
 EOT
-	fleet_ssh "$n" "mkdir -p /etc/systemd/system/lpatch-update.timer.d && printf '[Timer]\nOnBootSec=\nOnBootSec=5s\nOnUnitActiveSec=\nOnUnitActiveSec=1min\nRandomizedDelaySec=20s\n' >/etc/systemd/system/lpatch-update.timer.d/interval.conf && systemctl daemon-reload && systemctl restart lpatch-update.timer && uname -r" \
+	fleet_ssh "$n" "mkdir -p /etc/systemd/system/lpatch-update.timer.d && printf '[Timer]\nOnActiveSec=5s\nOnUnitActiveSec=\nOnUnitActiveSec=1min\nRandomizedDelaySec=20s\n' >/etc/systemd/system/lpatch-update.timer.d/interval.conf && systemctl daemon-reload && systemctl restart lpatch-update.timer && uname -r" \
 		| grep -qx "${REL[$n]}" || fail "VM $n does not run ${REL[$n]}"
 done
 

@@ -6,6 +6,7 @@ BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 DATADIR   ?= $(PREFIX)/share/lpatch
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
+LIBDIR    ?= $(PREFIX)/lib/lpatch
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
@@ -62,6 +63,21 @@ install: lpatch
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@BINDIR@|$(BINDIR)|g' dist/lpatch.service >$(DESTDIR)$(UNITDIR)/lpatch.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/lpatch.service
+	install -d $(DESTDIR)$(LIBDIR)
+	install -m 0755 dist/lpatch-update $(DESTDIR)$(LIBDIR)/lpatch-update
+	sed 's|@LIBDIR@|$(LIBDIR)|g' dist/lpatch-update.service >$(DESTDIR)$(UNITDIR)/lpatch-update.service
+	install -m 0644 dist/lpatch-update.timer $(DESTDIR)$(UNITDIR)/lpatch-update.timer
+	chmod 0644 $(DESTDIR)$(UNITDIR)/lpatch-update.service
+
+# lpatch's own Debian package, for the hosts of a fleet (docs/fleet.md):
+# build/deb/lpatch_VERSION_amd64.deb, made with dpkg-deb and checked by lintian.
+deb: lpatch
+	scripts/mkdeb.sh
+
+# The fleet test (docs/fleet.md): 3 Debian 12 VMs, two kernel releases, a signed
+# apt repository; 20-40 minutes under TCG. FLEET_VMS=1 for one VM.
+fleet-test: lpatch
+	bash tests/fleet/fleet-test.sh
 
 # Fuzzing (docs/fuzzing.md): libFuzzer targets in fuzz/, built with clang, AddressSanitizer and
 # UBSan into build/fuzz/; `make fuzz FUZZ_TIME=600` runs each for FUZZ_TIME seconds.
@@ -101,5 +117,6 @@ corpus: lpatch
 clean:
 	rm -rf build lpatch
 
-.PHONY: all check check-trixie check-layers install clean unit-tests fuzz fuzz-build corpus
+PHONY_FLEET := deb fleet-test
+.PHONY: all check check-trixie check-layers install clean $(PHONY_FLEET) unit-tests fuzz fuzz-build corpus
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(FUZZ_OBJS:.o=.d)

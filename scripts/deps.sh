@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages lpatch needs to build, run and test
-# (--test: also what the tests use; --fuzz: also what `make fuzz` uses).
+# (--test: also what the tests use; --fuzz: also what `make fuzz` uses;
+# --fleet: also what `make deb`, scripts/lpatch-repo.sh and `make fleet-test` use).
 # As root it installs what is missing; otherwise it prints the exact apt-get line.
 set -euo pipefail
 
@@ -14,6 +15,8 @@ pkgs=(build-essential pkg-config libelf-dev libdw-dev libunwind-dev zlib1g-dev l
 				   python3-importlib-resources python3-pefile libevent-dev python3)
 # make fuzz (docs/fuzzing.md): clang with libFuzzer and the sanitizers' runtimes
 [ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-dev)
+# docs/fleet.md: packages, the apt repository, the Debian 12 guests
+[ "${1:-}" = "--fleet" ] && pkgs+=(dpkg-dev lintian reprepro gnupg mmdebstrap qemu-utils openssh-client curl python3)
 
 missing=()
 for p in "${pkgs[@]}"; do

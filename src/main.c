@@ -24,6 +24,8 @@ const struct command lp_commands[] = {
 	{ "status", "kernel release, livepatch states, CVEs fixed, taint (--json)", cmd_host },
 	{ "install", "keep a livepatch to load at every boot of its kernel", cmd_host },
 	{ "uninstall", "stop loading an installed livepatch at boot", cmd_host },
+	{ "package", "a Debian package of a livepatch, for apt (fleets)", cmd_package },
+	{ "quarantine", "patches that crashed the machine: list, lift", cmd_quarantine },
 	{ NULL, NULL, NULL },
 };
 

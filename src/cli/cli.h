@@ -34,6 +34,8 @@ int cmd_cache(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_revert(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
+int cmd_package(int argc, char **argv);
+int cmd_quarantine(int argc, char **argv);
 /* load, unload, list, status, install, uninstall and info (host_args.c) */
 int cmd_host(int argc, char **argv);
 

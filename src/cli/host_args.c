@@ -1,6 +1,7 @@
 /* The host commands: the options and arguments each takes, in one table, and one entry point. */
 #include "cli/host_args.h"
 
+#include "cli/prometheus.h"
 #include "util/log.h"
 
 #include <string.h>
@@ -12,6 +13,7 @@ enum host_arg {
 	HA_RELEASE = 1 << 3,	/* --release REL */
 	HA_JSON = 1 << 4,	/* --json */
 	HA_ALL = 1 << 5,	/* --all */
+	HA_PROM = 1 << 6,	/* --prometheus, --prometheus-file FILE */
 };
 
 struct host_cmd {
@@ -20,22 +22,23 @@ struct host_cmd {
 	/* what it runs: op on the operand, or run */
 	int (*op)(const char *operand, const struct host_opts *o);
 	int (*run)(const struct host_args *a);
+	bool refresh;		/* it changes what is loaded or installed: refresh the Prometheus file */
 };
 
 static const struct host_cmd host_cmds[] = {
 	{ { "load", load_help, .arg = "module", .max_args = 1 },
-	  HA_TIMEOUT | HA_FORCE | HA_ROOT | HA_ALL, .run = load_run },
+	  HA_TIMEOUT | HA_FORCE | HA_ROOT | HA_ALL, .run = load_run, .refresh = true },
 	{ { "unload", unload_help, .arg = "patch", .min_args = 1, .max_args = 1,
 	    .missing = "which patch? e.g. `lpatch unload livepatch_fix` (`lpatch list` shows them)" },
-	  HA_TIMEOUT | HA_FORCE, .run = unload_run },
+	  HA_TIMEOUT | HA_FORCE, .run = unload_run, .refresh = true },
 	{ { "list", list_help, .max_args = 0 }, HA_ROOT, .run = list_run },
-	{ { "status", status_help, .max_args = 0 }, HA_ROOT | HA_JSON, .run = status_run },
+	{ { "status", status_help, .max_args = 0 }, HA_ROOT | HA_JSON | HA_PROM, .run = status_run },
 	{ { "install", install_help, .arg = "module", .min_args = 1, .max_args = 1,
 	    .missing = "which module? e.g. `lpatch install fix.ko`" },
-	  HA_ROOT | HA_RELEASE, .run = install_run },
+	  HA_ROOT | HA_RELEASE, .run = install_run, .refresh = true },
 	{ { "uninstall", uninstall_help, .arg = "patch", .min_args = 1, .max_args = 1,
 	    .missing = "which patch? (`lpatch list` shows them)" },
-	  HA_ROOT | HA_RELEASE, .run = uninstall_run },
+	  HA_ROOT | HA_RELEASE, .run = uninstall_run, .refresh = true },
 	{ { "info", info_help, .arg = "module", .min_args = 1, .max_args = 1,
 	    .missing = "which module? e.g. `lpatch info fix.ko`" },
 	  HA_ROOT | HA_JSON, .run = info_run },
@@ -57,6 +60,8 @@ static int parse(const struct host_cmd *c, int argc, char **argv, struct host_ar
 		{ HA_RELEASE, { "--release", .str = &a->o.release } },
 		{ HA_JSON, { "--json", .flag = &a->json } },
 		{ HA_ALL, { "--all", .flag = &a->all } },
+		{ HA_PROM, { "--prometheus", .flag = &a->prometheus } },
+		{ HA_PROM, { "--prometheus-file", .str = &a->prom_file } },
 	};
 	struct cli_opt opts[sizeof(all) / sizeof(all[0]) + 1] = { { NULL } };
 	struct cli_cmd cmd = c->cli;
@@ -94,7 +99,11 @@ int cmd_host(int argc, char **argv)
 		r = parse(c, argc, argv, &a);
 		if (r != CLI_GO_ON)
 			return r;
-		return c->op ? c->op(a.operand, &a.o) : c->run(&a);
+		r = c->op ? c->op(a.operand, &a.o) : c->run(&a);
+		/* node_exporter's textfile follows every change (docs/fleet.md) */
+		if (c->refresh)
+			prom_refresh(a.o.root);
+		return r;
 	}
 	lp_err("%s is not a host command", argv[0]);
 	return LP_EXIT_FAIL;

@@ -10,6 +10,8 @@
 struct host_args {
 	struct host_opts o;	/* --timeout, --force, --root, --release */
 	bool json, all;		/* --json, --all */
+	bool prometheus;	/* --prometheus */
+	const char *prom_file;	/* --prometheus-file FILE */
 	const char *operand;	/* the one FILE or NAME, or NULL */
 };
 

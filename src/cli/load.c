@@ -62,6 +62,10 @@ static void print_event(const struct host_load_event *ev, void *ctx)
 		break;
 	case HOST_LOAD_FAILED:
 		break;	/* the reason is on stderr */
+	case HOST_QUARANTINED:
+		printf("skipping %s: quarantined (%s); `lpatch quarantine --lift %s` lifts it\n",
+		       ev->pi->name, ev->why, ev->pi->name);
+		break;
 	}
 }
 
@@ -75,8 +79,9 @@ static int load_all(const struct host_opts *o)
 	else if (!sum.installed)
 		printf("no patch installed for %s (in %s)\n", sum.release, sum.dir);
 	else
-		printf("%zu of %zu installed patch%s loaded for %s (%zu failed)\n", sum.loaded,
-		       sum.tried, sum.tried == 1 ? "" : "es", sum.release, sum.failed);
+		printf("%zu of %zu installed patch%s loaded for %s (%zu failed%s)\n", sum.loaded,
+		       sum.tried, sum.tried == 1 ? "" : "es", sum.release, sum.failed,
+		       sum.quarantined ? ", some quarantined" : "");
 	host_load_all_free(&sum);
 	return ret;
 }

@@ -2,18 +2,21 @@
 #include "cli/host_args.h"
 
 #include "cli/print.h"
+#include "cli/prometheus.h"
 #include "host/status.h"
 #include "host/taint.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/str.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #define STATUS_FORMAT "lpatch-status/1"
 
 void status_help(void)
 {
-	printf("usage: lpatch status [--json] [--root DIR]\n\n"
+	printf("usage: lpatch status [--json | --prometheus [--prometheus-file FILE]] [--root DIR]\n\n"
 	       "Show the running kernel's release, each livepatch's state (loaded and\n"
 	       "installed ones), whether a transition runs, the CVEs each patch fixes, the\n"
 	       "CVEs fixed now (by enabled patches whose transition finished), and the\n"
@@ -23,9 +26,16 @@ void status_help(void)
 	       "               {format, kernel{release, version, livepatch, lpatch_disable},\n"
 	       "                taint{value, flags[{bit, letter, name}], letters, livepatch},\n"
 	       "                store, patches[{name, state, loaded, enabled, transition,\n"
-	       "                installed, file, vermagic, target, description, patch_sha256,\n"
+	       "                installed, quarantined, file, vermagic, target, description,\n"
+	       "                patch_sha256,\n"
 	       "                replace, cves[], objects[{name, functions[{name, sympos}]}]}],\n"
 	       "                cves_fixed[]}\n"
+	       "  --prometheus write node_exporter's textfile format, atomically, to\n"
+	       "               $LPATCH_PROMETHEUS_FILE, else\n"
+	       "               " PROM_DEFAULT_FILE "\n"
+	       "               (lpatch_patch_enabled, _transition, _quarantined, lpatch_cve_fixed,\n"
+	       "               lpatch_kernel_taint, lpatch_update_check_success, ...: docs/fleet.md)\n"
+	       "  --prometheus-file FILE  that file instead (- for stdout)\n"
 	       "  --root DIR   the store (default $LPATCH_ROOT, else /var/lib/lpatch)\n\n"
 	       "Exit: 0, or 2 on bad usage.\n");
 }
@@ -81,6 +91,7 @@ static void print_json(const struct host_status *st)
 		json_kbool(&j, "enabled", p->live.enabled);
 		json_kbool(&j, "transition", p->live.transition);
 		json_kbool(&j, "installed", p->installed);
+		json_kbool(&j, "quarantined", p->quarantined);
 		print_patch_info_json(&j, &p->info);
 		json_obj_end(&j);
 	}
@@ -110,8 +121,9 @@ static void print_text(const struct host_status *st)
 	for (size_t i = 0; i < inv->n; i++) {
 		const struct host_patch *p = &inv->patches[i];
 
-		printf("patch:   %s: %s%s", p->info.name, host_patch_state(p),
-		       p->installed && p->live.module ? ", installed" : "");
+		printf("patch:   %s: %s%s%s", p->info.name, host_patch_state(p),
+		       p->installed && p->live.module ? ", installed" : "",
+		       p->quarantined ? ", quarantined (not loaded at boot)" : "");
 		if (p->info.replace >= 0)
 			printf(", %s", p->info.replace ? "replaces" : "stacks");
 		for (size_t k = 0; k < p->info.ncves; k++)
@@ -141,5 +153,14 @@ int status_run(const struct host_args *a)
 	/* a store that is not there is a mistyped path, not an empty store */
 	if ((r = cli_check_dir("status", "--root", a->o.root)) != CLI_GO_ON)
 		return r;
+	if (a->json && (a->prometheus || a->prom_file))
+		return cli_usage_error("status", "--json or --prometheus, not both");
+	if (a->prometheus || a->prom_file) {
+		char *file = a->prom_file ? xstrdup(a->prom_file) : prom_default_file();
+
+		r = prom_write(a->o.root, file) ? LP_EXIT_FAIL : LP_EXIT_OK;
+		free(file);
+		return r;
+	}
 	return show(a->o.root, a->json);
 }

@@ -1,6 +1,8 @@
 /* Gathering what the kernel and the store say about every patch. */
 #include "host/inventory.h"
 
+#include "host/quarantine.h"
+
 #include "host/modinfo.h"
 #include "host/store.h"
 #include "util/str.h"
@@ -86,6 +88,7 @@ void inventory_read(struct inventory *inv, const char *root_opt)
 		if (p->live.module || p->live.registered)
 			p->info.livepatch = true;
 		fill_from_file(p);
+		quarantine_is(inv->root, p->info.name, &p->quarantined);
 		patch_info_sort(&p->info);
 	}
 	if (inv->n)
@@ -98,6 +101,7 @@ void inventory_free(struct inventory *inv)
 {
 	for (size_t i = 0; i < inv->n; i++) {
 		free(inv->patches[i].installed);
+		free(inv->patches[i].quarantined);
 		patch_info_free(&inv->patches[i].info);
 	}
 	free(inv->patches);

@@ -9,6 +9,7 @@ struct host_patch {
 	struct klp_live live;
 	char *installed;	/* its file in the store for the running release, or NULL */
 	bool from_params;	/* metadata read from the loaded module's parameters */
+	char *quarantined;	/* why it is quarantined (host/quarantine.h), or NULL */
 	struct patch_info info;	/* metadata (parameters, else the installed .ko) and functions
 				   (sysfs when registered, else the .ko) */
 };

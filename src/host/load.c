@@ -8,6 +8,7 @@
 #include "host/kmsg.h"
 #include "host/modsig.h"
 #include "host/patchinfo.h"
+#include "host/quarantine.h"
 #include "host/store.h"
 #include "host/sysfs.h"
 #include "host/transition.h"
@@ -210,6 +211,7 @@ int host_load_checked(const char *ko, const struct patch_info *pi, const char *r
 		      const struct host_opts *o)
 {
 	struct klp_live st;
+	int ret;
 
 	if (!klp_supported()) {
 		lp_err("cannot load %s: this kernel has no livepatch support (%s is missing)", ko,
@@ -221,23 +223,42 @@ int host_load_checked(const char *ko, const struct patch_info *pi, const char *r
 	if (st.module || st.registered)
 		return refuse_loaded(ko, pi->name, &st);
 	lp_progress("loading %s (%s) into %s", pi->name, ko, release);
-	if (insert(ko, pi->name))
+	/* recorded first: a crash while it loads counts (quarantine.h) */
+	quarantine_note_load(o->root, pi->name);
+	if (insert(ko, pi->name)) {
+		quarantine_forget(o->root, pi->name);
 		return LP_EXIT_FAIL;
+	}
 	klp_state(pi->name, &st);
 	if (!st.registered) {
 		lp_err("module %s loaded but registered no livepatch in %s; removing it", pi->name,
 		       KLP_SYSFS);
 		host_rmmod(pi->name);
+		quarantine_forget(o->root, pi->name);
 		return LP_EXIT_FAIL;
 	}
-	return finish_transition(pi->name, o);
+	ret = finish_transition(pi->name, o);
+	klp_state(pi->name, &st);
+	if (!st.module)
+		quarantine_forget(o->root, pi->name);
+	else
+		quarantine_schedule_settle(o->root);
+	return ret;
 }
 
 int host_load(const char *ko, const struct host_opts *o, struct patch_info *pi)
 {
 	char *release = host_release();
 	int ret = host_check_module(ko, release, pi);
+	char *why = NULL;
 
+	if (!ret && quarantine_is(o->root, pi->name, &why)) {
+		lp_err("%s is quarantined: %s", pi->name, why);
+		lp_hint("when the crash had another cause, `lpatch quarantine --lift %s`, then load it again",
+			pi->name);
+		ret = LP_EXIT_REFUSED;
+	}
+	free(why);
 	if (!ret)
 		ret = host_load_checked(ko, pi, release, o);
 	free(release);

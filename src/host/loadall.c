@@ -2,6 +2,7 @@
 #include "host/ops.h"
 
 #include "host/modinfo.h"
+#include "host/quarantine.h"
 #include "host/store.h"
 #include "host/sysfs.h"
 #include "util/log.h"
@@ -50,6 +51,13 @@ int host_load_all(const struct host_opts *o, void (*report)(const struct host_lo
 		free(root);
 		return LP_EXIT_OK;
 	}
+	/* loads an earlier boot did not survive: quarantined before anything loads */
+	{
+		size_t nq;
+		char **q = quarantine_boot_check(o->root, &nq);
+
+		free_names(q, nq);
+	}
 	files = store_list(root, sum->release, &n);
 	ins = xcalloc(n, sizeof(*ins));
 	for (size_t i = 0; i < n; i++)
@@ -68,6 +76,15 @@ int host_load_all(const struct host_opts *o, void (*report)(const struct host_lo
 			continue;
 		}
 		if (pi) {
+			char *why = NULL;
+
+			if (quarantine_is(o->root, pi->name, &why)) {
+				sum->quarantined++;
+				emit(report, ctx, (struct host_load_event){ .what = HOST_QUARANTINED,
+									   .file = files[i], .pi = pi, .why = why });
+				free(why);
+				continue;
+			}
 			klp_state(pi->name, &st);
 			if (st.registered && st.enabled) {
 				sum->loaded++;

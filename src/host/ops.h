@@ -29,6 +29,7 @@ enum host_load_outcome {
 	HOST_ALREADY_LOADED,	/* loaded and enabled before: pi */
 	HOST_SKIPPED,		/* installed before the newest replacing patch, replaced_by */
 	HOST_LOAD_FAILED,	/* refused or failed (the reason was printed); exit its code */
+	HOST_QUARANTINED,	/* skipped: it crashed the machine (host/quarantine.h), why */
 };
 struct host_load_event {
 	enum host_load_outcome what;
@@ -36,6 +37,7 @@ struct host_load_event {
 	const struct patch_info *pi;	/* its metadata, or NULL when unreadable */
 	const char *replaced_by;	/* HOST_SKIPPED: the file that replaces it */
 	int exit;			/* HOST_LOAD_FAILED: the exit code of that load */
+	const char *why;		/* HOST_QUARANTINED: the reason recorded */
 };
 struct host_load_all {
 	bool disabled;		/* lpatch.disable=1 on the command line: nothing was tried */
@@ -43,6 +45,7 @@ struct host_load_all {
 	size_t installed;	/* modules installed there */
 	size_t tried;		/* from the newest replacing one on */
 	size_t loaded, failed;	/* loaded (now or before), failed */
+	size_t quarantined;	/* skipped as quarantined (host/quarantine.h) */
 };
 /* Load every patch installed for the running release; report(ev, ctx) for each
  * as it goes (may be NULL). *sum filled in every case: free with host_load_all_free. */

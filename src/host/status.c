@@ -3,7 +3,10 @@
 
 #include "host/ops.h"
 #include "host/taint.h"
+#include "util/fs.h"
 #include "util/str.h"
+
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +35,19 @@ void host_status_read(struct host_status *st, const char *root)
 			for (size_t k = 0; k < st->inv.patches[i].info.ncves; k++)
 				patch_info_add_cve(&st->fixed, st->inv.patches[i].info.cves[k]);
 	patch_info_sort(&st->fixed);
+	st->update_ok = -1;
+	{
+		char *path = path_join(st->inv.root, HOST_UPDATE_CHECK), *s = read_file_quiet(path, NULL);
+		long long t;
+		int rc;
+
+		if (s && sscanf(s, "%lld %d", &t, &rc) == 2) {
+			st->update_time = t;
+			st->update_ok = rc == 0;
+		}
+		free(s);
+		free(path);
+	}
 }
 
 void host_status_free(struct host_status *st)

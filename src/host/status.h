@@ -13,7 +13,11 @@ struct host_status {
 	unsigned long taint;		/* /proc/sys/kernel/tainted (host/taint.h decodes it) */
 	struct inventory inv;		/* every patch, loaded or installed in the store */
 	struct patch_info fixed;	/* its cves: fixed now, by the patches in force (sorted) */
+	long long update_time;		/* the last update check (lpatch-update), Unix time, or 0 */
+	int update_ok;			/* it succeeded: 1, failed: 0, never ran: -1 */
 };
+
+#define HOST_UPDATE_CHECK "update-check"	/* under the store: "TIME STATUS" of lpatch-update */
 
 /* What `lpatch status` shows, read now; root is the store (--root), or NULL. */
 void host_status_read(struct host_status *st, const char *root);

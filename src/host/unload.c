@@ -2,6 +2,7 @@
 #include "host/ops.h"
 
 #include "host/patchinfo.h"
+#include "host/quarantine.h"
 #include "host/sysfs.h"
 #include "host/transition.h"
 #include "util/log.h"
@@ -88,6 +89,7 @@ int host_unload(const char *arg, const struct host_opts *o, char **unloaded)
 		free(name);
 		return LP_EXIT_FAIL;
 	}
+	quarantine_forget(o->root, name);
 	*unloaded = name;
 	return LP_EXIT_OK;
 }

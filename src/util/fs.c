@@ -293,6 +293,19 @@ void atomic_abort(struct atomic_out *out)
 	out->tmp = out->path = NULL;
 }
 
+int write_file_atomic(const char *path, const void *data, size_t len)
+{
+	struct atomic_out out;
+
+	if (atomic_begin(&out, path))
+		return -1;
+	if (write_file(out.tmp, data, len) || atomic_commit(&out)) {
+		atomic_abort(&out);
+		return -1;
+	}
+	return 0;
+}
+
 int atomic_install(const char *src, const char *path, unsigned mode)
 {
 	struct atomic_out out;

@@ -52,6 +52,8 @@ struct atomic_out {
 int atomic_begin(struct atomic_out *out, const char *path);
 int atomic_commit(struct atomic_out *out);
 void atomic_abort(struct atomic_out *out);
+/* Write len bytes of data to path atomically (mode 0644); 0, or -1 with the error printed. */
+int write_file_atomic(const char *path, const void *data, size_t len);
 /* Copy the file at src to path atomically. */
 int atomic_install(const char *src, const char *path, unsigned mode);
 

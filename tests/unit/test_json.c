@@ -99,12 +99,12 @@ static void diff_report(void)
 	CHECK_STR(s, "{\"object\": \"x.o\", \"source\": \"x.c\", \"changed\": [{\"name\": \"f\", "
 		  "\"sympos\": 2}, {\"name\": \"k\", \"sympos\": 0}], \"new_functions\": [\"g\", \"h\"], "
 		  "\"new_data\": [], \"bindings\": [{\"symbol\": \"printk\", \"sympos\": 0, \"klp\": false}, "
-		  "{\"symbol\": \"secret\", \"sympos\": 1, \"klp\": true}], \"refusals\": [{\"symbol\": "
+		  "{\"symbol\": \"secret\", \"sympos\": 1, \"klp\": true}], \"notes\": [], \"refusals\": [{\"symbol\": "
 		  "\"v\", \"why\": \"a \\\"global\\\"\"}]}\n");
 	free(s);
 	s = diff_report_json(&none, "y.o");
 	CHECK_STR(s, "{\"object\": \"y.o\", \"source\": \"\", \"changed\": [], \"new_functions\": [], "
-		  "\"new_data\": [], \"bindings\": [], \"refusals\": []}\n");
+		  "\"new_data\": [], \"bindings\": [], \"notes\": [], \"refusals\": []}\n");
 	free(s);
 }
 

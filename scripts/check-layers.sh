@@ -23,6 +23,7 @@ declare -A may=(
 	[vm]="util elf deb target"
 	[user]="util elf diff patch"
 	[host]="util elf"
+	[hook]=""
 	[cli]="*"
 	[main]="*"
 )

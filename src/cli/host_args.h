@@ -10,6 +10,7 @@
 struct host_args {
 	struct host_opts o;	/* --timeout, --force, --root, --release */
 	bool json, all;		/* --json, --all */
+	bool user, revert;	/* --user, --revert (install, uninstall of process patches) */
 	const char *operand;	/* the one FILE or NAME, or NULL */
 };
 

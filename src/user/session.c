@@ -30,18 +30,51 @@ static struct lp_thread *sess_adopt(struct lp_session *s, pid_t tid);
  * lpatch itself, preempted between the stop and the resume, holds them all.
  * So, where permitted (CAP_SYS_NICE or RLIMIT_RTPRIO):
  *   - lpatch runs SCHED_FIFO from sess_stop_all to the end of the pause;
- *   - each running thread is made SCHED_FIFO (below lpatch) just before it is
- *     interrupted, so that it runs at once into its stop, and is given back
- *     its own policy and nice value as soon as every thread has stopped;
+ *   - each running thread is made SCHED_DEADLINE (a small budget: 200 us of
+ *     every 10 ms) just before it is interrupted, so that it runs at once
+ *     into its stop (deadline tasks run before every fair and real-time
+ *     one), and is given back its own policy and nice value as soon as every
+ *     thread has stopped;
  *   - a blocked thread let run out of a checked function to its trampoline
  *     while the others are held (consistency.c, run_out) is boosted the same
  *     way for that first phase only (at most ROUND_WAIT_NS of its own code).
  * Kill-safety: a watchdog process (forked at attach, not our child) is told
  * which threads are boosted; should lpatch die before giving a thread back
- * its policy, the watchdog does it when its pipe closes.
+ * its policy, the watchdog does it when its pipe closes. And a thread left
+ * boosted even so (the watchdog killed too) is throttled by its budget: it
+ * takes at most 2% of a CPU, where SCHED_FIFO would take a whole one.
  */
 #define SELF_PRIO 2
-#define THREAD_PRIO 1
+#define BOOST_RUNTIME_NS 200000ULL
+#define BOOST_PERIOD_NS 10000000ULL
+#ifndef SCHED_DEADLINE
+#define SCHED_DEADLINE 6
+#endif
+#define SCHED_FLAG_RESET_ON_FORK 0x01
+
+/* sched_setattr(2)'s argument (glibc has no wrapper) */
+struct lp_sched_attr {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+};
+
+static int set_attr(pid_t tid, uint32_t policy, int nice)
+{
+	struct lp_sched_attr a = { sizeof(a), policy, 0, 0, 0, 0, 0, 0 };
+
+	if (policy == SCHED_DEADLINE) {
+		/* a boosted thread's children are born normal, and it may fork */
+		a.flags = SCHED_FLAG_RESET_ON_FORK;
+		a.runtime = BOOST_RUNTIME_NS;
+		a.deadline = a.period = BOOST_PERIOD_NS;
+	} else {
+		a.nice = nice;
+	}
+	return (int)syscall(SYS_sched_setattr, tid, &a, 0);
+}
 
 struct boost_rec {
 	pid_t tid;
@@ -67,6 +100,10 @@ static void give_back(pid_t tid, int policy, int nice)
 {
 	struct sched_param sp = { 0 };
 
+	if (policy == SCHED_OTHER || policy == SCHED_BATCH) {
+		set_attr(tid, (uint32_t)policy, nice);
+		return;
+	}
 	sched_setscheduler(tid, policy, &sp);
 	setpriority(PRIO_PROCESS, (id_t)tid, nice);
 }
@@ -85,13 +122,9 @@ static void watchdog(int fd)
 			recs[n++] = r;
 	}
 	/* lpatch is gone: a thread still boosted by it gets its own policy back */
-	for (size_t i = 0; i < n; i++) {
-		struct sched_param sp;
-
-		if (sched_getscheduler(recs[i].tid) == SCHED_FIFO && !sched_getparam(recs[i].tid, &sp) &&
-		    sp.sched_priority == THREAD_PRIO)
+	for (size_t i = 0; i < n; i++)
+		if ((sched_getscheduler(recs[i].tid) & ~SCHED_RESET_ON_FORK) == SCHED_DEADLINE)
 			give_back(recs[i].tid, recs[i].policy, recs[i].nice);
-	}
 	_exit(0);
 }
 
@@ -161,8 +194,6 @@ static void unboost_self(void)
  */
 void sess_boost(struct lp_thread *t)
 {
-	struct sched_param sp = { THREAD_PRIO };
-
 	if (watchdog_fd < 0 || t->boosted || t->boost_policy < 0)
 		return;
 	if (!t->boost_known) {
@@ -179,16 +210,14 @@ void sess_boost(struct lp_thread *t)
 		t->boost_policy = r.policy;
 		t->boost_nice = r.nice;
 	}
-	t->boosted = !sched_setscheduler(t->tid, SCHED_FIFO, &sp);
+	t->boosted = !set_attr(t->tid, SCHED_DEADLINE, 0);
 }
 
 void sess_unboost_all(struct lp_session *s)
 {
-	struct sched_param sp = { 0 };
-
 	for (size_t i = 0; i < s->n; i++)
 		if (s->t[i].boosted) {
-			sched_setscheduler(s->t[i].tid, s->t[i].boost_policy, &sp);
+			set_attr(s->t[i].tid, (uint32_t)s->t[i].boost_policy, s->t[i].boost_nice);
 			s->t[i].boosted = false;
 		}
 }

@@ -30,29 +30,25 @@ static struct lp_thread *sess_adopt(struct lp_session *s, pid_t tid);
  * lpatch itself, preempted between the stop and the resume, holds them all.
  * So, where permitted (CAP_SYS_NICE or RLIMIT_RTPRIO):
  *   - lpatch runs SCHED_FIFO from sess_stop_all to the end of the pause;
- *   - each running thread is made SCHED_DEADLINE (a small budget: 200 us of
- *     every 10 ms) just before it is interrupted, so that it runs at once
- *     into its stop (deadline tasks run before every fair and real-time
- *     one), and is given back its own policy and nice value as soon as every
- *     thread has stopped;
+ *   - each running thread is made SCHED_FIFO (priority 1, below lpatch) just
+ *     before it is interrupted, so that it runs at once into its stop, and is
+ *     given back its own policy and nice value as soon as every thread has
+ *     stopped;
  *   - a blocked thread let run out of a checked function to its trampoline
  *     while the others are held (consistency.c, run_out) is boosted the same
  *     way for that first phase only (at most ROUND_WAIT_NS of its own code).
  * Kill-safety: a watchdog process (forked at attach, not our child) is told
  * which threads are boosted; should lpatch die before giving a thread back
- * its policy, the watchdog does it when its pipe closes. And a thread left
- * boosted even so (the watchdog killed too) is throttled by its budget: it
- * takes at most 2% of a CPU, where SCHED_FIFO would take a whole one.
+ * its policy, the watchdog does it when its pipe closes. Only if both are
+ * killed in that moment does a thread keep SCHED_FIFO (a busy one would then
+ * take a CPU, up to the kernel's real-time throttling). SCHED_DEADLINE with a
+ * small budget would bound that, but was refused (EBUSY) or throttled the
+ * thread mid-stop on the machine of docs/performance.md.
  */
 #define SELF_PRIO 2
-#define BOOST_RUNTIME_NS 200000ULL
-#define BOOST_PERIOD_NS 10000000ULL
-#ifndef SCHED_DEADLINE
-#define SCHED_DEADLINE 6
-#endif
-#define SCHED_FLAG_RESET_ON_FORK 0x01
+#define THREAD_FIFO_PRIO 1
 
-/* sched_setattr(2)'s argument (glibc has no wrapper) */
+/* sched_setattr(2)'s argument (glibc has no wrapper): a fair policy and its nice value at once */
 struct lp_sched_attr {
 	uint32_t size, policy;
 	uint64_t flags;
@@ -65,14 +61,7 @@ static int set_attr(pid_t tid, uint32_t policy, int nice)
 {
 	struct lp_sched_attr a = { sizeof(a), policy, 0, 0, 0, 0, 0, 0 };
 
-	if (policy == SCHED_DEADLINE) {
-		/* a boosted thread's children are born normal, and it may fork */
-		a.flags = SCHED_FLAG_RESET_ON_FORK;
-		a.runtime = BOOST_RUNTIME_NS;
-		a.deadline = a.period = BOOST_PERIOD_NS;
-	} else {
-		a.nice = nice;
-	}
+	a.nice = nice;
 	return (int)syscall(SYS_sched_setattr, tid, &a, 0);
 }
 
@@ -122,9 +111,14 @@ static void watchdog(int fd)
 			recs[n++] = r;
 	}
 	/* lpatch is gone: a thread still boosted by it gets its own policy back */
-	for (size_t i = 0; i < n; i++)
-		if ((sched_getscheduler(recs[i].tid) & ~SCHED_RESET_ON_FORK) == SCHED_DEADLINE)
+	for (size_t i = 0; i < n; i++) {
+		int pol = sched_getscheduler(recs[i].tid) & ~SCHED_RESET_ON_FORK;
+		struct sched_param sp;
+
+		if (pol == SCHED_FIFO && !sched_getparam(recs[i].tid, &sp) &&
+		    sp.sched_priority == THREAD_FIFO_PRIO)
 			give_back(recs[i].tid, recs[i].policy, recs[i].nice);
+	}
 	_exit(0);
 }
 
@@ -210,7 +204,11 @@ void sess_boost(struct lp_thread *t)
 		t->boost_policy = r.policy;
 		t->boost_nice = r.nice;
 	}
-	t->boosted = !set_attr(t->tid, SCHED_DEADLINE, 0);
+	{
+		/* FIFO, below lpatch; its children are born normal */
+		struct sched_param sp = { THREAD_FIFO_PRIO };
+		t->boosted = !sched_setscheduler(t->tid, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);
+	}
 }
 
 void sess_unboost_all(struct lp_session *s)

@@ -31,7 +31,7 @@ struct lp_thread {
 	bool have_regs, regs_dirty;
 	struct user_regs_struct regs;
 	uint64_t stop_ns;	/* when it stopped; 0 while running */
-	bool boosted;		/* SCHED_DEADLINE for now (session.c); then given back: */
+	bool boosted;		/* SCHED_FIFO for now (session.c); then given back: */
 	bool boost_known;	/* its own policy read (once per session) */
 	int boost_policy, boost_nice;	/* its own; policy -1: never boosted */
 };
@@ -65,7 +65,7 @@ int sess_attach(struct lp_session *s, pid_t pid);
 /* Stop one thread (PTRACE_INTERRUPT and wait). 0, or -1 if it exited. */
 int sess_stop(struct lp_session *s, struct lp_thread *t);
 /*
- * Make running-or-about-to-run thread t SCHED_DEADLINE, to be scheduled at once
+ * Make running-or-about-to-run thread t SCHED_FIFO, to be scheduled at once
  * (where permitted; a watchdog gives it back should lpatch die), until
  * sess_unboost_all gives every boosted thread back its policy and nice value.
  * sess_stop_all does both around its stop.

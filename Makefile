@@ -14,17 +14,25 @@ CFLAGS    += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow
              -Wstrict-prototypes -Wmissing-prototypes -Isrc -MMD -MP
 LDLIBS    += -lelf -ldw -lunwind-ptrace -lunwind-generic -lunwind -lz -lZydis -lcurl -ljson-c -lcrypto
 
-SRCS      := $(sort $(shell find src -name "*.c"))
+SRCS      := $(sort $(filter-out src/hook/%,$(shell find src -name "*.c")))
+# The start-up hook of installed process patches, loaded into other programs
+# (docs/user-install.md): libc only, built apart from lpatch.
+PRELOAD   := build/liblpatch-preload.so
 OBJS      := $(SRCS:src/%.c=build/%.o)
 LIB_OBJS  := $(filter-out build/main.o,$(OBJS))
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 
-all: lpatch
+all: lpatch $(PRELOAD)
 
-lpatch: $(OBJS)
+lpatch: $(OBJS) | $(PRELOAD)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(PRELOAD): src/hook/preload.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -fPIC -shared \
+		-Wl,-z,now -Wl,-z,relro -o $@ $<
 
 build/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -55,9 +63,11 @@ check-trixie: lpatch unit-tests
 check-layers:
 	scripts/check-layers.sh
 
-install: lpatch
+install: lpatch $(PRELOAD)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/include
 	install -m 0755 lpatch $(DESTDIR)$(BINDIR)/lpatch
+	install -d $(DESTDIR)$(PREFIX)/lib/lpatch
+	install -m 0644 $(PRELOAD) $(DESTDIR)$(PREFIX)/lib/lpatch/liblpatch-preload.so
 	install -m 0644 man/lpatch.1 $(DESTDIR)$(MANDIR)/man1/lpatch.1
 	@if [ -d include ]; then cp -r include/. $(DESTDIR)$(DATADIR)/include/; fi
 	install -d $(DESTDIR)$(UNITDIR)

@@ -24,6 +24,7 @@ declare -A may=(
 	[user]="util elf diff patch"
 	[host]="util elf"
 	[fleet]="util elf host"
+	[hook]=""
 	[cli]="*"
 	[main]="*"
 )

@@ -71,6 +71,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return LP_EXIT_REFUSED;
 	}
+	if (!strcmp(argv[i], "hook-apply"))	/* the start-up hook's, not listed */
+		return cmd_hook_apply(argc - i, argv + i);
 	for (const struct command *c = lp_commands; c->name; c++)
 		if (!strcmp(c->name, argv[i]))
 			return c->run(argc - i, argv + i);

@@ -36,6 +36,8 @@ int cmd_revert(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_package(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
+/* Run by the start-up hook of installed process patches; not listed (hook.c). */
+int cmd_hook_apply(int argc, char **argv);
 /* load, unload, list, status, install, uninstall and info (host_args.c) */
 int cmd_host(int argc, char **argv);
 

@@ -14,6 +14,8 @@ enum host_arg {
 	HA_JSON = 1 << 4,	/* --json */
 	HA_ALL = 1 << 5,	/* --all */
 	HA_PROM = 1 << 6,	/* --prometheus, --prometheus-file FILE */
+	HA_USER = 1 << 7,	/* --user: a process patch (install, uninstall) */
+	HA_REVERT = 1 << 8,	/* --revert: uninstall --user reverts it in running processes */
 };
 
 struct host_cmd {
@@ -35,10 +37,10 @@ static const struct host_cmd host_cmds[] = {
 	{ { "status", status_help, .max_args = 0 }, HA_ROOT | HA_JSON | HA_PROM, .run = status_run },
 	{ { "install", install_help, .arg = "module", .min_args = 1, .max_args = 1,
 	    .missing = "which module? e.g. `lpatch install fix.ko`" },
-	  HA_ROOT | HA_RELEASE, .run = install_run, .refresh = true },
+	  HA_ROOT | HA_RELEASE | HA_USER, .run = install_run, .refresh = true },
 	{ { "uninstall", uninstall_help, .arg = "patch", .min_args = 1, .max_args = 1,
 	    .missing = "which patch? (`lpatch list` shows them)" },
-	  HA_ROOT | HA_RELEASE, .run = uninstall_run, .refresh = true },
+	  HA_ROOT | HA_RELEASE | HA_USER | HA_REVERT, .run = uninstall_run, .refresh = true },
 	{ { "info", info_help, .arg = "module", .min_args = 1, .max_args = 1,
 	    .missing = "which module? e.g. `lpatch info fix.ko`" },
 	  HA_ROOT | HA_JSON, .run = info_run },
@@ -62,6 +64,8 @@ static int parse(const struct host_cmd *c, int argc, char **argv, struct host_ar
 		{ HA_ALL, { "--all", .flag = &a->all } },
 		{ HA_PROM, { "--prometheus", .flag = &a->prometheus } },
 		{ HA_PROM, { "--prometheus-file", .str = &a->prom_file } },
+		{ HA_USER, { "--user", .flag = &a->user } },
+		{ HA_REVERT, { "--revert", .flag = &a->revert } },
 	};
 	struct cli_opt opts[sizeof(all) / sizeof(all[0]) + 1] = { { NULL } };
 	struct cli_cmd cmd = c->cli;
@@ -82,6 +86,11 @@ static int parse(const struct host_cmd *c, int argc, char **argv, struct host_ar
 		return cli_usage_error(cmd.name, "--force skips the kernel's consistency check: tasks may "
 				       "run old and new code at once, and the module can never be "
 				       "removed; add --yes-i-know to confirm");
+	if (a->revert && !a->user)
+		return cli_usage_error(cmd.name, "--revert goes with --user (a process patch); "
+				       "`lpatch unload NAME` takes a kernel livepatch out");
+	if (a->user && a->o.release)
+		return cli_usage_error(cmd.name, "--release is for kernel livepatches, not with --user");
 	if (confirmed && !a->o.force)
 		return cli_usage_error(cmd.name, "--yes-i-know confirms --force; there is no --force here");
 	return CLI_GO_ON;

@@ -12,6 +12,7 @@ struct host_args {
 	bool json, all;		/* --json, --all */
 	bool prometheus;	/* --prometheus */
 	const char *prom_file;	/* --prometheus-file FILE */
+	bool user, revert;	/* --user, --revert (install, uninstall of process patches) */
 	const char *operand;	/* the one FILE or NAME, or NULL */
 };
 

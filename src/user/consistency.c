@@ -282,12 +282,15 @@ static long run_out(struct lp_session *s, const struct switch_op *op, struct blo
 	for (size_t i = 0; i < nb; i++)
 		if (b[i].tramp >= 0) {
 			s->t[b[i].ti].trace_syscalls = true;
+			/* scheduled at once, not behind the machine's other work, while the rest wait */
+			sess_boost(&s->t[b[i].ti]);
 			if (sess_resume(s, &s->t[b[i].ti]))
 				b[i].arrived = true;	/* gone: no longer in the way */
 		}
 	if (k)
 		test_kill_point("tramp-wait");
 	wait_arrivals(s, &a, deadline, false);
+	sess_unboost_all(s);
 	if (k && left_of(b, nb)) {
 		lp_debug("blocked threads not out after %.3f ms: the process runs meanwhile",
 			 ROUND_WAIT_NS / 1e6);

@@ -82,6 +82,35 @@ static struct lp_thread *main_thread(struct lp_session *s)
 	return NULL;
 }
 
+/*
+ * Unwind every thread once, each stopped alone (boosted to stop at once) while
+ * the others run: the unwinder's tables and libunwind's per-IP cache are warm
+ * for the stops of all threads at once, which then take that much less
+ * (docs/performance.md, pause under load).
+ */
+static void warm_unwinder(struct lp_session *s, struct unwinder *u)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct lp_thread *t = &s->t[i];
+		uint64_t pcs[64];
+		bool complete, was_running = t->state == T_RUNNING;
+
+		if (t->state == T_GONE)
+			continue;
+		if (was_running) {
+			sess_boost(t);
+			if (sess_stop(s, t)) {
+				sess_unboost_all(s);
+				continue;
+			}
+			sess_unboost_all(s);
+		}
+		unwind_thread(u, t, pcs, 64, &complete);
+		if (was_running)
+			sess_resume(s, t);
+	}
+}
+
 static void add_range(struct code_range **r, size_t *n, size_t *cap, uint64_t lo, uint64_t size,
 		      const char *name)
 {
@@ -288,6 +317,7 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 	}
 	sess_resume_all(&s);
 	res->load_pause_ns = s.max_thread_pause_ns;
+	warm_unwinder(&s, u);
 
 	for (size_t i = 0; i < lp.pf->nfuncs; i++) {
 		struct lp_region_func *f = &load_hdr(&lp)->funcs[i];
@@ -482,17 +512,9 @@ int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct u
 
 	block_signals(&oldmask);
 	if (!sess_attach(&s, pid)) {
-		struct lp_thread *t = main_thread(&s);
-
 		lp_debug("process %d: attached", (int)pid);
-		uint64_t pcs[64];
-		bool complete;
-
-		/* Warm the unwinder while only one thread is held. */
-		if (t && !sess_stop(&s, t)) {
-			unwind_thread(u, t, pcs, 64, &complete);
-			sess_resume(&s, t);
-		}
+		/* Warm the unwinder, one thread held at a time. */
+		warm_unwinder(&s, u);
 		struct revert_ctx ctx = { &s, a, victim, na, &gadget };
 		struct switch_op op = {
 			.ranges = ranges, .nranges = nr, .commit = revert_commit, .ctx = &ctx,

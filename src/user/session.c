@@ -7,16 +7,218 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 static struct lp_thread *sess_adopt(struct lp_session *s, pid_t tid);
+
+/*
+ * Scheduling while the threads are held (docs/performance.md, "pause under
+ * load"). On a loaded machine a thread told to stop (PTRACE_INTERRUPT) stops
+ * only when the scheduler next runs it: behind every other runnable task of
+ * its CPU, several milliseconds, while the threads already stopped wait. And
+ * lpatch itself, preempted between the stop and the resume, holds them all.
+ * So, where permitted (CAP_SYS_NICE or RLIMIT_RTPRIO):
+ *   - lpatch runs SCHED_FIFO from sess_stop_all to the end of the pause;
+ *   - each running thread is made SCHED_FIFO (priority 1, below lpatch) just
+ *     before it is interrupted, so that it runs at once into its stop, and is
+ *     given back its own policy and nice value as soon as every thread has
+ *     stopped;
+ *   - a blocked thread let run out of a checked function to its trampoline
+ *     while the others are held (consistency.c, run_out) is boosted the same
+ *     way for that first phase only (at most ROUND_WAIT_NS of its own code).
+ * Kill-safety: a watchdog process (forked at attach, not our child) is told
+ * which threads are boosted; should lpatch die before giving a thread back
+ * its policy, the watchdog does it when its pipe closes. Only if both are
+ * killed in that moment does a thread keep SCHED_FIFO (a busy one would then
+ * take a CPU, up to the kernel's real-time throttling). SCHED_DEADLINE with a
+ * small budget would bound that, but was refused (EBUSY) or throttled the
+ * thread mid-stop on the machine of docs/performance.md.
+ */
+#define SELF_PRIO 2
+#define THREAD_FIFO_PRIO 1
+
+/* sched_setattr(2)'s argument (glibc has no wrapper): a fair policy and its nice value at once */
+struct lp_sched_attr {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+};
+
+static int set_attr(pid_t tid, uint32_t policy, int nice)
+{
+	struct lp_sched_attr a = { sizeof(a), policy, 0, 0, 0, 0, 0, 0 };
+
+	a.nice = nice;
+	return (int)syscall(SYS_sched_setattr, tid, &a, 0);
+}
+
+struct boost_rec {
+	pid_t tid;
+	int policy, nice;	/* its own, to give back */
+};
+
+static int watchdog_fd = -1;
+static bool self_boosted;
+static int self_policy, self_nice;
+
+static bool may_boost(void)
+{
+	struct rlimit rl;
+	static int known = -1;
+
+	if (known < 0)
+		known = !getenv("LPATCH_NO_BOOST") &&
+			(geteuid() == 0 || (!getrlimit(RLIMIT_RTPRIO, &rl) && rl.rlim_cur >= SELF_PRIO));
+	return known;
+}
+
+static void give_back(pid_t tid, int policy, int nice)
+{
+	struct sched_param sp = { 0 };
+
+	if (policy == SCHED_OTHER || policy == SCHED_BATCH) {
+		set_attr(tid, (uint32_t)policy, nice);
+		return;
+	}
+	sched_setscheduler(tid, policy, &sp);
+	setpriority(PRIO_PROCESS, (id_t)tid, nice);
+}
+
+/* The watchdog: keeps the boosted threads; gives them back when lpatch is gone. */
+static void watchdog(int fd)
+{
+	struct boost_rec recs[256], r;
+	size_t n = 0;
+	ssize_t got;
+
+	while ((got = read(fd, &r, sizeof(r))) == (ssize_t)sizeof(r) || (got < 0 && errno == EINTR)) {
+		if (got < 0)
+			continue;
+		if (n < sizeof(recs) / sizeof(recs[0]))
+			recs[n++] = r;
+	}
+	/* lpatch is gone: a thread still boosted by it gets its own policy back */
+	for (size_t i = 0; i < n; i++) {
+		int pol = sched_getscheduler(recs[i].tid) & ~SCHED_RESET_ON_FORK;
+		struct sched_param sp;
+
+		if (pol == SCHED_FIFO && !sched_getparam(recs[i].tid, &sp) &&
+		    sp.sched_priority == THREAD_FIFO_PRIO)
+			give_back(recs[i].tid, recs[i].policy, recs[i].nice);
+	}
+	_exit(0);
+}
+
+/* Start the watchdog once per lpatch run (before any thread is held). */
+static void watchdog_start(void)
+{
+	int p[2];
+	pid_t c;
+
+	if (watchdog_fd >= 0 || !may_boost() || pipe2(p, O_CLOEXEC))
+		return;
+	c = fork();
+	if (c == 0) {
+		/* a grandchild: never seen by lpatch's waitpid(-1) */
+		close(p[1]);
+		if (fork() == 0) {
+			int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+			/* nothing of lpatch's kept open: the pipe as fd 3, stdio on /dev/null */
+			if (null < 0 || dup2(p[0], 3) < 0)
+				_exit(1);
+			for (int fd = 0; fd < 3; fd++)
+				dup2(null, fd);
+			syscall(SYS_close_range, 4, ~0U, 0);
+			signal(SIGINT, SIG_IGN);
+			signal(SIGTERM, SIG_IGN);
+			signal(SIGHUP, SIG_IGN);
+			setsid();
+			watchdog(3);
+		}
+		_exit(0);
+	}
+	close(p[0]);
+	if (c < 0) {
+		close(p[1]);
+		return;
+	}
+	while (waitpid(c, NULL, 0) < 0 && errno == EINTR)
+		;
+	watchdog_fd = p[1];
+}
+
+static void boost_self(void)
+{
+	struct sched_param sp = { SELF_PRIO };
+
+	if (self_boosted || !may_boost())
+		return;
+	self_policy = sched_getscheduler(0);
+	errno = 0;
+	self_nice = getpriority(PRIO_PROCESS, 0);
+	if (self_policy == SCHED_OTHER || self_policy == SCHED_BATCH)
+		self_boosted = !sched_setscheduler(0, SCHED_FIFO, &sp);
+}
+
+static void unboost_self(void)
+{
+	if (self_boosted)
+		give_back(0, self_policy, self_nice);
+	self_boosted = false;
+}
+
+/*
+ * Boost running thread t to be scheduled at once. Its own policy and nice
+ * value are read once per session (a fair class policy keeps its nice value
+ * through the switch and back), and the watchdog told before the boost.
+ */
+void sess_boost(struct lp_thread *t)
+{
+	if (watchdog_fd < 0 || t->boosted || t->boost_policy < 0)
+		return;
+	if (!t->boost_known) {
+		struct boost_rec r = { t->tid, sched_getscheduler(t->tid), 0 };
+
+		errno = 0;
+		r.nice = getpriority(PRIO_PROCESS, (id_t)t->tid);
+		t->boost_known = true;
+		t->boost_policy = -1;	/* not boosted: real-time already, SCHED_IDLE, or unknown */
+		if (errno || (r.policy != SCHED_OTHER && r.policy != SCHED_BATCH) ||
+		    write(watchdog_fd, &r, sizeof(r)) != (ssize_t)sizeof(r))
+			return;
+		/* the watchdog knows before the first boost: a kill after it gives it back too */
+		t->boost_policy = r.policy;
+		t->boost_nice = r.nice;
+	}
+	{
+		/* FIFO, below lpatch; its children are born normal */
+		struct sched_param sp = { THREAD_FIFO_PRIO };
+		t->boosted = !sched_setscheduler(t->tid, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp);
+	}
+}
+
+void sess_unboost_all(struct lp_session *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->t[i].boosted) {
+			set_attr(s->t[i].tid, (uint32_t)s->t[i].boost_policy, s->t[i].boost_nice);
+			s->t[i].boosted = false;
+		}
+}
 
 uint64_t now_ns(void)
 {
@@ -174,6 +376,8 @@ int sess_attach(struct lp_session *s, pid_t pid)
 		sess_detach(s);
 		return -1;
 	}
+	if (sess_live(s) > 1)
+		watchdog_start();
 	return 0;
 }
 
@@ -291,15 +495,18 @@ int sess_stop_all(struct lp_session *s)
 		s->pause_start_ns = start;
 		s->round_max_ns = 0;
 	}
+	boost_self();
 	/* Interrupt everything first so the threads stop in parallel. */
 	for (size_t i = 0; i < s->n; i++)
 		if (s->t[i].state == T_RUNNING) {
+			sess_boost(&s->t[i]);
 			if (ptrace(PTRACE_INTERRUPT, s->t[i].tid, 0, 0))
 				s->t[i].state = T_GONE;
 		}
 	for (size_t i = 0; i < s->n; i++)
 		if (s->t[i].state == T_RUNNING)
 			wait_thread(s, &s->t[i]);
+	sess_unboost_all(s);
 	lp_debug("stop_all: interrupted and waited in %.3f ms", (now_ns() - start) / 1e6);
 	/* A thread may have cloned before it stopped: stop newcomers until none appear. */
 	do {
@@ -379,6 +586,7 @@ int sess_resume(struct lp_session *s, struct lp_thread *t)
 
 void sess_end_pause(struct lp_session *s)
 {
+	unboost_self();
 	if (s->pause_start_ns) {
 		s->last_pause_ns = s->round_max_ns;
 		if (s->round_max_ns > s->max_pause_ns)

@@ -31,6 +31,9 @@ struct lp_thread {
 	bool have_regs, regs_dirty;
 	struct user_regs_struct regs;
 	uint64_t stop_ns;	/* when it stopped; 0 while running */
+	bool boosted;		/* SCHED_FIFO for now (session.c); then given back: */
+	bool boost_known;	/* its own policy read (once per session) */
+	int boost_policy, boost_nice;	/* its own; policy -1: never boosted */
 };
 
 struct early_event {
@@ -61,6 +64,14 @@ uint64_t now_ns(void);
 int sess_attach(struct lp_session *s, pid_t pid);
 /* Stop one thread (PTRACE_INTERRUPT and wait). 0, or -1 if it exited. */
 int sess_stop(struct lp_session *s, struct lp_thread *t);
+/*
+ * Make running-or-about-to-run thread t SCHED_FIFO, to be scheduled at once
+ * (where permitted; a watchdog gives it back should lpatch die), until
+ * sess_unboost_all gives every boosted thread back its policy and nice value.
+ * sess_stop_all does both around its stop.
+ */
+void sess_boost(struct lp_thread *t);
+void sess_unboost_all(struct lp_session *s);
 /* Stop every thread, including threads created meanwhile. -1 if the process is gone. */
 int sess_stop_all(struct lp_session *s);
 /* Registers of a stopped thread (read once per stop). */

@@ -4,10 +4,14 @@
 #include "user/mem.h"
 #include "util/str.h"
 
+#include <elf.h>
+#include <fcntl.h>
 #include <libunwind.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* Exported by libunwind (what its own ptrace accessors use) but not declared in its headers. */
 extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as, unw_word_t ip,
@@ -31,6 +35,7 @@ struct unwinder {
 	size_t ntables, tabcap;
 	struct lp_thread *t;
 	bool lookup_failed;
+	uint64_t loader_start;	/* the dynamic loader's entry code (_start, _dl_start_user), or 0 */
 	uint64_t gen;
 	struct cached_page cache[CACHE_PAGES];
 };
@@ -198,11 +203,40 @@ static unw_accessors_t accessors = {
 	.get_proc_name = get_proc_name,
 };
 
+/*
+ * Where the dynamic loader's entry code runs: AT_BASE plus its e_entry. Its
+ * _start calls _dl_start, then (as _dl_start_user) _dl_init, which runs the
+ * constructors, with no CFI: below it is only the stack the kernel made. A
+ * process caught in a constructor (lpatch's start-up hook) unwinds to it.
+ */
+static uint64_t loader_start(pid_t pid)
+{
+	char path[64];
+	Elf64_auxv_t av[64];
+	Elf64_Ehdr eh;
+	uint64_t base = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, av, sizeof(av));
+	close(fd);
+	for (ssize_t i = 0; i < n / (ssize_t)sizeof(av[0]) && av[i].a_type != AT_NULL; i++)
+		if (av[i].a_type == AT_BASE)
+			base = av[i].a_un.a_val;
+	if (!base || rmem_read(pid, base, &eh, sizeof(eh)) || memcmp(eh.e_ident, ELFMAG, SELFMAG))
+		return 0;
+	return base + eh.e_entry;
+}
+
 struct unwinder *unwinder_new(pid_t pid, const struct proc_maps *pm)
 {
 	struct unwinder *u = xcalloc(1, sizeof(*u));
 
 	u->pid = pid;
+	u->loader_start = loader_start(pid);
 	u->pm = pm;
 	u->gen = 1;
 	u->as = unw_create_addr_space(&accessors, 0);
@@ -251,8 +285,12 @@ int unwind_thread_slots(struct unwinder *u, struct lp_thread *t, uint64_t *pcs, 
 		 * No CFI for this frame: libunwind would guess from frame pointers, and
 		 * may even call the guess the end of the stack; we do not trust it.
 		 */
-		if (rc < 0 || u->lookup_failed)
+		if (rc < 0 || u->lookup_failed) {
+			/* the loader's entry code, running the constructors: the outermost frame */
+			*complete = u->loader_start && pcs[n - 1] >= u->loader_start &&
+				    pcs[n - 1] < u->loader_start + 64;
 			break;
+		}
 		if (rc == 0) {
 			*complete = true;
 			break;

@@ -93,6 +93,36 @@ static char *recorded_command(const struct kernel_target *t, const char *obj,
  * else make's status (-1 when it could not run).
  */
 #define REPLAY_NO_RECORD (-2)
+
+/* Variables kbuild reads from the environment that change the code it makes:
+ * a record made with one of them set is not the target's build, and one made
+ * without it is not what kbuild would run now. */
+static const char *const kbuild_env[] = {
+	"KCPPFLAGS", "KAFLAGS", "KCFLAGS", "CFLAGS_KERNEL", "CFLAGS_MODULE", "AFLAGS_KERNEL",
+	"AFLAGS_MODULE", "LDFLAGS_MODULE", "KBUILD_CFLAGS", "LLVM", "CROSS_COMPILE",
+};
+
+static const char *kbuild_env_set(void)
+{
+	for (size_t i = 0; i < sizeof(kbuild_env) / sizeof(*kbuild_env); i++)
+		if (getenv(kbuild_env[i]) && *getenv(kbuild_env[i]))
+			return kbuild_env[i];
+	return NULL;
+}
+
+/* Forget what kbuild recorded for objs: made under a kbuild_env variable, it
+ * must not be replayed by a later build. */
+static void forget_records(const struct kernel_target *t, char **objs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *dir = path_dirname(objs[i]);
+		char *cmdfile = xasprintf("%s/%s/.%s.cmd", t->src, dir, path_basename(objs[i]));
+
+		unlink(cmdfile);
+		free(cmdfile);
+		free(dir);
+	}
+}
 static int replay(const struct kernel_target *t, char **objs, size_t n, const char *log,
 		  const char *jobs, bool keep_going)
 {
@@ -162,6 +192,7 @@ static int make_objects(const struct kernel_target *t, char **objs, size_t n, co
 	char *jobs = xasprintf("-j%ld", sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1);
 	char *cflags = extra_cflags(), *kcflags = xasprintf("KCFLAGS=%s", cflags);
 	size_t k = 0;
+	const char *skew;
 	long mark;
 	int st;
 
@@ -176,13 +207,20 @@ static int make_objects(const struct kernel_target *t, char **objs, size_t n, co
 		argv[k++] = objs[i];
 	argv[k] = NULL;
 	mark = tool_log_mark(log);	/* an earlier pass's errors are not this one's */
-	/* LPATCH_NO_REPLAY: always through kbuild (to compare, or to rule replay out) */
-	st = getenv("LPATCH_NO_REPLAY") ? REPLAY_NO_RECORD : replay(t, objs, n, log, jobs, keep_going);
+	/* LPATCH_NO_REPLAY: always through kbuild (to compare, or to rule replay out);
+	 * so too when the environment changes what kbuild makes */
+	skew = kbuild_env_set();
+	if (skew)
+		lp_debug("%s is set: kbuild makes the objects, and its records are dropped", skew);
+	st = getenv("LPATCH_NO_REPLAY") || skew ? REPLAY_NO_RECORD
+						 : replay(t, objs, n, log, jobs, keep_going);
 	if (st == REPLAY_NO_RECORD) {
 		struct run_opts o = { .cwd = t->src, .log = log, .no_stdin = true };
 
 		target_run_opts(t, author_headers_dir(), &o);
 		st = run(argv, &o);
+		if (skew)
+			forget_records(t, objs, n);
 	}
 	free(rel);
 	free(cc);

@@ -18,7 +18,7 @@ expect_not_contains "$unit" "@BINDIR@"
 
 # verify with the installed paths made real: lpatch and its man page
 mkdir -p "$WORK/verify" "$WORK/man/man1"
-sed "s|^ExecStart=/usr/bin/lpatch|ExecStart=$WORK/dest/usr/bin/lpatch|" "$unit" >"$WORK/verify/lpatch.service"
+sed "s|^\(Exec[A-Za-z]*\)=/usr/bin/lpatch|\1=$WORK/dest/usr/bin/lpatch|" "$unit" >"$WORK/verify/lpatch.service"
 cp "$WORK/dest/usr/share/man/man1/lpatch.1" "$WORK/man/man1/"
 MANPATH="$WORK/man" systemd-analyze verify "$WORK/verify/lpatch.service" >"$WORK/verify.log" 2>&1 ||
 	{ cat "$WORK/verify.log"; fail "systemd-analyze verify rejected lpatch.service"; }

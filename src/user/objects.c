@@ -212,6 +212,34 @@ int objects_list(const char *tree, const char *save, struct objlist *out)
 	return 0;
 }
 
+/*
+ * An object the wrapper made for a one-step compile-and-link (DIR/PROG-STEM.o)
+ * whose source DIR/STEM.c (or .cc, .cpp, .cxx) is gone: a test program a
+ * configure script compiled and removed (zlib's ztest$$.c, autoconf's
+ * conftest.c), named anew by each build. Not part of anything built.
+ */
+static bool test_leftover(const char *tree, const char *rel)
+{
+	static const char *const exts[] = { ".c", ".cc", ".cpp", ".cxx", ".C" };
+	const char *base = path_basename(rel), *dash = strchr(base, '-');
+	char *dir, *stem;
+	bool gone = true;
+
+	if (!dash || !str_ends(base, ".o"))
+		return false;
+	dir = path_dirname(rel);
+	stem = xstrndup(dash + 1, strlen(dash + 1) - 2);
+	for (size_t i = 0; gone && i < sizeof(exts) / sizeof(*exts); i++) {
+		char *src = xasprintf("%s/%s/%s%s", tree, dir, stem, exts[i]);
+
+		gone = !path_exists(src);
+		free(src);
+	}
+	free(stem);
+	free(dir);
+	return gone;
+}
+
 int objects_changed(const char *tree, const char *saved, const char *into, struct objlist *out)
 {
 	struct objlist now;
@@ -223,6 +251,13 @@ int objects_changed(const char *tree, const char *saved, const char *into, struc
 		char *a = path_join(saved, now.rel[i]), *b = path_join(tree, now.rel[i]);
 		bool changed = !path_exists(a) || !files_equal(a, b);
 
+		if (changed && !path_exists(a) && test_leftover(tree, now.rel[i])) {
+			lp_debug("%s: left by a build-time test program whose source is gone: "
+				 "not compared", now.rel[i]);
+			free(a);
+			free(b);
+			continue;
+		}
 		if (changed && !path_exists(a)) {
 			lp_err("the diff adds object %s: a live patch cannot add source files",
 			       now.rel[i]);

@@ -79,7 +79,7 @@ static bool explain_signature(const char *ko)
 	struct sig_policy p;
 	struct modsig s;
 	char *demand, *keys;
-	bool trusted;
+	bool trusted, bad;
 
 	sig_policy_read(NULL, &p);
 	if (!(demand = sig_demand(&p))) {
@@ -87,12 +87,14 @@ static bool explain_signature(const char *ko)
 		return false;
 	}
 	keys = p.ntrusted ? trusted_list(&p) : xstrdup("(its key list is not readable here)");
-	if (modsig_read(ko, &s)) {
+	bad = modsig_read(ko, &s) != 0;
+	trusted = s.signed_ && sig_policy_trusts(&p, s.signer);
+	if (bad) {
 		lp_hint("%s; %s carries a signature lpatch cannot read: rebuild or re-sign it",
 			demand, ko);
 	} else if (!s.signed_) {
 		lp_hint("%s is not signed, and %s", ko, demand);
-	} else if ((trusted = sig_policy_trusts(&p, s.signer))) {
+	} else if (trusted) {
 		lp_hint("%s is signed (%s) by '%s', a key this kernel trusts, and was still refused: "
 			"the file changed after it was signed; rebuild or re-sign it", ko,
 			s.hash ? s.hash : "?", s.signer);
@@ -102,7 +104,7 @@ static bool explain_signature(const char *ko)
 			s.serial ? "serial" : "key id", s.serial ? s.serial : s.key_id ? s.key_id : "?",
 			demand, keys);
 	}
-	if (!s.signed_ || !sig_policy_trusts(&p, s.signer))
+	if (!trusted)
 		lp_hint("have the kernel trust your key: enroll its certificate as a Machine Owner "
 			"Key with `mokutil --import CERT.der` (DER form: `openssl x509 -in CERT.pem "
 			"-outform DER -out CERT.der`), reboot, and confirm the key in MokManager on the "

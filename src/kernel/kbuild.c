@@ -51,11 +51,20 @@ static char *with_our_flags(const char *line, const char *cflags)
  * this lpatch's), obj's own source. NULL otherwise (never compiled here, or
  * without lpatch's flags).
  */
+/* Where kbuild records how it made obj: DIR/.NAME.o.cmd in the tree. */
+static char *cmd_file(const struct kernel_target *t, const char *obj)
+{
+	char *dir = path_dirname(obj);
+	char *path = xasprintf("%s/%s/.%s.cmd", t->src, dir, path_basename(obj));
+
+	free(dir);
+	return path;
+}
+
 static char *recorded_command(const struct kernel_target *t, const char *obj,
 			      const char *cflags)
 {
-	char *dir = path_dirname(obj);
-	char *cmdfile = xasprintf("%s/%s/.%s.cmd", t->src, dir, path_basename(obj));
+	char *cmdfile = cmd_file(t, obj);
 	char *text = read_file_quiet(cmdfile, NULL), *head = xasprintf("cmd_%s := ", obj);
 	char *src = xstrdup(obj), *tail, *cmd = NULL;
 	char *cc = xasprintf("%s ", t->cc ? t->cc : "gcc");
@@ -78,7 +87,6 @@ static char *recorded_command(const struct kernel_target *t, const char *obj,
 	free(head);
 	free(text);
 	free(cmdfile);
-	free(dir);
 	return cmd;
 }
 
@@ -115,12 +123,10 @@ static const char *kbuild_env_set(void)
 static void forget_records(const struct kernel_target *t, char **objs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char *dir = path_dirname(objs[i]);
-		char *cmdfile = xasprintf("%s/%s/.%s.cmd", t->src, dir, path_basename(objs[i]));
+		char *cmdfile = cmd_file(t, objs[i]);
 
 		unlink(cmdfile);
 		free(cmdfile);
-		free(dir);
 	}
 }
 static int replay(const struct kernel_target *t, char **objs, size_t n, const char *log,

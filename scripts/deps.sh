@@ -20,7 +20,7 @@ pkgs=(build-essential pkg-config libelf-dev libdw-dev libunwind-dev zlib1g-dev l
 
 missing=()
 for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep "install ok installed" >/dev/null || missing+=("$p")
 done
 
 # virt-fw-vars (python3-virt-firmware) writes MOKs into OVMF's variable store

@@ -43,7 +43,7 @@ publish)
 	need_repo
 	[ $# -ge 2 ] || die "publish DIR CHANNEL PKG.deb..."
 	ch=$1; shift
-	channels | grep -qx "$ch" || die "no channel $ch in $dir (channels: $(channels | xargs))"
+	channels | grep -x "$ch" >/dev/null || die "no channel $ch in $dir (channels: $(channels | xargs))"
 	for deb in "$@"; do
 		rr includedeb "$ch" "$deb"
 		echo "published $(dpkg-deb -f "$deb" Package) $(dpkg-deb -f "$deb" Version) in $ch"

@@ -87,7 +87,7 @@ Components: main
 Signed-By: /etc/apt/keyrings/lpatch.gpg
 EOT
 	fleet_ssh "$n" "mkdir -p /etc/systemd/system/lpatch-update.timer.d && printf '[Timer]\nOnActiveSec=5s\nOnUnitActiveSec=\nOnUnitActiveSec=1min\nRandomizedDelaySec=20s\n' >/etc/systemd/system/lpatch-update.timer.d/interval.conf && systemctl daemon-reload && systemctl restart lpatch-update.timer && uname -r" \
-		| grep -qx "${REL[$n]}" || fail "VM $n does not run ${REL[$n]}"
+		| has -x "${REL[$n]}" || fail "VM $n does not run ${REL[$n]}"
 done
 
 # wait_all WHAT SECONDS COMMAND: COMMAND (with $n) succeeds for every VM
@@ -103,7 +103,7 @@ wait_all() {
 	for n in $left; do echo "--- VM $n:"; fleet_ssh "$n" "lpatch status; journalctl -u lpatch-update -n 30 --no-pager" 2>&1 | tail -40; done
 	fail "$what: not on VM(s)$left within $secs s"
 }
-metric() { fleet_metrics "$n" | grep -qF "$1"; }
+metric() { fleet_metrics "$n" | has -F "$1"; }
 meminfo_patched() { fleet_ssh "$n" "grep -q '^VMALLOCCHUNK:' /proc/meminfo"; }
 
 # 1. fix 1 everywhere
@@ -146,7 +146,7 @@ done
 tp=$(date +%s)
 wait_all "wrong key refused" 200 'metric "lpatch_update_check_success 0"'
 for n in $vms; do
-	fleet_ssh "$n" "journalctl -u lpatch-update --no-pager" | grep -qE "NO_PUBKEY|not signed|signatures couldn't be verified|invalid" ||
+	fleet_ssh "$n" "journalctl -u lpatch-update --no-pager" | has -E "NO_PUBKEY|not signed|signatures couldn't be verified|invalid" ||
 		fail "VM $n: apt did not say the signature was refused"
 done
 say "another key refused on every VM ($(( $(date +%s) - tp )) s)"

@@ -12,6 +12,7 @@
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 LPATCH="$TOP/lpatch"
+has() { grep "$@" >/dev/null; }	# grep -q at a pipe's end: see tests/lib.sh
 
 corpus=${LPATCH_KPATCH_UNIT:-}
 if [ -z "$corpus" ]; then
@@ -39,7 +40,7 @@ declare -A why
 # hot part jumps into the cold one, and a target .cold part is not a function
 # livepatch can call), so the output has the function and its .cold part.
 why[cold-change-parent]="the .cold part travels with its changed function"
-check_cold-change-parent() { [ "$(nfuncs "$1")" = 2 ] && nm "$1" | grep -q ' meminfo_proc_show.cold'; }
+check_cold-change-parent() { [ "$(nfuncs "$1")" = 2 ] && nm "$1" | has ' meminfo_proc_show.cold'; }
 
 # kpatch refuses warn-detect because it finds no change at all (its patch
 # only adds a line at the top of net/core/dev.c, moving every WARN below);

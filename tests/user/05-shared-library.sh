@@ -6,7 +6,7 @@ source "$(dirname "$0")/user-lib.sh"
 # libgreet.so, greeter (PIE) and greeter2 (non-PIE); the patch is built for the library.
 project greet
 user_build "$WORK/greet.lpatch" "$SRC/libgreet.so" "$FIX/greet/greet.patch" --name greet2
-readelf -p .lpatch.meta "$WORK/greet.lpatch" | grep -q "object=libgreet.so" ||
+readelf -p .lpatch.meta "$WORK/greet.lpatch" | has "object=libgreet.so" ||
 	fail "the patch does not name libgreet.so as its target"
 
 start one "$SRC/greeter" one; one=$PID

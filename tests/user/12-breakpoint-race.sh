@@ -14,7 +14,7 @@ BUDGET=${LPATCH_STRESS_SECONDS:-12}
 project hopper
 user_build "$WORK/hop.lpatch" "$SRC/hopper" "$FIX/hopper/hop.patch" --name hop
 # the patch carries the unwind entry of its function (a lost one blocks every revert)
-readelf -rW "$WORK/hop.lpatch" | grep -q "'.rela.eh_frame'" ||
+readelf -rW "$WORK/hop.lpatch" | has "'.rela.eh_frame'" ||
 	fail "the patch has no relocation for its .eh_frame"
 
 start hopper "$SRC/hopper"
@@ -43,7 +43,7 @@ alive "$PID"
 last=$(tail -n 1 "$WORK/hopper.out")
 after=$(echo "$last" | grep -oE 'calls=[0-9]+' | cut -d= -f2)
 [ "$after" -gt "$before" ] || fail "the calls stopped ($before, then $after)"
-echo "$last" | grep -q 'bad=0$' || fail "calls returned wrong values: $last"
+echo "$last" | has 'bad=0$' || fail "calls returned wrong values: $last"
 [ "$waited" -gt 0 ] || fail "no apply or revert waited at a breakpoint: the test exercised nothing"
 echo "PASS: $rounds apply/revert rounds in ${BUDGET}s ($waited waited at breakpoints, $caught" \
 	"threads caught between a breakpoint and its trap), process alive, $after calls, none wrong"

@@ -15,7 +15,7 @@ lines() { wc -l <"$WORK/blocker.out"; }
 # every thread of the process in a stop: T (stopped) or t (a tracing stop)
 all_stopped() { local f
 	for f in /proc/"$PID"/task/*/stat; do
-		sed 's/.*) //' "$f" | grep -q '^[tT]' || return 1
+		sed 's/.*) //' "$f" | has '^[tT]' || return 1
 	done; }
 
 "$LPATCH" -v apply --pid "$PID" --timeout 3000 "$WORK/spin.lpatch" >"$WORK/apply.log" 2>&1 &

@@ -6,13 +6,13 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/user-lib.sh"
 
 project coldpair
-readelf -sW "$SRC/coldpair" | grep -q ' stuck\.cold$' ||
+readelf -sW "$SRC/coldpair" | has ' stuck\.cold$' ||
 	fail "GCC split no stuck.cold: the fixture no longer tests a cold part"
 user_build "$WORK/both.lpatch" "$SRC/coldpair" "$FIX/coldpair/both.patch" --name both
 # the first function of the patch is a.c's static label(): it sets the source file
 # preferred for statics, which must not hide b.c's stuck.cold
 readelf -p .lpatch.meta "$WORK/both.lpatch" >"$WORK/meta.txt"
-grep -m1 'func=' "$WORK/meta.txt" | grep -q 'func=label ' ||
+grep -m1 'func=' "$WORK/meta.txt" | has 'func=label ' ||
 	{ cat "$WORK/meta.txt"; fail "label is not the patch's first function"; }
 expect_contains "$WORK/meta.txt" "func=stuck "
 

@@ -15,6 +15,6 @@ expect_contains "$WORK/build.log" "refer to two different 'counter'"
 # the a.c half alone
 sed '/^--- a\/b.c/,$d' "$FIX/twin/both.patch" >"$WORK/a.patch"
 user_build "$WORK/a.lpatch" "$SRC/twin" "$WORK/a.patch" --name a
-readelf -p .lpatch.meta "$WORK/a.lpatch" | grep -c 'ref=counter ' | grep -qx 1 ||
+readelf -p .lpatch.meta "$WORK/a.lpatch" | grep -c 'ref=counter ' | has -x 1 ||
 	fail "the a.c patch does not bind counter exactly once"
 echo "PASS: two different statics of one name refused (exit $st); one file's change builds"

@@ -38,7 +38,7 @@ cat "$WORK/load.out"
 [ "$st" -eq 0 ] || fail "the client saw failed requests"
 grep -qE "^requests [1-9][0-9]* failed 0$" "$WORK/load.out" || fail "no request was made"
 tr '\r' '\n' <"$WORK/bench.out" | grep -iE "error|refused|reset" && fail "redis-benchmark saw errors"
-grep -q "requests per second" "$WORK/bench.out" || tr '\r' '\n' <"$WORK/bench.out" | grep -q "rps=" ||
+grep -q "requests per second" "$WORK/bench.out" || tr '\r' '\n' <"$WORK/bench.out" | has "rps=" ||
 	fail "redis-benchmark made no requests"
 alive "$PID"
 echo "PASS: redis (plain Makefile) patched and reverted 20 times under load, no failed request"

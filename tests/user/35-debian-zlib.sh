@@ -17,7 +17,7 @@ LIB=$(dpkg-query -L zlib1g 2>/dev/null | grep -E '/libz\.so\.1\.[0-9.]+$' | head
 [ -n "$LIB" ] && [ -f "$LIB" ] || skip "zlib1g is not installed"
 FIXD="$FIX/deb-zlib"
 # the premise: Debian ships it stripped, so its symbols must come from a rebuild
-! readelf -SW "$LIB" | grep -qF ' .symtab ' || fail "$LIB has a symbol table: not stripped"
+! readelf -SW "$LIB" | has -F ' .symtab ' || fail "$LIB has a symbol table: not stripped"
 
 # build; the source and the reference build are cached in $LPATCH_CACHE/deb-src
 start_s=$(date +%s)

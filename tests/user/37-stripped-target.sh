@@ -10,10 +10,10 @@ source "$(dirname "$0")/user-lib.sh"
 project twin
 sed '/^--- a\/b.c/,$d' "$FIX/twin/both.patch" >"$WORK/a.patch"
 user_build "$WORK/a.lpatch" "$SRC/twin" "$WORK/a.patch" --name a
-readelf -p .lpatch.meta "$WORK/a.lpatch" | grep -q 'ref=counter ' || fail "the patch binds no counter"
+readelf -p .lpatch.meta "$WORK/a.lpatch" | has 'ref=counter ' || fail "the patch binds no counter"
 
 mkdir -p "$WORK/bin"; objcopy --strip-all "$SRC/twin" "$WORK/bin/twin" || fail "cannot strip twin"
-! readelf -SW "$WORK/bin/twin" | grep -qF ' .symtab ' || fail "the copy still has a symbol table"
+! readelf -SW "$WORK/bin/twin" | has -F ' .symtab ' || fail "the copy still has a symbol table"
 [ "$(readelf -n "$WORK/bin/twin" | grep 'Build ID')" = "$(readelf -n "$SRC/twin" | grep 'Build ID')" ] ||
 	fail "strip changed the build-id"
 

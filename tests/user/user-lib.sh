@@ -39,7 +39,7 @@ start() { local name=$1; shift
 # wait_line FILE REGEX [SECONDS]: until the last line of FILE matches
 wait_line() { local f=$1 re=$2 t=${3:-3} i
 	for ((i = 0; i < t * 50; i++)); do
-		tail -n 1 "$f" 2>/dev/null | grep -qE -- "$re" && return 0
+		tail -n 1 "$f" 2>/dev/null | has -E -- "$re" && return 0
 		sleep 0.02
 	done
 	echo "--- $f (last lines):" >&2; tail -n 5 "$f" >&2

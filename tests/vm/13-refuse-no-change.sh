@@ -5,5 +5,5 @@ st=$?
 [ $st -eq 3 ] || { cat "$WORK/log"; fail "exit $st, expected 3"; }
 expect_contains "$WORK/log" "no functional change"
 [ ! -e "$WORK/lp.ko" ] || fail "a module was written"
-ls -A "$WORK" | grep -q '\.lp\.ko\.tmp' && fail "a temporary file was left behind"
+ls -A "$WORK" | has '\.lp\.ko\.tmp' && fail "a temporary file was left behind"
 exit 0

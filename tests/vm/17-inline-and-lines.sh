@@ -15,7 +15,7 @@ expect_changes "$WORK/inline.log" "fs/proc/array.o: changed do_task_stat" \
 	"fs/proc/array.o: changed proc_pid_status"
 expect_contains "$WORK/inline.log" "fs/proc/array.o: 49 references bound at load time (18 through livepatch relocations)"
 # the inlined helper itself is nowhere: neither a symbol nor a livepatch target
-readelf -sW "$WORK/inline.ko" | grep -q get_task_state && fail "get_task_state appears in the module"
+readelf -sW "$WORK/inline.ko" | has get_task_state && fail "get_task_state appears in the module"
 
 "$LPATCH" build --target "$TARGET" --keep-work -o "$WORK/lines.ko" \
 	"$TOP/tests/vm/patches/lines-only.patch" >"$WORK/lines.log" 2>&1

@@ -29,7 +29,7 @@ build_patch "$WORK/table.ko" const-table.patch --name livepatch-table --no-repla
 cp "$WORK/build.log" "$WORK/table.log"
 expect_changes "$WORK/table.log" "fs/proc/array.o: changed do_task_stat" \
 	"fs/proc/array.o: changed proc_pid_status"
-readelf -sW "$WORK/table.ko" | grep -qE ' OBJECT +LOCAL +DEFAULT +[0-9]+ task_state_array$' ||
+readelf -sW "$WORK/table.ko" | has -E ' OBJECT +LOCAL +DEFAULT +[0-9]+ task_state_array$' ||
 	fail "the changed constant table is not the patch's own copy"
 
 "$LPATCH" build --target "$TARGET" -o "$WORK/refused.ko" "$TOP/tests/vm/patches/static-data.patch" >"$WORK/refused.log" 2>&1

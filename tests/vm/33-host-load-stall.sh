@@ -38,7 +38,7 @@ pid=$(sed -n 's/^sleeper pid //p' "$WORK/out")
 [ -n "$pid" ] || fail "no sleeper pid"
 expect_contains "$WORK/out" "livepatch_msleep: 1 task is still running the old code:"
 expect_contains "$WORK/out" "pid $pid tid $pid (lpatch_stall): patch_state 0, needs 1; kernel stack:"
-grep -A6 "(lpatch_stall): patch_state" "$WORK/out" | grep -q "msleep_interruptible" ||
+grep -A6 "(lpatch_stall): patch_state" "$WORK/out" | has "msleep_interruptible" ||
 	fail "the stalled task's stack does not show msleep_interruptible"
 expect_contains "$WORK/out" "giving up; reversing the transition"
 expect_contains "$WORK/out" "livepatch_msleep was not applied: 1 task stayed in the functions it replaces for 3 s"

@@ -46,7 +46,7 @@ expect_contains "$WORK/out" "pid $pid tid $pid (lpatch_stall): patch_state 1, ne
 # the patch's function shows under its own name in the stack, not an alias
 grep -q 'msleep_interruptible+0x[0-9a-f]*/0x[0-9a-f]* \[livepatch_msleep\]' "$WORK/out" ||
 	fail "the stalled task's stack does not name msleep_interruptible in livepatch_msleep"
-grep -A2 "(lpatch_stall): patch_state" "$WORK/out" | grep -q "\[livepatch_msleep\]" ||
+grep -A2 "(lpatch_stall): patch_state" "$WORK/out" | has "\[livepatch_msleep\]" ||
 	fail "the stalled task's stack does not show the patch's msleep_interruptible"
 expect_contains "$WORK/out" "livepatch_msleep: unpatching did not finish in 3 s; the patch stays loaded and the kernel keeps trying"
 expect_contains "$WORK/out" "run \`lpatch unload livepatch_msleep\` again later"

@@ -60,9 +60,9 @@ done
 # its debs: own (image, dbg, headers) and shared (source, headers-common at 6.1.192-3)
 ndebs=$(json_get "$WORK/r57.json" '.debs | length') || exit 1
 [ "$ndebs" = 5 ] || fail "57 has $ndebs debs, not 5: $r57"
-json_get "$WORK/r57.json" '.debs[]' | grep -q 'linux-source-6.1_6.1.192-3_all.deb' ||
+json_get "$WORK/r57.json" '.debs[]' | has 'linux-source-6.1_6.1.192-3_all.deb' ||
 	fail "the shared linux-source is not counted for 57"
-json_get "$WORK/r57.json" '.debs[]' | grep -q '6.1.176-1' && fail "57 counts a deb of another version"
+json_get "$WORK/r57.json" '.debs[]' | has '6.1.176-1' && fail "57 counts a deb of another version"
 [ "$(json_get "$WORK/r57.json" .shared_debs_bytes)" -ge 170000 ] || fail "shared debs of 57: $r57"
 [ "$(json_get "$WORK/r57.json" .in_use)" = false ] || fail "57 in use with no lpatch running"
 [ "$(json_get "$WORK/list.json" .other_bytes)" -ge 15000 ] || fail "busybox and logs/ are not in other"
@@ -105,8 +105,8 @@ cmp -s "$WORK/before" "$WORK/after" || fail "--dry-run removed something: $(diff
 	fail "kept: $(cat "$WORK/out.json")"
 [ "$(json_get "$WORK/out.json" .freed_bytes)" -ge 2000000 ] || fail "freed: $(cat "$WORK/out.json")"
 [ -e "$C/targets/6.1.0-50-cloud-amd64" ] && fail "the pruned target dir is still there"
-ls "$C/debs" | grep -q 6.1.176-1 && fail "a deb of the pruned release is left: $(ls "$C/debs")"
-ls "$C/targets" | grep -q removing && fail "a renamed-aside dir is left"
+ls "$C/debs" | has 6.1.176-1 && fail "a deb of the pruned release is left: $(ls "$C/debs")"
+ls "$C/targets" | has removing && fail "a renamed-aside dir is left"
 [ -f "$C/targets/6.1.0-57-cloud-amd64/source/linux-source-6.1/Makefile" ] || fail "the release in use lost its source"
 [ -f "$C/debs/linux-source-6.1_6.1.192-3_all.deb" ] || fail "the shared source of the kept releases is gone"
 [ -f "$C/debs/busybox-static_1%3a1.35.0-4+b3_amd64.deb" ] || fail "a deb of no release was removed"
@@ -117,7 +117,7 @@ kill "$holder"; wait "$holder" 2>/dev/null
 lp_ok "$WORK/out" "lpatch cache prune 6.1.0-57-cloud-amd64" cache prune debian:6.1.0-57-cloud-amd64
 expect_contains "$WORK/out" "removed 6.1.0-57-cloud-amd64 (6.1.192-3)"
 [ -e "$C/targets/6.1.0-57-cloud-amd64" ] && fail "57-cloud's target dir is still there"
-ls "$C/debs" | grep -q 57-cloud && fail "57-cloud's own debs are left"
+ls "$C/debs" | has 57-cloud && fail "57-cloud's own debs are left"
 [ -f "$C/debs/linux-source-6.1_6.1.192-3_all.deb" ] && [ -f "$C/debs/linux-headers-6.1.0-57-common_6.1.192-3_all.deb" ] ||
 	fail "the debs 57-amd64 shares went with 57-cloud"
 # the last one at that version takes them

@@ -31,7 +31,7 @@ res() { jq -r --arg r "$1" ".releases[] | select(.release == \$r) | .$2" "$WORK/
 for r in $fixed $newest; do
 	[ "$(res $r result)" = "already fixed" ] || { cat "$(res $r log)"; fail "$r: $(res $r result), not already fixed: $(res $r reason)"; }
 	[ "$(res $r module)" = null ] || fail "$r: a module for an already fixed release"
-	res $r reason | grep -q "its reverse applies cleanly" || fail "$r: reason '$(res $r reason)'"
+	res $r reason | has "its reverse applies cleanly" || fail "$r: reason '$(res $r reason)'"
 	ls "$WORK/out/$r"/*.ko 2>/dev/null && fail "$r: a module was written"
 done
 [ "$(jq -c .counts "$WORK/m.json")" = '{"built":1,"already fixed":2,"no change":0,"refused":0,"failed":0}' ] ||
@@ -58,7 +58,7 @@ expect_contains "$WORK/t.out" "2 releases, 2 already fixed"
 st=$?
 [ $st -eq 2 ] || { cat "$WORK/r.log" "$WORK/r.json"; fail "unknown release: exit $st, expected 2"; }
 [ "$(jq -r '.releases[0].result' "$WORK/r.json")" = refused ] || fail "unknown release not refused"
-jq -r '.releases[0].reason' "$WORK/r.json" | grep -q "Debian has no kernel 6.1.0-9999-cloud-amd64" ||
+jq -r '.releases[0].reason' "$WORK/r.json" | has "Debian has no kernel 6.1.0-9999-cloud-amd64" ||
 	fail "reason: $(jq -r '.releases[0].reason' "$WORK/r.json")"
 [ "$(jq -r '.releases[1].result' "$WORK/r.json")" = "already fixed" ] || fail "second row not tried"
 

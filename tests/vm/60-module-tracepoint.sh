@@ -13,7 +13,7 @@ expect_contains "$WORK/build.log" "net/sunrpc/cache.o: verified against sunrpc"
 expect_changes "$WORK/build.log" "net/sunrpc/cache.o: changed cache_entry_update"
 expect_contains "$WORK/build.log" "net/sunrpc/cache.o: note: the tracepoint 'cache_entry_update' stays off in the patched cache_entry_update()"
 expect_not_contains "$WORK/build.log" "refused"
-readelf -SW "$WORK/lp.ko" | grep -q '\.klp\.rela\.sunrpc\.' ||
+readelf -SW "$WORK/lp.ko" | has '\.klp\.rela\.sunrpc\.' ||
 	fail "no .klp.rela.sunrpc.* section in the module"
 cat > "$WORK/guest.sh" <<'G'
 . ./guest-lib.sh

@@ -37,7 +37,7 @@ done
 # resolved through lpatch's own lists, which name trixie and nothing of the host
 grep -q ' trixie-security main' "$CACHE/apt/trixie/sources.list" ||
 	fail "no trixie-security in lpatch's $CACHE/apt/trixie/sources.list"
-ls "$CACHE/apt/trixie/lists/" | grep -q 'trixie_main.*Packages' ||
+ls "$CACHE/apt/trixie/lists/" | has 'trixie_main.*Packages' ||
 	fail "lpatch's trixie lists are not in $CACHE/apt/trixie/lists"
 after=$(ls -l --time-style=full-iso /etc/apt /etc/apt/sources.list.d 2>/dev/null | md5sum)
 [ "$before" = "$after" ] || fail "/etc/apt changed"

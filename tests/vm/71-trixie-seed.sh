@@ -17,10 +17,10 @@ cat "$WORK/build.log"
 expect_contains "$WORK/build.log" "verified against vmlinux"
 expect_contains "$WORK/build.log" "changed meminfo_proc_show"
 # built with the target's compiler: the module's .comment names gcc 14
-readelf -p .comment "$WORK/lp.ko" | grep -q 'GCC: (Debian 14' || fail "lp.ko was not compiled by gcc-14"
-readelf -SW "$WORK/lp.ko" | grep -q '\.klp\.rela\.vmlinux\.\.text\.meminfo_proc_show' ||
+readelf -p .comment "$WORK/lp.ko" | has 'GCC: (Debian 14' || fail "lp.ko was not compiled by gcc-14"
+readelf -SW "$WORK/lp.ko" | has '\.klp\.rela\.vmlinux\.\.text\.meminfo_proc_show' ||
 	fail "no .klp.rela.vmlinux section for meminfo_proc_show"
-readelf -sW "$WORK/lp.ko" | grep -q '\.klp\.sym\.vmlinux\.vmalloc_nr_pages,0' ||
+readelf -sW "$WORK/lp.ko" | has '\.klp\.sym\.vmlinux\.vmalloc_nr_pages,0' ||
 	fail "no livepatch symbol for the non-exported vmalloc_nr_pages"
 in_vm "$WORK/out" "$TOP/tests/vm/meminfo-guest.sh" "$WORK/lp.ko"
 expect_contains "$WORK/out" "VMALLOCCHUNK:"

@@ -5,23 +5,41 @@
 # (6.1.0-53-cloud-amd64, version 6.1.187-1) and each module built loaded in
 # the VM (no WARN, oops or Call Trace, or it counts as failed to go live).
 #
-# Usage: tests/corpus/run.sh [--sample | --list FILE] [OUTDIR]
+# Usage: tests/corpus/run.sh [--sample | --list FILE] [--fresh] [OUTDIR]
 #   --sample     only the fixes listed in tests/corpus/sample.txt (CI)
 #   --list FILE  only the files FILE lists (one per line, # comments)
+#   --fresh      forget OUTDIR's earlier results (default: go on from them)
 # Writes OUTDIR/results.tsv (file, result, reason) and prints the counts.
 # Results: live (built and went live), load-failed, no-change, refused, failed,
 # left-out (tests/corpus/excluded.txt: needs another file's change of the update).
+#
+# The whole corpus takes hours: a run stopped half-way goes on where it
+# stopped (a fix with a result is not built again). Sources come before
+# headers (a header's fix compiles every file that includes it). Modules are
+# loaded LPATCH_CORPUS_BATCH (default 20) to a VM boot; a boot that fails
+# loads its modules again one to a boot, so each failure is the fix's own.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 LPATCH=${LPATCH:-$TOP/lpatch}
 target=${LPATCH_CORPUS_TARGET:-debian:6.1.0-53-cloud-amd64}
+batch=${LPATCH_CORPUS_BATCH:-20}
 diff=$HERE/debian-6.1.187-1_6.1.190-1.diff
-listfile=
-[ "${1:-}" = --sample ] && { listfile=$HERE/sample.txt; shift; }
-[ "${1:-}" = --list ] && { listfile=$2; shift 2; }
+listfile= fresh=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--sample) listfile=$HERE/sample.txt; shift ;;
+	--list) listfile=$2; shift 2 ;;
+	--fresh) fresh=1; shift ;;
+	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
 out=${1:-$(mktemp -d "${TMPDIR:-/tmp}/lpatch-corpus.XXXXXX")}
+results=$out/results.tsv
+[ -n "$fresh" ] && rm -rf "$out/patches" "$out/logs" "$out/modules" "$results"
 mkdir -p "$out/patches" "$out/logs" "$out/modules"
+touch "$results"
 
 # one fix per file: a diff section starts at each "--- a/"
 awk -v dir="$out/patches" '
@@ -29,25 +47,39 @@ awk -v dir="$out/patches" '
 	{ print > path }' "$diff"
 if [ -n "$listfile" ]; then
 	list=$(grep -v '^#' "$listfile")
-else
-	list=$(grep '^--- a/' "$diff" | cut -c7-)
+else	# sources first, headers last
+	list=$(grep '^--- a/' "$diff" | cut -c7- | awk '{ print (/\.h$/ ? 1 : 0) "\t" $0 }' |
+		sort -s -k1,1n | cut -f2)
 fi
-results=$out/results.tsv
-: >"$results"
+total=$(echo "$list" | wc -w)
+
+result_of() { awk -F'\t' -v f="$1" '$1 == f { r = $2 } END { print r }' "$results"; }
+# set_result FILE RESULT REASON: replaces FILE's line (atomically)
+set_result() {
+	awk -F'\t' -v f="$1" '$1 != f' "$results" >"$results.tmp"
+	printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$results.tmp"
+	mv "$results.tmp" "$results"
+}
+modname() { echo "lpc-$(echo "$1" | md5sum | cut -c1-10)"; }
+
 "$LPATCH" --quiet target --need all "$target" >/dev/null || { echo "cannot prepare $target"; exit 1; }
+
+# 1. build each fix (a module built waits in results.tsv as "built")
 i=0
 for f in $list; do
 	i=$((i + 1))
 	p=$out/patches/${f//\//__}.patch
 	[ -f "$p" ] || { echo "no fix for $f in $diff"; exit 1; }
-	name=lpc-$i
+	[ -n "$(result_of "$f")" ] && continue
+	name=$(modname "$f")
 	log=$out/logs/$name.log
 	why=$(awk -F'\t' -v f="$f" '$1 == f {print $2}' "$HERE/excluded.txt")
 	if [ -n "$why" ]; then
-		printf '%s\t%s\t%s\n' "$f" left-out "$why" >>"$results"
-		printf '%4d %-60s %-11s %s\n' "$i" "$f" left-out "$why"
+		set_result "$f" left-out "$why"
+		printf '%4d/%d %-60s %-11s %s\n' "$i" "$total" "$f" left-out "$why"
 		continue
 	fi
+	start=$(date +%s)
 	timeout 1800 "$LPATCH" build --target "$target" --name "$name" \
 		--description "corpus: $f (6.1.187-1 -> 6.1.190-1)" -o "$out/modules/$name.ko" "$p" >"$log" 2>&1
 	st=$?
@@ -59,28 +91,55 @@ for f in $list; do
 	124) result=failed reason="timed out after 1800 s" ;;
 	*) result=failed ;;
 	esac
-	if [ $result = built ]; then
-		vlog=$out/logs/$name.vm.log
-		for try in 1 2; do
-			"$LPATCH" vm --target "$target" --copy "$TOP/tests/vm/guest-lib.sh" \
-				--copy "$TOP/tests/vm/load-each-guest.sh" --copy "$out/modules/$name.ko" \
-				-- sh load-each-guest.sh >"$vlog" 2>&1
-			vst=$?
-			# the guest never got to the module (TCG on a loaded host can fail
-			# the boot: "IO-APIC + timer doesn't work!"): boot once more
-			grep -q 'GUEST-\|transition \|insmod' "$vlog" && break
-			[ $try = 1 ] && mv "$vlog" "$vlog.boot-failed"
-		done
-		if [ $vst -eq 0 ] && grep -q "GUEST-OK 1" "$vlog"; then
-			result=live
-			reason=$(grep '^LIVE ' "$vlog" | tr -d '\r' | cut -d' ' -f3- | tr '\n' ' ')
-		else
-			result=load-failed
-			reason="lpatch vm exit $vst: $(grep -m1 -E 'GUEST-FAIL|WARNING|Call Trace|BUG|Oops' "$vlog" | tr -d '\r')"
-		fi
-	fi
-	printf '%s\t%s\t%s\n' "$f" "$result" "$reason" >>"$results"
-	printf '%4d %-60s %-11s %s\n' "$i" "$f" "$result" "$reason"
+	set_result "$f" "$result" "$reason"
+	printf '%4d/%d %-60s %-11s %4ss %s\n' "$i" "$total" "$f" "$result" "$(($(date +%s) - start))" "$reason"
 done
-echo "corpus: $(wc -l <"$results") fixes for $target; results in $results"
+
+# 2. load the modules built, a batch to a boot
+boot() { # LOG KO...: 0 when the guest loaded every module cleanly
+	local vlog=$1 try vst copies=()
+	shift
+	for ko in "$@"; do copies+=(--copy "$ko"); done
+	for try in 1 2; do
+		"$LPATCH" vm --target "$target" --copy "$TOP/tests/vm/guest-lib.sh" \
+			--copy "$TOP/tests/vm/load-each-guest.sh" "${copies[@]}" \
+			-- sh load-each-guest.sh >"$vlog" 2>&1
+		vst=$?
+		# the guest never got to the modules (TCG on a loaded host can fail
+		# the boot: "IO-APIC + timer doesn't work!"): boot once more
+		grep -q 'GUEST-\|transition \|insmod' "$vlog" && break
+		[ $try = 1 ] && mv "$vlog" "$vlog.boot-failed"
+	done
+	[ $vst -eq 0 ] && grep -q "GUEST-OK $#" "$vlog"
+}
+live_line() { # LOG KO: the functions KO patched, from the guest's LIVE lines
+	grep "^LIVE $(basename "$2") " "$1" | tr -d '\r' | cut -d' ' -f3- | tr '\n' ' '
+}
+mapfile -t pending < <(awk -F'\t' '$2 == "built" { print $1 }' "$results")
+n=0
+while [ $n -lt ${#pending[@]} ]; do
+	group=("${pending[@]:n:batch}")
+	n=$((n + ${#group[@]}))
+	kos=()
+	for f in "${group[@]}"; do kos+=("$out/modules/$(modname "$f").ko"); done
+	vlog=$out/logs/boot-$n.vm.log
+	if [ ${#group[@]} -gt 1 ] && boot "$vlog" "${kos[@]}"; then
+		for f in "${group[@]}"; do
+			set_result "$f" live "$(live_line "$vlog" "$out/modules/$(modname "$f").ko")"
+			printf '%-60s live\n' "$f"
+		done
+		continue
+	fi
+	for f in "${group[@]}"; do	# one to a boot: whose failure is it?
+		ko=$out/modules/$(modname "$f").ko
+		vlog=$out/logs/$(modname "$f").vm.log
+		if boot "$vlog" "$ko"; then
+			set_result "$f" live "$(live_line "$vlog" "$ko")"
+		else
+			set_result "$f" load-failed "lpatch vm: $(grep -m1 -E 'GUEST-FAIL|WARNING|Call Trace|BUG|Oops|error' "$vlog" | tr -d '\r')"
+		fi
+		printf '%-60s %s\n' "$f" "$(result_of "$f")"
+	done
+done
+echo "corpus: $(wc -l <"$results") of $total fixes for $target; results in $results"
 cut -f2 "$results" | sort | uniq -c

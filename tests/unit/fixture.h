@@ -18,6 +18,17 @@ static inline const char *fixture_tmp(void)
 	return fixture_dir;
 }
 
+/* Write text to root/rel, making its directories. */
+static inline void fixture_put(const char *root, const char *rel, const char *text)
+{
+	char *p = path_join(root, rel), *d = path_dirname(p);
+
+	mkdir_p(d);
+	write_file(p, text, strlen(text));
+	free(d);
+	free(p);
+}
+
 /* Compile C source text to an object named name.o (flags: extra cc flags,
  * space separated). Returns the object's path, or NULL. */
 static inline char *fixture_cc(const char *name, const char *src, const char *flags)

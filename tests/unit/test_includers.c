@@ -5,15 +5,7 @@
 
 static const char *root;
 
-static void put(const char *rel, const char *text)
-{
-	char *p = path_join(root, rel), *d = path_dirname(p);
-
-	mkdir_p(d);
-	write_file(p, text, strlen(text));
-	free(d);
-	free(p);
-}
+static void put(const char *rel, const char *text) { fixture_put(root, rel, text); }
 
 static char *found(char *const *files, size_t n, size_t max, long *count)
 {

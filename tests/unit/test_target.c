@@ -1,5 +1,6 @@
 /* The target-kernel layer without the network: specs, releases, versions,
  * cache rules, stamps, configs, trees, and the cached fast path. */
+#include "fixture.h"
 #include "unit.h"
 
 #include "target/debian/release.h"
@@ -19,15 +20,7 @@
 
 static char *tmp;
 
-static void put(const char *rel, const char *text)
-{
-	char *p = path_join(tmp, rel), *d = path_dirname(p);
-
-	mkdir_p(d);
-	write_file(p, text, strlen(text));
-	free(d);
-	free(p);
-}
+static void put(const char *rel, const char *text) { fixture_put(tmp, rel, text); }
 
 static void test_spec_meta(void)
 {

@@ -1,0 +1,107 @@
+/* Which files a config builds, from kbuild's rules in the Makefiles of a
+ * small tree laid out like the kernel's (drivers/ata's forms). */
+#include "kernel/units.h"
+#include "fixture.h"
+#include "unit.h"
+
+static const char *root;
+static struct kernel_units u;
+
+static void put(const char *rel, const char *text) { fixture_put(root, rel, text); }
+
+static void make_tree(void)
+{
+	root = fixture_tmp();
+	put("drivers/ata/Makefile",
+	    "# SPDX\n"
+	    "obj-$(CONFIG_ATA)\t\t+= libata.o\n"
+	    "obj-$(CONFIG_SATA_AHCI)\t\t+= ahci.o libahci.o\n"
+	    "obj-$(CONFIG_ATA_PIIX) += ata_piix.o\n"
+	    "libata-y\t:= libata-core.o libata-scsi.o \\\n\t\tlibata-eh.o\n"
+	    "libata-$(CONFIG_SATA_PMP)\t+= libata-pmp.o\n"
+	    "libata-$(CONFIG_ATA_ACPI)\t+= libata-acpi.o\n"
+	    "obj-$(CONFIG_PATA_X) += pata_x.o \\\n\tpata_y.o\n"
+	    "obj-$(subst m,y,$(CONFIG_ODD)) += odd.o\n"
+	    "twice-objs := $(other-y) twice_part.o\n"
+	    "obj-$(CONFIG_ATA) += twice.o\n");
+	put("drivers/kb/Kbuild", "obj-$(CONFIG_KB) += kb.o\n");
+	put("drivers/kb/Makefile", "obj-y += kb.o\n");
+	memset(&u, 0, sizeof(u));
+	u.src = xstrdup(root);
+	strset_add(&u.config, "CONFIG_ATA");
+	strset_add(&u.config, "CONFIG_ATA_PIIX");
+	strset_add(&u.config, "CONFIG_ATA_ACPI");
+	strset_add(&u.moddirs, "drivers/ata");
+	strset_add(&u.moddirs, "drivers/kb");
+}
+
+static void option_off(void)
+{
+	char *why = units_rule_off(&u, "drivers/ata/ahci.c");
+
+	CHECK_STR(why, "drivers/ata's Makefile makes ahci.o only with CONFIG_SATA_AHCI, which "
+		       "its .config does not set");
+	free(why);
+	why = units_rule_off(&u, "drivers/ata/libahci.c");
+	CHECK(why && strstr(why, "CONFIG_SATA_AHCI"));
+	free(why);
+	/* in a module's directory, but not built: no module is made of it */
+	CHECK(!units_maybe_module(&u, "drivers/ata/ahci.c"));
+}
+
+static void option_set(void)
+{
+	CHECK(!units_rule_off(&u, "drivers/ata/ata_piix.c"));
+	CHECK(units_maybe_module(&u, "drivers/ata/ata_piix.c"));
+}
+
+static void part_of_composite(void)
+{
+	char *why = units_rule_off(&u, "drivers/ata/libata-pmp.c");
+
+	/* libata is built, its pmp part is not */
+	CHECK(why && strstr(why, "makes libata-pmp.o only with CONFIG_SATA_PMP"));
+	free(why);
+	CHECK(!units_rule_off(&u, "drivers/ata/libata-acpi.c"));
+	CHECK(!units_rule_off(&u, "drivers/ata/libata-core.c"));
+	CHECK(!units_rule_off(&u, "drivers/ata/libata-eh.c"));	/* after a continuation */
+	CHECK(units_maybe_module(&u, "drivers/ata/libata-eh.c"));
+}
+
+static void continuation_off(void)
+{
+	char *why = units_rule_off(&u, "drivers/ata/pata_y.c");
+
+	CHECK(why && strstr(why, "CONFIG_PATA_X"));
+	free(why);
+}
+
+/* a form this reading does not follow is never taken for "off" */
+static void not_sure(void)
+{
+	CHECK(!units_rule_off(&u, "drivers/ata/odd.c"));
+	CHECK(!units_rule_off(&u, "drivers/ata/twice_part.c"));
+	CHECK(!units_rule_off(&u, "drivers/ata/nowhere.c"));
+	CHECK(units_maybe_module(&u, "drivers/ata/nowhere.c"));
+}
+
+static void kbuild_file_first(void)
+{
+	char *why = units_rule_off(&u, "drivers/kb/kb.c");
+
+	CHECK(why && strstr(why, "CONFIG_KB"));
+	free(why);
+}
+
+int main(void)
+{
+	make_tree();
+	RUN(option_off);
+	RUN(option_set);
+	RUN(part_of_composite);
+	RUN(continuation_off);
+	RUN(not_sure);
+	RUN(kbuild_file_first);
+	units_free(&u);
+	return unit_done();
+}

@@ -3,8 +3,8 @@
 # WARN, BUG, printk_once and lockdep site below moves down a line. Issue 12,
 # point 10: lpatch build answers exit 3, "no functional change", and writes
 # no module, on both flavours.
-. "$(dirname "$0")/../../lib.sh"
-. "$(dirname "$0")/../flavours.sh"
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/flavours.sh"
 ran=0
 for TARGET in "${FLAVOURS[@]}"; do
 	flavour_ready "$TARGET" || continue

@@ -13,8 +13,7 @@
 . "$(dirname "$0")/flavours.sh"
 ran=0
 for TARGET in "${FLAVOURS[@]}"; do
-	flavour_ready "$TARGET" || continue
-	echo "== $TARGET ($REL)"
+	flavour_start "$TARGET" || continue
 	rm -rf "$WORK/ko" && mkdir -p "$WORK/ko" || fail "cannot make $WORK/ko"
 	build_patch "$WORK/ko/livepatch-kp-globals.ko" kpatch-new-globals.patch \
 		--name livepatch-kp-globals
@@ -53,5 +52,5 @@ G
 	expect_contains "$WORK/out" "GUEST-OK $n"
 	ran=$((ran + 1))
 done
-[ $ran -gt 0 ] || skip "LOUDLY: no flavour has its -dbg package in $LPATCH_CACHE"
+flavours_ran $ran
 echo "PASS: kpatch's kernel cases build and load on $ran flavour(s)"

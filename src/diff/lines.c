@@ -189,9 +189,11 @@ bool diff_line_only_string(struct differ *d, const struct section *a, const stru
 		i++;
 		j++;
 	}
+	if (!any)
+		return false;
 	/* and the statement loading the string moved as far: a quoted line
 	 * that changed where its statement stayed is a changed string */
 	la = diff_source_line(d, a, ra->offset);
 	lb = diff_source_line(d, b, rb->offset);
-	return any && la && lb && lb - la == shift;
+	return la && lb && lb - la == shift;
 }

@@ -146,7 +146,7 @@ static bool refs_equal(struct differ *d, const struct section *a, const struct r
 	if (ra->type != rb->type)
 		return false;
 	if (diff_string_refs(ra, rb, &same))
-		return same;
+		return same || diff_line_only_string(d, a, ra, b, rb);
 	sa = diff_ref_symbol(a, ra, &aa);
 	sb = diff_ref_symbol(b, rb, &ab);
 	if (sa->sec && sb->sec && merged_constants(sa->sec) && merged_constants(sb->sec))
@@ -157,7 +157,8 @@ static bool refs_equal(struct differ *d, const struct section *a, const struct r
 		if (!xa || !xb)
 			return false;
 		if (diff_is_strings(xa) && diff_is_strings(xb))
-			return strings_equal(xa, diff_target_offset(ra), xb, diff_target_offset(rb));
+			return strings_equal(xa, diff_target_offset(ra), xb, diff_target_offset(rb)) ||
+			       diff_line_only_string(d, a, ra, b, rb);
 		if (DSEC(xa)->twin == xb && aa != ab && !strcmp(xa->name, ".altinstr_aux"))
 			return aux_piece_equal(d, xa, diff_ref_offset(a, ra), xb, diff_ref_offset(b, rb));
 		if (DSEC(xa)->twin != xb || aa != ab)

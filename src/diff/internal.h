@@ -53,6 +53,11 @@ void diff_compare(struct differ *d);
 bool diff_bytes_equal(const struct section *a, const struct section *b);
 /* lines.c: the only differences are line numbers passed to printk/WARN/might_sleep */
 bool diff_line_only_change(struct differ *d, const struct section *a, const struct section *b);
+/* The strings code at ra in a and rb in b loads differ only in the line
+ * numbers they quote after a file name ("x86.c:8493", __FILE__ ":"
+ * __stringify(__LINE__)), moved as far as the loading statement moved. */
+bool diff_line_only_string(struct differ *d, const struct section *a, const struct reloc *ra,
+			   const struct section *b, const struct reloc *rb);
 /* Source line of offset off in sec (of d->orig or d->patched), from the
  * object's DWARF line table (srclines.c); 0 when unknown. */
 int diff_source_line(struct differ *d, const struct section *sec, uint64_t off);
@@ -78,6 +83,9 @@ void diff_copy_relocs(struct differ *d, struct section *sec, struct section *out
 		      uint64_t from, uint64_t to, int64_t shift);
 /* labels.c: true when ra or rb goes through a string label; *equal says if the strings match */
 bool diff_string_refs(const struct reloc *ra, const struct reloc *rb, bool *equal);
+/* The string a relocation into a string section points at (through the
+ * section symbol or a label), and the room after it; NULL outside the data. */
+const char *diff_string_at(const struct reloc *r, size_t *room);
 /* process.c */
 struct symbol *diff_process_resolve(struct differ *d, struct symbol *sym, const char *from);
 /* diff.c */

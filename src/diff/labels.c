@@ -23,7 +23,7 @@ static bool labelled_strings(const struct symbol *s)
 	       DSEC(s->sec)->shared;
 }
 
-static const char *string_at(const struct reloc *r, size_t *room)
+const char *diff_string_at(const struct reloc *r, size_t *room)
 {
 	const struct section *sec = r->sym->sec;
 	int64_t off = (int64_t)r->sym->s.st_value + diff_target_offset(r);
@@ -44,8 +44,8 @@ bool diff_string_refs(const struct reloc *ra, const struct reloc *rb, bool *equa
 	if (!string_label(ra->sym) && !string_label(rb->sym) && !labelled_strings(ra->sym) &&
 	    !labelled_strings(rb->sym))
 		return false;
-	a = string_at(ra, &na);
-	b = string_at(rb, &nb);
+	a = diff_string_at(ra, &na);
+	b = diff_string_at(rb, &nb);
 	*equal = a && b && ra->type == rb->type && (ra->sym->type == STT_SECTION ||
 						    string_label(ra->sym)) &&
 		 (rb->sym->type == STT_SECTION || string_label(rb->sym)) &&

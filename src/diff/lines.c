@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 
+#include <ctype.h>
 #include <string.h>
 
 /* Functions that take a line number as an argument. */
@@ -118,4 +119,81 @@ bool diff_line_only_change(struct differ *d, const struct section *a, const stru
 		i = (uint64_t)j + 4;
 	}
 	return any;
+}
+
+/* Does the number at s[at] follow a file name and a colon ("x86.c:", "bug.h:")?
+ * A file name here: name characters, a dot, and a short extension of letters. */
+static bool after_file_name(const char *s, size_t at)
+{
+	size_t k = at, ext = 0;
+
+	if (k < 4 || s[--k] != ':')
+		return false;
+	while (k > 0 && isalpha((unsigned char)s[k - 1]) && ext < 4) {
+		k--;
+		ext++;
+	}
+	return ext >= 1 && ext <= 3 && k >= 2 && s[k - 1] == '.' &&
+	       (isalnum((unsigned char)s[k - 2]) || s[k - 2] == '_' || s[k - 2] == '-');
+}
+
+/* The decimal number at s[*i] (at most 9 digits; more: -1), *i moved past it. */
+static int64_t number_at(const char *s, size_t n, size_t *i)
+{
+	int64_t v = 0;
+	size_t start = *i;
+
+	while (*i < n && isdigit((unsigned char)s[*i])) {
+		if (*i - start == 9)
+			return -1;
+		v = v * 10 + (s[(*i)++] - '0');
+	}
+	return v;
+}
+
+bool diff_line_only_string(struct differ *d, const struct section *a, const struct reloc *ra,
+			   const struct section *b, const struct reloc *rb)
+{
+	size_t na, nb, i = 0, j = 0;
+	const char *sa, *sb;
+	int64_t shift = 0;
+	bool any = false;
+	int la, lb;
+
+	if (ra->type != rb->type || !diff_is_text(a) || !diff_is_text(b) ||
+	    !ra->sym->sec || !rb->sym->sec || !diff_is_strings(ra->sym->sec) ||
+	    !diff_is_strings(rb->sym->sec) || !(sa = diff_string_at(ra, &na)) ||
+	    !(sb = diff_string_at(rb, &nb)))
+		return false;
+	na = strnlen(sa, na);
+	nb = strnlen(sb, nb);
+	while (i < na || j < nb) {
+		if (i < na && j < nb && isdigit((unsigned char)sa[i]) &&
+		    isdigit((unsigned char)sb[j])) {
+			size_t i0 = i, j0 = j;
+			int64_t va = number_at(sa, na, &i), vb = number_at(sb, nb, &j);
+			if (va < 0 || vb < 0)
+				return false;
+			if (va == vb && i - i0 == j - j0)
+				continue;
+			/* a line number quoted after its file, moved as the others did */
+			if (!line_number(va) || !line_number(vb) || !after_file_name(sa, i0) ||
+			    !after_file_name(sb, j0) || (any && vb - va != shift))
+				return false;
+			shift = vb - va;
+			any = true;
+			continue;
+		}
+		if (i >= na || j >= nb || sa[i] != sb[j])
+			return false;
+		i++;
+		j++;
+	}
+	if (!any)
+		return false;
+	/* and the statement loading the string moved as far: a quoted line
+	 * that changed where its statement stayed is a changed string */
+	la = diff_source_line(d, a, ra->offset);
+	lb = diff_source_line(d, b, rb->offset);
+	return la && lb && lb - la == shift;
 }

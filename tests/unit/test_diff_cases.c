@@ -155,6 +155,10 @@ static const struct diff_case {
 	CASE("line_like_constant_changes", "line_not_line", LP_EXIT_OK, "changed fx_nl_err", ""),
 	/* a printk argument that looks like a line number, but its line did not move */
 	CASE("printk_argument_changes", "line_printk_arg", LP_EXIT_OK, "changed fx_pa_report", ""),
+	/* issue 12, point 10: strings quoting FILE:LINE (fortify's memcpy warning) */
+	CASE("line_in_string_moves", "line_string", LP_EXIT_NOCHANGE, "", ""),
+	CASE("line_in_string_changes", "line_string_changed", LP_EXIT_OK, "changed fx_lsc_report",
+	     ""),
 	/* 5. strings, __func__, once-flags, CSWTCH */
 	CASE("string_text_changes", "string_changed", LP_EXIT_OK, "changed fx_say", ""),
 	CASE("string_offsets_move", "string_shifted", LP_EXIT_OK, "changed fx_first", ""),

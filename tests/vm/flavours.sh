@@ -17,3 +17,13 @@ flavour_ready() {
 		"'lpatch target --need symbols $1' once to fetch it" >&2
 	return 1
 }
+# flavour_start SPEC: flavour_ready SPEC, and the "== SPEC (RELEASE)" header
+# of its part of the output.
+flavour_start() {
+	flavour_ready "$1" || return 1
+	echo "== $1 ($REL)"
+}
+# flavours_ran N: skip the test, loudly, when no flavour (N = 0) was ready.
+flavours_ran() {
+	[ "$1" -gt 0 ] || skip "LOUDLY: no flavour has its -dbg package in $LPATCH_CACHE"
+}

@@ -1,7 +1,9 @@
 # Guest script: every livepatch module copied in (*.ko) is loaded, goes
 # live (its transition finishes, each object it patches is patched: a module
 # it patches is loaded first), is disabled and removed, one after the other.
-# The host's `lpatch vm` fails the run on any WARN, oops or Call Trace.
+# While each is live, exercise.sh (when copied in too) runs with $ko set:
+# what the patched code does is used once. The host's `lpatch vm` fails the
+# run on any WARN, oops or Call Trace.
 . ./guest-lib.sh
 n=0
 for ko in *.ko; do
@@ -20,6 +22,9 @@ for ko in *.ko; do
 		[ "$(cat /sys/kernel/livepatch/$name/$obj/patched)" = 1 ] || die "$name: $obj not patched"
 		echo "LIVE $ko $obj: $(ls /sys/kernel/livepatch/$name/$obj | grep , | tr '\n' ' ')"
 	done
+	if [ -f exercise.sh ]; then
+		. ./exercise.sh || die "exercise.sh failed under $ko"
+	fi
 	lp_disable "$name"
 	rmmod "$name" || die "rmmod $name failed"
 	n=$((n + 1))

@@ -7,12 +7,11 @@
 # the patched build) binds by use. Built and loaded on both flavours, xfs
 # loaded after the patch and before it; /sys/fs/xfs/stats/stats shows the
 # patched format, and the patch's pr_debug fires once enabled.
-. "$(dirname "$0")/../../lib.sh"
-. "$(dirname "$0")/../flavours.sh"
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/flavours.sh"
 ran=0
 for TARGET in "${FLAVOURS[@]}"; do
-	flavour_ready "$TARGET" || continue
-	echo "== $TARGET ($REL)"
+	flavour_start "$TARGET" || continue
 	build_patch "$WORK/lp.ko" kpatch-module-xfs-netlink.patch --name livepatch-kp-module
 	expect_contains "$WORK/build.log" "fs/xfs/xfs_stats.o: verified against xfs"
 	expect_contains "$WORK/build.log" "net/netlink/af_netlink.o: verified against vmlinux"
@@ -50,5 +49,5 @@ G
 	expect_contains "$WORK/out" GUEST-OK
 	ran=$((ran + 1))
 done
-[ $ran -gt 0 ] || skip "LOUDLY: no flavour has its -dbg package in $LPATCH_CACHE"
+flavours_ran $ran
 echo "PASS: kpatch's module patch (xfs_stats.c with af_netlink.c) on $ran flavour(s)"

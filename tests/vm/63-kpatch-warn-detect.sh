@@ -3,12 +3,11 @@
 # WARN, BUG, printk_once and lockdep site below moves down a line. Issue 12,
 # point 10: lpatch build answers exit 3, "no functional change", and writes
 # no module, on both flavours.
-. "$(dirname "$0")/../../lib.sh"
-. "$(dirname "$0")/../flavours.sh"
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/flavours.sh"
 ran=0
 for TARGET in "${FLAVOURS[@]}"; do
-	flavour_ready "$TARGET" || continue
-	echo "== $TARGET ($REL)"
+	flavour_start "$TARGET" || continue
 	"$LPATCH" build --target "$TARGET" -o "$WORK/wd.ko" \
 		"$TOP/tests/vm/patches/kpatch-warn-detect.patch" >"$WORK/build.log" 2>&1
 	st=$?
@@ -18,5 +17,5 @@ for TARGET in "${FLAVOURS[@]}"; do
 	[ -e "$WORK/wd.ko" ] && fail "$TARGET: a module was written"
 	ran=$((ran + 1))
 done
-[ $ran -gt 0 ] || skip "LOUDLY: no flavour has its -dbg package in $LPATCH_CACHE"
+flavours_ran $ran
 echo "PASS: kvm/x86.c with a blank line on top is no functional change on $ran flavour(s)"

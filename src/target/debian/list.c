@@ -11,24 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Is name one line of the newline-separated list names? */
-static bool listed(const char *names, const char *name)
+/* Is item one entry of list, whose entries follow `before` and end at
+ * `after` (or the end): lines ('\n', '\n'), or ", "-separated (' ', ',')? */
+static bool listed(const char *list, const char *item, char before, char after)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(item);
 
-	for (const char *p = names; p && (p = strstr(p, name)); p += n)
-		if ((p == names || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
-			return true;
-	return false;
-}
-
-/* Is version one of the ", "-separated versions? */
-static bool has_version(const char *versions, const char *version)
-{
-	size_t n = strlen(version);
-
-	for (const char *p = versions; p && (p = strstr(p, version)); p += n)
-		if ((p == versions || p[-1] == ' ') && (p[n] == ',' || !p[n]))
+	for (const char *p = list; p && (p = strstr(p, item)); p += n)
+		if ((p == list || p[-1] == before) && (p[n] == after || !p[n]))
 			return true;
 	return false;
 }
@@ -47,7 +37,7 @@ static bool source_match(const char *dbg, const char *sources, char **version)
 	*version = apt_versions(dbg);
 	if ((comma = strchr(*version, ',')))
 		*comma = '\0';
-	return **version && has_version(sources, *version);
+	return **version && listed(sources, *version, ' ', ',');
 }
 
 int debian_target_list(const char *spec, const char *which, char ***specs, size_t *n)
@@ -108,7 +98,7 @@ int debian_target_list(const char *spec, const char *which, char ***specs, size_
 			char *version = NULL;
 
 			/* without the -dbg package there is no vmlinux with symbols to build for */
-			if (!listed(names, dbg)) {
+			if (!listed(names, dbg, '\n', '\n')) {
 				sb_addf(&skipped, "%s%s", skipped.len ? ", " : "", r);
 			} else if (sources && !source_match(dbg, sources, &version)) {
 				sb_addf(&nosource, "%s%s (%s)", nosource.len ? ", " : "", r,

@@ -16,6 +16,7 @@ static void usage(void)
 	char *cache = lp_cache_dir();
 
 	printf("usage: lpatch target [--json] [--need LIST] SPEC\n"
+	       "       lpatch target [--json] SPEC@all\n"
 	       "       lpatch target [--json] --src DIR [--config FILE] [--vmlinux FILE] "
 	       "[--symvers FILE]\n\n"
 	       "Fetch a target kernel's parts into lpatch's cache (Debian packages with apt),\n"
@@ -28,6 +29,9 @@ static void usage(void)
 	       "lpatch's own apt configuration (the cache's apt/trixie/; /etc/apt is not used)\n"
 	       "and built in a trixie build root with gcc-14 (the cache's roots/trixie/, made\n"
 	       "once with mmdebstrap; `root` below).\n\n"
+	       "SPEC@all (debian:cloud@all, debian13:cloud@all, ...) prints, one a line, the\n"
+	       "exact targets `lpatch build --target SPEC@all` builds, and fetches nothing\n"
+	       "(--json: {\"set\": SPEC@all, \"targets\": [...]}).\n\n"
 	       "options:\n"
 	       "  --need LIST     what to make ready, comma-separated (default: boot,headers):\n"
 	       "                    boot     vmlinuz, config, modules (with modules.dep)\n"
@@ -107,6 +111,35 @@ static void print_target(const struct kernel_target *t, bool json)
 	json_print(&j);
 }
 
+/* SPEC@all: the exact targets of the set, fetched by nothing. */
+static int print_set(const char *set, bool json)
+{
+	char **specs = NULL;
+	size_t n = 0, cap = 0;
+	int ret = target_expand(set, &specs, &n, &cap);
+	struct strbuf sb = {0};
+	struct json j;
+
+	if (!ret && !json)
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", specs[i]);
+	if (!ret && json) {
+		json_init(&j, &sb, JSON_PRETTY);
+		json_obj_begin(&j);
+		json_kstr(&j, "set", set);
+		json_karr_begin(&j, "targets");
+		for (size_t i = 0; i < n; i++)
+			json_str(&j, specs[i]);
+		json_arr_end(&j);
+		json_obj_end(&j);
+		json_print(&j);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(specs[i]);
+	free(specs);
+	return lp_exit_code(ret, LP_EXIT_FAIL);
+}
+
 int cmd_target(int argc, char **argv)
 {
 	const char *spec, *need_arg = "boot,headers", *bad = NULL;
@@ -138,6 +171,8 @@ int cmd_target(int argc, char **argv)
 		return cli_usage_error("target", "--config, --vmlinux and --symvers go with --src");
 	if (!spec && !src)
 		return cli_usage_error("target", "which kernel? e.g. `lpatch target debian:cloud`");
+	if (spec && strchr(spec, '@'))
+		return print_set(spec, json);
 	ret = src ? target_custom(src, config, vmlinux, symvers, &t) : target_open(spec, need, &t);
 	if (ret)
 		return lp_exit_code(ret, LP_EXIT_FAIL);

@@ -66,8 +66,21 @@ static struct symbol *marked_function(const struct reloc *r)
 {
 	struct symbol *s = r->sym;
 
-	if (s && s->type == STT_SECTION && s->sec && s->sec->owner && r->addend == 0)
-		s = s->sec->owner;
+	/* against its section: the function there, at the start or, behind
+	 * CONFIG_CALL_PADDING's 16 bytes of NOPs (6.12), at +16 */
+	if (s && s->type == STT_SECTION && s->sec && r->addend >= 0) {
+		struct symbol *o = s->sec->owner;
+
+		if (o && o->s.st_value == (uint64_t)r->addend)
+			return o->type == STT_FUNC ? o : NULL;
+		for (size_t i = 1; i < s->elf->nsym; i++) {
+			struct symbol *f = s->elf->sym[i];
+			if (f->sec == s->sec && f->type == STT_FUNC &&
+			    f->s.st_value == (uint64_t)r->addend)
+				return f;
+		}
+		return NULL;
+	}
 	return s && s->type == STT_FUNC ? s : NULL;
 }
 

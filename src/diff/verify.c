@@ -27,6 +27,15 @@ struct verify_ctx {
 	bool indexed;
 	struct elf_dyn *dyn;	/* the target's dynamic symbols and relocations, read on first use */
 	bool dyn_read;
+	struct site *sites;	/* obj's jump-label sites (__jump_table), sorted; read on first use */
+	size_t nsites;
+	bool sites_read;
+};
+
+/* A place in obj's code that its __jump_table names: a static branch. */
+struct site {
+	size_t sec;		/* section index */
+	uint64_t off;		/* section offset */
 };
 
 /* One side: a function's bytes and instructions. */
@@ -43,6 +52,65 @@ struct code {
 	size_t n;
 	size_t *rank;		/* rank[k]: instructions other than nops before in[k] */
 };
+
+/* ---- jump-label sites ----
+ *
+ * A static branch is a jmp (2 or 5 bytes) or a nop of that size, named by
+ * an entry of __jump_table; the kernel switches it between the two at run
+ * time. Where objtool makes the jmp a nop depends on the kernel: per object
+ * at compile time, or only when vmlinux and the modules are linked (with
+ * CONFIG_X86_KERNEL_IBT, 6.12's), so the object compiled here has a jmp
+ * where the target has a nop. Either is the same code.
+ */
+
+static int cmp_site(const void *a, const void *b)
+{
+	const struct site *x = a, *y = b;
+
+	if (x->sec != y->sec)
+		return x->sec < y->sec ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* obj's jump-label sites, from the code field (the first, self-relative,
+ * 32 bits) of each 16-byte entry of its __jump_table. */
+static void read_sites(struct verify_ctx *c)
+{
+	struct section *jt = elf_find_section(c->obj, "__jump_table");
+	size_t idx = 0, cap = 0;
+	struct reloc *r;
+
+	c->sites_read = true;
+	if (!jt || !jt->rela)
+		return;
+	while ((r = elf_reloc_in(jt, 0, jt->size, &idx))) {
+		if (r->offset % 16 || !r->sym || !r->sym->sec || r->type != R_X86_64_PC32)
+			continue;
+		*ARRAY_PUSH(c->sites, c->nsites, cap) = (struct site){
+			.sec = r->sym->sec->index,
+			.off = r->sym->s.st_value + (uint64_t)r->addend };
+	}
+	qsort(c->sites, c->nsites, sizeof(*c->sites), cmp_site);
+}
+
+/* Is function offset off of the object's code o a jump-label site? */
+static bool is_site(struct verify_ctx *c, const struct code *o, uint64_t off)
+{
+	struct site key = { .sec = o->sec->index, .off = o->base + off };
+
+	if (!c->sites_read)
+		read_sites(c);
+	return c->nsites &&
+	       bsearch(&key, c->sites, c->nsites, sizeof(*c->sites), cmp_site) != NULL;
+}
+
+static void ranks(struct code *x)
+{
+	free(x->rank);
+	x->rank = xcalloc(x->n + 1, sizeof(*x->rank));
+	for (size_t k = 0; k < x->n; k++)
+		x->rank[k + 1] = x->rank[k] + !x->in[k].nop;
+}
 
 /*
  * Relocation types whose site the linker may rewrite along with bytes
@@ -523,9 +591,7 @@ static int decode(struct code *x)
 
 	if (insn_decode_all(x->bytes, x->len, &x->in, &x->n, &bad))
 		return -1;
-	x->rank = xcalloc(x->n + 1, sizeof(*x->rank));
-	for (size_t k = 0; k < x->n; k++)
-		x->rank[k + 1] = x->rank[k] + !x->in[k].nop;
+	ranks(x);
 	return 0;
 }
 
@@ -713,6 +779,79 @@ static int compare_insns(struct verify_ctx *c, const struct code *o, const struc
 	}
 }
 
+/*
+ * The object's jump-label sites that are jmps, each paired with the
+ * target's instruction at the same place (the nops before the next
+ * instruction, or the next instruction): a nop of the same size, or a jmp
+ * of the same size to the same place. Both sides' sites then count as
+ * nops, so they neither meet other instructions nor shift the ranks of
+ * branch targets. Returns 1 when every site has its match, else 0 (*why:
+ * which and what the target has there).
+ */
+static int pair_sites(struct verify_ctx *c, struct code *o, struct code *t, char **why)
+{
+	struct { size_t o, t; } *pairs = NULL;
+	size_t j = 0, np = 0, cap = 0;
+	char a[96], b[96];
+	int ret = 1;
+
+	for (size_t i = 0; i < o->n && ret; i++) {
+		struct insn *oi = &o->in[i];
+		size_t k = j;
+
+		if (!oi->jmp || (oi->len != 2 && oi->len != 5) || !is_site(c, o, oi->off)) {
+			if (oi->nop)
+				continue;
+			while (j < t->n && t->in[j].nop)
+				j++;
+			if (j < t->n)
+				j++;
+			continue;
+		}
+		while (k < t->n && t->in[k].nop && t->in[k].len != oi->len)
+			k++;
+		if (k < t->n && (t->in[k].nop || (t->in[k].jmp && t->in[k].len == oi->len))) {
+			if (!t->in[k].nop) {
+				ARRAY_PUSH(pairs, np, cap)->o = i;
+				pairs[np - 1].t = k;
+			}
+			oi->nop = t->in[k].nop = true;
+			j = k + 1;
+			continue;
+		}
+		ret = 0;
+		if (why) {
+			text(o, oi, a, sizeof(a));
+			if (j < t->n)
+				text(t, &t->in[j], b, sizeof(b));
+			*why = xasprintf("the jump-label site at +0x%x (__jump_table), compiled `%s`, "
+					 "is neither such a jmp nor a %u-byte nop in %s: it has %s%s%s",
+					 oi->off, a, oi->len, t->what, j < t->n ? "`" : "",
+					 j < t->n ? b : "the function's end", j < t->n ? "`" : "");
+		}
+	}
+	ranks(o);
+	ranks(t);
+	for (size_t p = 0; p < np && ret; p++) {
+		const struct insn *oi = &o->in[pairs[p].o], *ti = &t->in[pairs[p].t];
+		char *ref = NULL;
+
+		if (same_insn(c, o, oi, t, ti, &ref))
+			continue;
+		ret = 0;
+		if (why) {
+			text(o, oi, a, sizeof(a));
+			text(t, ti, b, sizeof(b));
+			*why = xasprintf("the jump-label site at +0x%x goes elsewhere: compiled `%s`, "
+					 "%s has `%s`%s%s%s", oi->off, a, t->what, b,
+					 ref ? " (" : "", ref ? ref : "", ref ? ")" : "");
+		}
+		free(ref);
+	}
+	free(pairs);
+	return ret;
+}
+
 static int verify_one(struct verify_ctx *c, struct symbol *fn, struct symbol *tsym, char **why)
 {
 	struct elf_file *target = c->p->elf;
@@ -733,7 +872,7 @@ static int verify_one(struct verify_ctx *c, struct symbol *fn, struct symbol *ts
 		return -1;
 	if (decode(&o) || decode(&t))
 		ret = compare_bytes(&o, &t, why);
-	else
+	else if ((ret = pair_sites(c, &o, &t, why)))
 		ret = compare_insns(c, &o, &t, why);
 	free(o.in);
 	free(o.rank);
@@ -749,6 +888,7 @@ int verify_function(struct elf_file *obj, struct symbol *fn, const struct parent
 	int ret = verify_one(&c, fn, tsym, why);
 
 	free(c.cover);
+	free(c.sites);
 	elf_dyn_free(c.dyn);
 	return ret;
 }
@@ -790,6 +930,7 @@ int verify_object(const char *path, const struct parent *p, bool weak, struct ve
 		free(why);
 	}
 	free(c.cover);
+	free(c.sites);
 	elf_dyn_free(c.dyn);
 	elf_close(obj);
 	return ret;

@@ -19,10 +19,25 @@ static bool same_modname(const char *a, const char *b, size_t blen)
 	return !a[i] && i == blen;
 }
 
-/* The module's path relative to t->modules (as in modules.dep, e.g.
- * "kernel/fs/xfs/xfs.ko"); modname as KBUILD_MODNAME has it ('-' and '_'
- * are the same). NULL when the target has no such module, with an error
- * unless quiet. */
+/* The length of name without its ".ko" or ".ko.COMPRESSION" ending (6.12's
+ * modules.dep names kernel/fs/binfmt_misc.ko.xz), or 0 when it has none. */
+static size_t ko_stem(const char *name, size_t len)
+{
+	static const char *const ends[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
+
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		size_t e = strlen(ends[i]);
+		if (len > e && !memcmp(name + len - e, ends[i], e))
+			return len - e;
+	}
+	return 0;
+}
+
+/* The module's path relative to t->modules as modules.dep has it, with a
+ * compressed module's ending made ".ko" (e.g. "kernel/fs/xfs/xfs.ko": the
+ * name of its copy with symbols, which is never compressed); modname as
+ * KBUILD_MODNAME has it ('-' and '_' are the same). NULL when the target
+ * has no such module, with an error unless quiet. */
 static char *find_module(const struct kernel_target *t, const char *modname, bool quiet)
 {
 	char *dep, *text, *found = NULL;
@@ -40,15 +55,16 @@ static char *find_module(const struct kernel_target *t, const char *modname, boo
 		const char *base = slash ? slash + 1 : l;
 		size_t blen = (size_t)(l + n - base);
 
-		if (blen > 3 && !memcmp(base + blen - 3, ".ko", 3) && same_modname(modname, base, blen - 3))
-			found = xstrndup(l, n);
+		size_t stem = ko_stem(base, blen);
+
+		if (stem && same_modname(modname, base, stem))
+			found = xasprintf("%.*s.ko", (int)(base + stem - l), l);
 		l += strcspn(l, "\n");
 		l += *l == '\n';
 	}
 	if (text && !found && !quiet) {
 		lp_err("module %s is not among the target's modules (%s)", modname, dep);
-		lp_hint("is it built in (=y) in the target's config, or compressed? lpatch reads "
-			"modules.dep");
+		lp_hint("is it built in (=y) in the target's config? lpatch reads modules.dep");
 	}
 	free(text);
 	free(dep);

@@ -48,6 +48,11 @@ static void test_suite_of_release(void)
 	CHECK(!debian_suite_has_release(trixie, "6.1.0-56-cloud-amd64"));
 	CHECK(!debian_suite_has_release(bookworm, "6.12.118+deb13-cloud-amd64"));
 	CHECK(debian_suite_has_release(bookworm, "6.12.107+deb12-amd64"));
+	/* a rebuild of one upstream release (linux 6.12.115-2): the archive's
+	 * 6.12.115+deb13.1 ABI */
+	CHECK(debian_suite_has_release(trixie, "6.12.115+deb13.1-cloud-amd64"));
+	CHECK(debian_suite_of_release("6.12.115+deb13.1-cloud-amd64") == trixie);
+	CHECK(!debian_suite_has_release(bookworm, "6.12.115+deb13.1-cloud-amd64"));
 }
 
 static void test_spec_forms(void)
@@ -78,6 +83,12 @@ static void test_spec_forms(void)
 	CHECK_STR(r.flavour, "cloud-amd64");
 	CHECK_STR(r.series, "6.12");
 	debian_release_free(&r);
+	CHECK(debian_parse_release("6.12.115+deb13.1-cloud-amd64", &r));
+	CHECK_STR(r.abi, "6.12.115+deb13.1");
+	CHECK_STR(r.flavour, "cloud-amd64");
+	CHECK_STR(r.series, "6.12");
+	debian_release_free(&r);
+	CHECK(!debian_parse_release("6.12.115+deb13.-cloud-amd64", &r));
 	/* the old spelling still means Debian 12 */
 	CHECK(debian_parse_spec("debian:cloud", &meta, &rel) == 0);
 	CHECK_STR(meta, "linux-image-cloud-amd64");

@@ -6,6 +6,7 @@
  * change to its code or to a string it prints is found (it was taken for
  * an alias and never compared: "no functional change").
  */
+#include "diff/author.h"
 #include "diff/diff.h"
 #include "diff/parent.h"
 #include "elf/elf.h"
@@ -89,11 +90,42 @@ static void function_behind_padding(void)
 static void string_change(void) { expect_changed("str", "VmallocChunk", "VMALLOCCHUNK", "fa"); }
 static void code_change(void) { expect_changed("code", "x * 3 + 1", "x * 3 + 2", "fb"); }
 
+/* A callback marker (include/lpatch.h's LPATCH_*_CALLBACK) names a static
+ * function: the assembler relocates against the function's section, and
+ * behind the padding the function is at +16 of it, not +0. */
+static void callback_behind_padding(void)
+{
+	static const char cb_src[] =
+		"struct klp_object;\n"
+		"static void cb(struct klp_object *o) { asm volatile(\"\" : : \"r\"(o)); }\n"
+		"static void (*const __lpatch_callback_post_unpatch)(struct klp_object *)\n"
+		"	__attribute__((used, section(\".lpatch.callbacks.post_unpatch\"))) = cb;\n";
+	char *o = fixture_cc("pad_callback", cb_src, PADDING);
+	struct elf_file *ef = o ? elf_open(o, 0) : NULL;
+	struct section *sec = ef ? elf_find_section(ef, ".lpatch.callbacks.post_unpatch") : NULL;
+	struct reloc *r = sec ? elf_reloc_at(sec, 0) : NULL;
+	struct symbol *f;
+	bool err = false;
+
+	CHECK(ef && r);
+	if (!r)
+		goto out;
+	/* the case is there: against the section, 16 bytes in */
+	CHECK(r->sym->type == STT_SECTION && r->addend == 16);
+	f = diff_callback(ef, DIFF_CB_POST_UNPATCH, "pad_callback.c", &err);
+	CHECK(!err);
+	CHECK(f && !strcmp(f->name, "cb"));
+out:
+	elf_close(ef);
+	free(o);
+}
+
 int main(void)
 {
 	RUN(function_behind_padding);
 	RUN(string_change);
 	RUN(code_change);
+	RUN(callback_behind_padding);
 	fixture_cleanup();
 	return unit_done();
 }

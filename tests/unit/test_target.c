@@ -6,6 +6,7 @@
 #include "target/debian/release.h"
 #include "deb/deb.h"
 #include "target/kconfig.h"
+#include "target/modsyms.h"
 #include "target/stamp.h"
 #include "target/target.h"
 #include "target/tree.h"
@@ -373,6 +374,50 @@ static void test_remembered_release_checked(void)
 	free(cache);
 }
 
+/* The module's copy with symbols, as a provider would give it: the path it
+ * was asked for, under the modules tree. */
+static char *asked_for;
+static char *fake_module_symbols(const struct kernel_target *t, const char *relpath)
+{
+	free(asked_for);
+	asked_for = xstrdup(relpath);
+	return path_join(t->modules, relpath);
+}
+
+/* 6.12's modules.dep names compressed modules (.ko.xz); the -dbg package's
+ * copies with symbols are plain .ko: the module is found, by its name with
+ * '-' or '_', and its copy asked for as .ko. */
+static void test_compressed_modules(void)
+{
+	const struct target_provider fake = { .prefix = "fake",
+					      .module_symbols = fake_module_symbols };
+	struct kernel_target t = { .provider = &fake };
+	char *sym;
+
+	put("mods/modules.dep", "kernel/fs/binfmt_misc.ko.xz:\n"
+				"kernel/drivers/net/virtio_net.ko.zst: kernel/net/core/failover.ko.zst\n"
+				"kernel/fs/xfs/xfs.ko:\n"
+				"kernel/fs/plain.kox:\n");
+	t.modules = path_join(tmp, "mods");
+	CHECK(target_has_module(&t, "binfmt_misc"));
+	CHECK(target_has_module(&t, "virtio-net"));
+	CHECK(target_has_module(&t, "xfs"));
+	CHECK(!target_has_module(&t, "plain"));
+	CHECK(!target_has_module(&t, "binfmt"));
+	sym = target_module_symbols(&t, "binfmt_misc");
+	CHECK_STR(asked_for, "kernel/fs/binfmt_misc.ko");
+	free(sym);
+	sym = target_module_symbols(&t, "virtio_net");
+	CHECK_STR(asked_for, "kernel/drivers/net/virtio_net.ko");
+	free(sym);
+	sym = target_module_symbols(&t, "xfs");
+	CHECK_STR(asked_for, "kernel/fs/xfs/xfs.ko");
+	free(sym);
+	free(asked_for);
+	asked_for = NULL;
+	free(t.modules);
+}
+
 int main(void)
 {
 	tmp = make_temp_dir("test-target");
@@ -391,6 +436,7 @@ int main(void)
 	RUN(test_deb_fields);
 	RUN(test_tree);
 	RUN(test_cached_target);
+	RUN(test_compressed_modules);
 	RUN(test_exit_codes);
 	RUN(test_remembered_release_checked);
 	rm_rf(tmp);

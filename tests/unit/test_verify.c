@@ -363,6 +363,93 @@ static void call_to_next_function_matches(void)
 	free(t);
 }
 
+/* Static branches as the kernel makes them (arch_static_branch): a jmp of 5
+ * or 2 bytes, named by an entry of __jump_table. On 6.12 (IBT) objtool
+ * turns it into a nop of that size only when vmlinux is linked, so the
+ * object compiled has the jmp where the target has the nop. The loop's
+ * branch back crosses both sites. Variants: NOPS, the target's form;
+ * NOTABLE, the jmps without __jump_table; SPLIT, a 2- and a 3-byte nop for
+ * the 5-byte one; ELSEWHERE, a 5-byte jmp to the next instruction. */
+static const char *jl_src =
+	"static int key_a, key_b;\n"
+	"volatile int sink;\n"
+	"#if defined(NOPS)\n"
+	"#define INS5 \".byte 0x0f, 0x1f, 0x44, 0x00, 0x00\"\n"
+	"#define INS2 \".byte 0x66, 0x90\"\n"
+	"#elif defined(SPLIT)\n"
+	"#define INS5 \".byte 0x66, 0x90, 0x0f, 0x1f, 0x00\"\n"
+	"#define INS2 \".byte 0x66, 0x90\"\n"
+	"#elif defined(ELSEWHERE)\n"
+	"#define INS5 \"%{disp32%} jmp 2f\\n2:\"\n"
+	"#define INS2 \"%{disp8%} jmp %l1\"\n"
+	"#else\n"
+	"#define INS5 \"%{disp32%} jmp %l1\"\n"
+	"#define INS2 \"%{disp8%} jmp %l1\"\n"
+	"#endif\n"
+	"#ifdef NOTABLE\n"
+	"#define SITE(ins, key, lab) asm goto(\"1: \" ins : : \"i\"(&key) : : lab)\n"
+	"#else\n"
+	"#define SITE(ins, key, lab) asm goto(\"1: \" ins \"\\n\\t.pushsection __jump_table, \\\"aw\\\"\\n\\t\" \\\n"
+	"	\".balign 8\\n\\t.long 1b - ., %l1 - .\\n\\t.quad %c0 + 2 - .\\n\\t.popsection\" \\\n"
+	"	: : \"i\"(&key) : : lab)\n"
+	"#endif\n"
+	"__attribute__((noinline)) int branchy(int x)\n"
+	"{\n"
+	"	for (int i = 0; i < x; i++) {\n"
+	"		sink += i;\n"
+	"		SITE(INS5, key_a, on_a);\n"
+	"		sink ^= x;\n"
+	"		SITE(INS2, key_b, on_b);\n"
+	"		sink -= 3;\n"
+	"	}\n"
+	"	return x;\n"
+	"on_a:\n"
+	"	return -x;\n"
+	"on_b:\n"
+	"	return x * 7;\n"
+	"}\n";
+
+/* A jump-label site matches the target's nop of its size, or the same jmp;
+ * elsewhere a jmp is no nop, and a site is neither two nops nor a jmp to
+ * another place. */
+static void jump_label_sites_match(void)
+{
+	char *obj = fixture_cc("jl_obj", jl_src, NULL);
+	char *nops = fixture_cc("jl_nops", jl_src, "-DNOPS");
+	char *plain = fixture_cc("jl_plain", jl_src, "-DNOTABLE");
+	char *split = fixture_cc("jl_split", jl_src, "-DSPLIT");
+	char *elsewhere = fixture_cc("jl_elsewhere", jl_src, "-DELSEWHERE");
+	char *why = NULL;
+
+	CHECK(obj && nops && plain && split && elsewhere);
+	/* the case is there: the same layout, a jmp in one, a nop in the other */
+	CHECK(symbol_size(obj, "branchy") && symbol_size(obj, "branchy") == symbol_size(nops, "branchy"));
+	expect_match(obj, nops, "branchy");
+	expect_match(obj, obj, "branchy");
+	expect_match(nops, nops, "branchy");
+	/* without __jump_table a jmp is a jmp */
+	CHECK(check(plain, nops, "branchy", &why) == 0);
+	CHECK(why && strstr(why, "differ at +0x"));
+	free(why);
+	why = NULL;
+	CHECK(check(obj, split, "branchy", &why) == 0);
+	CHECK(why && strstr(why, "jump-label site") && strstr(why, "5-byte nop"));
+	if (why)
+		fprintf(stderr, "  split: %s\n", why);
+	free(why);
+	why = NULL;
+	CHECK(check(obj, elsewhere, "branchy", &why) == 0);
+	CHECK(why && strstr(why, "jump-label site") && strstr(why, "goes elsewhere"));
+	if (why)
+		fprintf(stderr, "  elsewhere: %s\n", why);
+	free(why);
+	free(obj);
+	free(nops);
+	free(plain);
+	free(split);
+	free(elsewhere);
+}
+
 int main(void)
 {
 	RUN(same_build_matches);
@@ -376,6 +463,7 @@ int main(void)
 	RUN(other_compiler_refused);
 	RUN(library_plt_calls_match);
 	RUN(call_to_next_function_matches);
+	RUN(jump_label_sites_match);
 	fixture_cleanup();
 	return unit_done();
 }

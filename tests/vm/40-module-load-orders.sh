@@ -33,11 +33,7 @@ bm_load
 [ "$(cat $P/binfmt_misc/patched)" = 1 ] || die "binfmt_misc object not marked patched"
 echo "order 2: $(bm_status)"
 # removed and loaded again while the patch stays
-bm_unload
-[ "$(cat $P/binfmt_misc/patched)" = 0 ] || die "binfmt_misc object still patched after rmmod"
-bm_load
-[ "$(bm_status)" = "enabled (lpatch)" ] || die "reloaded module: status is '$(bm_status)'"
-echo "reloaded: $(bm_status)"
+bm_reload_patched livepatch_mod
 # 3. loaded before the patch
 lp_disable livepatch_mod
 rmmod livepatch_mod || die "rmmod failed"

@@ -32,3 +32,31 @@ bm_load() {
 	mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || die "mount binfmt_misc failed"
 }
 bm_unload() { umount /proc/sys/fs/binfmt_misc && rmmod binfmt_misc || die "cannot remove binfmt_misc"; }
+# bm_reload_patched PATCH: binfmt_misc removed and loaded again while PATCH
+# (of binfmt-misc-status*.patch) stays enabled: its binfmt_misc object is
+# unpatched as the module goes, patched again as it comes
+bm_reload_patched() {
+	bm_unload
+	[ "$(cat /sys/kernel/livepatch/$1/binfmt_misc/patched)" = 0 ] ||
+		die "binfmt_misc object still patched after rmmod"
+	bm_load
+	[ "$(bm_status)" = "enabled (lpatch)" ] || die "reloaded module: status is '$(bm_status)'"
+	echo "reloaded: $(bm_status)"
+}
+# newpid_case KO: the shadow-newpid patch (a shadow variable per task forked
+# after it, freed by its post-unpatch callback) loaded from KO, checked,
+# disabled and removed; prints "new task PID: newpid: PID"
+newpid_case() {
+	grep -q '^newpid:' /proc/self/status && die "newpid line before insmod"
+	insmod $1 || die "insmod $1 failed"
+	lp_wait_transition livepatch_newpid
+	grep -q '^newpid:' /proc/1/status && die "PID 1 (forked before load) has a newpid line"
+	set -- $(sh -c 'echo $$; grep "^newpid:" /proc/$$/status')
+	[ "$#" = 3 ] || die "no newpid line for a new task: '$*'"
+	[ "$1" = "$3" ] || die "newpid $3 of task $1"
+	echo "new task $1: $2 $3"
+	lp_disable livepatch_newpid
+	dmesg | grep 'lpatch-newpid: shadow variables freed' || die "post-unpatch callback did not run"
+	grep -q '^newpid:' /proc/self/status && die "newpid line after disable"
+	rmmod livepatch_newpid || die "rmmod failed"
+}

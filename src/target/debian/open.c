@@ -379,19 +379,19 @@ out:
 	return ret;
 }
 
-/* One provider per suite's prefix: the suite table (suite.c) says the rest.
- * Release sets (@all) are listed from the host's apt lists: Debian 12 only. */
-#define DEBIAN_PROVIDER(pfx, lister)							\
+/* One provider per suite's prefix: the suite table (suite.c) says the rest,
+ * release sets (@all) too (list.c, from the suite's apt lists). */
+#define DEBIAN_PROVIDER(pfx)								\
 	{										\
 		.prefix = (pfx),							\
 		.forms = DEBIAN_SPEC_FORMS,						\
 		.open = debian_target_open,						\
 		.module_symbols = debian_module_symbols,				\
 		.signed_image = debian_signed_image,					\
-		.list = (lister),							\
+		.list = debian_target_list,						\
 		.symbols_hint = "for a Debian kernel, vmlinux and modules with symbols are in " \
 				"linux-image-<release>-dbg",				\
 	}
 
-const struct target_provider debian_provider = DEBIAN_PROVIDER("debian", debian_target_list);
-const struct target_provider debian13_provider = DEBIAN_PROVIDER("debian13", NULL);
+const struct target_provider debian_provider = DEBIAN_PROVIDER("debian");
+const struct target_provider debian13_provider = DEBIAN_PROVIDER("debian13");

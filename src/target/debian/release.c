@@ -36,7 +36,8 @@ bool debian_parse_release(const char *rel, struct debian_release *r)
 	size_t n;
 
 	memset(r, 0, sizeof(*r));
-	/* X.Y.Z, then the ABI: "-N" (6.1.0-56) or "+debN" (6.12.107+deb12), then a flavour */
+	/* X.Y.Z, then the ABI: "-N" (6.1.0-56) or "+debN" (6.12.107+deb12, 6.12.115+deb13.1),
+	 * then a flavour */
 	for (int i = 0; i < 3; i++) {
 		n = skip_digits(p);
 		if (!n || (i < 2 && p[n] != '.'))
@@ -48,6 +49,9 @@ bool debian_parse_release(const char *rel, struct debian_release *r)
 	} else if (*p == '+' && isalnum((unsigned char)p[1])) {
 		for (p++; isalnum((unsigned char)*p);)
 			p++;
+		/* a rebuild of the same upstream release: 6.12.115+deb13.1 */
+		if (*p == '.' && skip_digits(p + 1))
+			p += 1 + skip_digits(p + 1);
 	} else {
 		return false;
 	}

@@ -33,7 +33,8 @@ static const struct debian_suite suites[] = {
 	{ .prefix = "debian", .codename = "bookworm", .number = 12, .series = "6.1",
 	  .abi_tag = NULL, .cc = "gcc-12", .archive = bookworm_archive, .host_apt = true },
 	{ .prefix = "debian13", .codename = "trixie", .number = 13, .series = "6.12",
-	  .abi_tag = "+deb13", .cc = "gcc-14", .archive = trixie_archive, .host_apt = false },
+	  .abi_tag = "+deb13", .cc = "gcc-14", .archive = trixie_archive, .host_apt = false,
+	  .all_source_listed = true },
 };
 #define NSUITES (sizeof(suites) / sizeof(suites[0]))
 
@@ -62,8 +63,9 @@ bool debian_suite_has_release(const struct debian_suite *s, const char *release)
 
 	if (s->abi_tag) {
 		tag = strstr(release, s->abi_tag);
-		/* the tag ends the ABI: "+deb13-" (not +deb130) */
-		return tag && tag[strlen(s->abi_tag)] == '-';
+		/* the tag ends the ABI, or its rebuild number does: "+deb13-" or
+		 * "+deb13.1-" (not +deb130) */
+		return tag && (tag[strlen(s->abi_tag)] == '-' || tag[strlen(s->abi_tag)] == '.');
 	}
 	/* the untagged suite: anything no tagged suite claims */
 	for (size_t i = 0; i < NSUITES; i++)

@@ -22,6 +22,10 @@ struct debian_suite {
 	/* fetch through the host's apt when the host runs this suite (the
 	 * lists `apt-get update` keeps); else, or when false, the private one */
 	bool host_apt;
+	/* @all takes a release only when the lists have linux-source-SERIES of
+	 * its version (the archive keeps each release's: trixie-security);
+	 * without it, older releases' source comes from the snapshot archive */
+	bool all_source_listed;
 };
 
 /* The suite of a spec's prefix ("debian13:cloud" -> trixie); NULL if none. */

@@ -65,6 +65,37 @@ static int wait_safe(struct lp_session *s, struct lp_thread *t, struct unwinder 
 	return -1;
 }
 
+/* The registration record of region a in the process says eh: 0, or -1 (printed). */
+static int record(struct lp_session *s, const struct applied *a, const struct lp_region_eh *eh)
+{
+	if (!state_set_eh(s->pid, a, eh))
+		return 0;
+	lp_perr("process %d: cannot record the state of patch %s's unwind entries in its header",
+		(int)s->pid, a->hdr->name);
+	return -1;
+}
+
+/*
+ * Call func(arg0, arg1) in t, the record saying during (unknown outcome)
+ * from before the call until it returned, then after.
+ */
+static int call_recorded(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *g,
+			 const struct applied *a, struct lp_region_eh *eh, uint64_t func,
+			 long arg0, long arg1, uint32_t during, uint32_t after, const char *point)
+{
+	const long args[6] = { arg0, arg1 };
+
+	eh->state = during;
+	if (record(s, a, eh))
+		return -1;
+	test_kill_point(during == EH_REGISTERING ? "eh-registering" : "eh-deregistering");
+	if (remote_call(s, t, g, func, args, CALL_TIMEOUT_NS))
+		return -1;
+	test_kill_point(point);
+	eh->state = after;
+	return record(s, a, eh);
+}
+
 int ehreg_register(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *g,
 		   struct unwinder *u, struct resolver *rs, const struct applied *a)
 {
@@ -87,26 +118,10 @@ int ehreg_register(struct lp_session *s, struct lp_thread *t, const struct remot
 	if (wait_safe(s, t, u, rs->pm, reg.value))
 		return -1;
 	eh = *cur;
-	eh.state = EH_REGISTERING;
 	eh.deregister = dereg.value;
-	if (state_set_eh(s->pid, a, &eh)) {
-		lp_perr("process %d: cannot record the registration of the patch's unwind entries",
-			(int)s->pid);
+	if (call_recorded(s, t, g, a, &eh, reg.value, (long)eh.frame, (long)eh.object,
+			  EH_REGISTERING, EH_REGISTERED, "eh-registered"))
 		return -1;
-	}
-	test_kill_point("eh-registering");
-	{
-		const long args[6] = { (long)eh.frame, (long)eh.object };
-		if (remote_call(s, t, g, reg.value, args, CALL_TIMEOUT_NS))
-			return -1;
-	}
-	test_kill_point("eh-registered");
-	eh.state = EH_REGISTERED;
-	if (state_set_eh(s->pid, a, &eh)) {
-		lp_perr("process %d: cannot record the registration of the patch's unwind entries",
-			(int)s->pid);
-		return -1;
-	}
 	lp_debug("process %d: unwind entries at %#llx registered with %s", (int)s->pid,
 		 (unsigned long long)eh.frame, reg.where);
 	return 0;
@@ -128,23 +143,6 @@ int ehreg_deregister(struct lp_session *s, struct lp_thread *t, const struct rem
 	if (wait_safe(s, t, u, pm, cur->deregister))
 		return -1;
 	eh = *cur;
-	eh.state = EH_DEREGISTERING;
-	if (state_set_eh(s->pid, a, &eh)) {
-		lp_perr("process %d: cannot record the deregistration of the patch's unwind entries",
-			(int)s->pid);
-		return -1;
-	}
-	{
-		const long args[6] = { (long)eh.frame };
-		if (remote_call(s, t, g, eh.deregister, args, CALL_TIMEOUT_NS))
-			return -1;
-	}
-	test_kill_point("eh-deregistered");
-	eh.state = EH_NONE;
-	if (state_set_eh(s->pid, a, &eh)) {
-		lp_perr("process %d: cannot record the deregistration of the patch's unwind entries",
-			(int)s->pid);
-		return -1;
-	}
-	return 0;
+	return call_recorded(s, t, g, a, &eh, eh.deregister, (long)eh.frame, 0, EH_DEREGISTERING,
+			     EH_NONE, "eh-deregistered");
 }

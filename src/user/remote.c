@@ -268,10 +268,17 @@ static int run_until(struct lp_session *s, struct lp_thread *t, int req, enum st
 	return -1;
 }
 
+/* Where the injected code starts: a `syscall; ret` (number in rax) or a function. */
+struct entry {
+	uint64_t rip, rax;
+	const long *args;
+	bool syscall;		/* the fourth argument in r10, not rcx */
+};
+
 /* The thread at the call: its registers in *saved, mask in *mask, frame written, call set. */
 static int inject(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *g,
 		  struct user_regs_struct *saved, uint64_t *mask, bool *masked,
-		  void (*set)(struct user_regs_struct *call, const void *ctx), const void *ctx)
+		  const struct entry *e)
 {
 	struct user_regs_struct *cur = sess_regs(t), call;
 	uint64_t all = ~0ULL, frame;
@@ -292,10 +299,21 @@ static int inject(struct lp_session *s, struct lp_thread *t, const struct remote
 	}
 	if (write_frame(s->pid, t, saved, *mask, g, &frame))
 		return -1;
+	/* rsp is the frame, whose first word is the return address: as at a call */
 	call = *saved;
 	call.rsp = frame;
 	call.orig_rax = (unsigned long long)-1;
-	set(&call, ctx);
+	call.rip = e->rip;
+	call.rax = e->rax;
+	call.rdi = (unsigned long long)e->args[0];
+	call.rsi = (unsigned long long)e->args[1];
+	call.rdx = (unsigned long long)e->args[2];
+	if (e->syscall)
+		call.r10 = (unsigned long long)e->args[3];
+	else
+		call.rcx = (unsigned long long)e->args[3];
+	call.r8 = (unsigned long long)e->args[4];
+	call.r9 = (unsigned long long)e->args[5];
 	if (ptrace(PTRACE_SETREGS, t->tid, 0, &call)) {
 		lp_perr("cannot set the registers of thread %d", (int)t->tid);
 		return -1;
@@ -336,26 +354,6 @@ static int finish(struct lp_session *s, struct lp_thread *t, const struct user_r
 	return 0;
 }
 
-struct syscall_args {
-	const struct remote_gadgets *g;
-	long nr;
-	const long *args;
-};
-
-static void set_syscall(struct user_regs_struct *call, const void *ctx)
-{
-	const struct syscall_args *a = ctx;
-
-	call->rip = a->g->call;
-	call->rax = (unsigned long long)a->nr;
-	call->rdi = (unsigned long long)a->args[0];
-	call->rsi = (unsigned long long)a->args[1];
-	call->rdx = (unsigned long long)a->args[2];
-	call->r10 = (unsigned long long)a->args[3];
-	call->r8 = (unsigned long long)a->args[4];
-	call->r9 = (unsigned long long)a->args[5];
-}
-
 /*
  * Signals are blocked in the thread while it runs the call: a signal arriving
  * meanwhile stays pending in the kernel and is delivered once the thread runs
@@ -365,11 +363,11 @@ int remote_syscall(struct lp_session *s, struct lp_thread *t, const struct remot
 		   long nr, const long args[6], long *ret)
 {
 	struct user_regs_struct saved, now;
-	struct syscall_args sa = { g, nr, args };
+	struct entry e = { g->call, (uint64_t)nr, args, true };
 	uint64_t mask;
 	bool masked;
 
-	if (inject(s, t, g, &saved, &mask, &masked, set_syscall, &sa))
+	if (inject(s, t, g, &saved, &mask, &masked, &e))
 		return -1;
 	if (run_until(s, t, PTRACE_SYSCALL, SYSCALL_STOP, g->call + 2, nr) ||
 	    run_until(s, t, PTRACE_SYSCALL, SYSCALL_STOP, g->call + 2, -1))
@@ -383,35 +381,15 @@ int remote_syscall(struct lp_session *s, struct lp_thread *t, const struct remot
 	return finish(s, t, &saved, mask, masked);
 }
 
-struct call_args {
-	uint64_t func;
-	const long *args;
-};
-
-static void set_call(struct user_regs_struct *call, const void *ctx)
-{
-	const struct call_args *a = ctx;
-
-	/* rsp is the frame, whose first word is the return address: as at a call */
-	call->rip = a->func;
-	call->rax = 0;
-	call->rdi = (unsigned long long)a->args[0];
-	call->rsi = (unsigned long long)a->args[1];
-	call->rdx = (unsigned long long)a->args[2];
-	call->rcx = (unsigned long long)a->args[3];
-	call->r8 = (unsigned long long)a->args[4];
-	call->r9 = (unsigned long long)a->args[5];
-}
-
 int remote_call(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *g,
 		uint64_t func, const long args[6], uint64_t timeout_ns)
 {
 	struct user_regs_struct saved, now;
-	struct call_args ca = { func, args };
+	struct entry e = { func, 0, args, false };
 	uint64_t mask, deadline = now_ns() + timeout_ns;
 	bool masked;
 
-	if (inject(s, t, g, &saved, &mask, &masked, set_call, &ca))
+	if (inject(s, t, g, &saved, &mask, &masked, &e))
 		return -1;
 	/* The function's own system calls (a futex) pass; its return is rt_sigreturn's entry. */
 	for (;;) {

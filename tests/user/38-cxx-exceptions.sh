@@ -5,7 +5,8 @@
 # lp::Bad, run with cleanups of temporaries on the way). The patch's unwind
 # entries and exception tables are registered with the process's libgcc on
 # apply (its personality routine and typeinfo bound to the process's) and
-# deregistered on revert; five apply/revert cycles, each checked both ways.
+# deregistered on revert, while a worker thread throws through check() without
+# pause; five apply/revert cycles, each checked both ways; then a kill.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/user-lib.sh"
 
@@ -36,7 +37,7 @@ not_saw() { local l
 	for l in "$@"; do
 		! has -F -- "$l" <"$WORK/cxxexc.out" || fail "line '$l' in the output"
 	done; }
-saw "main caught five v1" "guard caught v1 five v1"
+saw "main caught five v1" "guard caught v1 five v1" "worker caught some"
 for cycle in 1 2 3 4 5; do
 	lp_ok "$WORK/apply.log" "apply ($cycle)" apply --pid "$PID" "$WORK/exc.lpatch"
 	wait_line "$WORK/cxxexc.out" "^guard v2 "

@@ -383,7 +383,11 @@ static void join_cold_parts(struct differ *d)
 }
 
 /* Section groups (COMDAT): the linker keeps one copy of a group for the
- * whole kernel, so a patch cannot tell which copy runs: a change is refused. */
+ * whole kernel, so a patch cannot tell which copy runs: a change is refused.
+ * For a process, a new group of code (a template or inline function this
+ * object now emits out of line) is carried: the patch's own copy, as good as
+ * any; and C++'s DW.ref.NAME pointers of exception data are the unwind data's
+ * (the process patch writer binds them, user/patchwrite.c). */
 static void refuse_group_changes(struct differ *d)
 {
 	for (size_t i = 1; i < d->patched->nsec; i++) {
@@ -392,6 +396,8 @@ static void refuse_group_changes(struct differ *d)
 
 		if (!(sec->sh.sh_flags & SHF_GROUP) || diff_is_ignored(sec) ||
 		    (twin && diff_sections_equal(d, sec, twin)))
+			continue;
+		if (d->process && !twin && (diff_is_text(sec) || strstr(sec->name, ".DW.ref.")))
 			continue;
 		diff_refuse(d, owner ? owner->name : sec->name, "section %s is in a section group "
 			    "(COMDAT) and %s: the kernel keeps one copy of a group, so a live patch "

@@ -98,8 +98,16 @@ int load_plan(struct user_patch *pf, struct resolver *rs, struct load_plan *lp)
 		off[areas[i]] = align_up(off[areas[i]], sec->sh.sh_addralign);
 		lp->sec_off[i] = off[areas[i]];
 		off[areas[i]] += sec->size;
-		if (!strcmp(sec->name, ".eh_frame"))
+		if (!strcmp(sec->name, ".eh_frame")) {
 			lp->eh = sec;
+			off[areas[i]] += 4;	/* the zero terminator libgcc's walk ends at */
+		}
+	}
+	if (lp->eh) {
+		/* libgcc's record of the registered entries (state.h, ehreg.h) */
+		off[A_RW] = align_up(off[A_RW], 16);
+		lp->ehobj_off = off[A_RW];
+		off[A_RW] += LP_EH_OBJECT_SIZE;
 	}
 	lp->tlsld = -1;
 	for (size_t i = 0; i < ef->nsec; i++)
@@ -111,8 +119,9 @@ int load_plan(struct user_patch *pf, struct resolver *rs, struct load_plan *lp)
 
 	for (size_t i = 0; i < pf->nfuncs; i++)
 		strings += strlen(pf->funcs[i].name) + 1;
-	lp->hdr_size = sizeof(struct lp_region_hdr) + pf->nfuncs * sizeof(struct lp_region_func) +
-		       strings;
+	lp->hdr_size = align_up(sizeof(struct lp_region_hdr) +
+				pf->nfuncs * sizeof(struct lp_region_func) + strings, 8) +
+		       sizeof(struct lp_region_eh);
 	lp->text_off = page_up(lp->hdr_size);
 	lp->stub_off = align_up(off[A_TEXT], RELOC_STUB_LEN);
 	/* then a page of trampolines (consistency.h) */
@@ -132,6 +141,8 @@ int load_plan(struct user_patch *pf, struct resolver *rs, struct load_plan *lp)
 	lp->stub_off += lp->text_off;
 	lp->got_off += lp->ro_off;
 	lp->ehtab_off += lp->ro_off;
+	if (lp->eh)
+		lp->ehobj_off += lp->rw_off;
 	free(areas);
 	return 0;
 }
@@ -228,6 +239,16 @@ static void build_header(struct load_plan *lp, uint64_t seq)
 		f->name_off = (uint32_t)str;
 		strcpy((char *)lp->image + str, pf->name);
 		str += strlen(pf->name) + 1;
+	}
+	{
+		struct lp_region_eh *eh = (struct lp_region_eh *)(lp->image + lp->hdr_size -
+								   sizeof(*eh));
+		memcpy(eh->magic, LP_REGION_EH_MAGIC, 8);
+		eh->state = EH_NONE;
+		if (lp->eh && lp->nfde) {
+			eh->frame = lp->base + lp->sec_off[lp->eh->index];
+			eh->object = lp->base + lp->ehobj_off;
+		}
 	}
 }
 

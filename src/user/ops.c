@@ -2,6 +2,7 @@
 #include "user/ops.h"
 
 #include "user/consistency.h"
+#include "user/ehreg.h"
 #include "user/load.h"
 #include "user/maps.h"
 #include "user/mem.h"
@@ -315,6 +316,15 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 		bool complete;
 		unwind_thread(u, t, pcs, 64, &complete);
 	}
+	{
+		struct applied self = { .base = lp.base, .hdr = load_hdr(&lp) };
+		if (ehreg_register(&s, t, &gadget, u, &rs, &self)) {
+			if (!ehreg_deregister(&s, t, &gadget, u, &pm, &self))
+				load_unmap(&s, t, &gadget, lp.base, lp.size);
+			goto out_signals;
+		}
+	}
+	test_kill_point("apply-registered");
 	sess_resume_all(&s);
 	res->load_pause_ns = s.max_thread_pause_ns;
 	warm_unwinder(&s, u);
@@ -344,8 +354,14 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 		if (ctx.jumps_left)
 			lp_err("process %d: a jump into patch %s could not be removed; its region "
 			       "stays mapped at %#llx", (int)pid, pf->name, (unsigned long long)lp.base);
-		else if (t && sess_stop(&s, t) == 0)
-			load_unmap(&s, t, &gadget, lp.base, lp.size);
+		else if (t && sess_stop(&s, t) == 0) {
+			struct applied self = { .base = lp.base, .hdr = load_hdr(&lp) };
+			if (ehreg_deregister(&s, t, &gadget, u, &pm, &self))
+				lp_err("process %d: patch %s's region stays mapped at %#llx", (int)pid,
+				       pf->name, (unsigned long long)lp.base);
+			else
+				load_unmap(&s, t, &gadget, lp.base, lp.size);
+		}
 	}
 out_signals:
 	if (attached) {
@@ -367,6 +383,8 @@ out_maps:
 
 struct revert_ctx {
 	struct lp_session *s;
+	struct unwinder *u;
+	const struct proc_maps *pm;
 	struct applied *a, *victim;
 	size_t na;
 	const struct remote_gadgets *gadget;
@@ -449,6 +467,11 @@ static void unmap_reverted(struct revert_ctx *c)
 
 	if (t && t->state == T_STOPPED)
 		sess_release_except(c->s, t);
+	if (t && ehreg_deregister(c->s, t, c->gadget, c->u, c->pm, c->victim)) {
+		lp_warn("process %d: the reverted patch's memory stays mapped (libgcc may read its "
+			"unwind entries)", (int)c->s->pid);
+		return;
+	}
 	if (!t || load_unmap(c->s, t, c->gadget, c->victim->base, c->victim->hdr->size))
 		lp_warn("process %d: the reverted patch's memory stays mapped", (int)c->s->pid);
 }
@@ -515,7 +538,7 @@ int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct u
 		lp_debug("process %d: attached", (int)pid);
 		/* Warm the unwinder, one thread held at a time. */
 		warm_unwinder(&s, u);
-		struct revert_ctx ctx = { &s, a, victim, na, &gadget };
+		struct revert_ctx ctx = { &s, u, &pm, a, victim, na, &gadget };
 		struct switch_op op = {
 			.ranges = ranges, .nranges = nr, .commit = revert_commit, .ctx = &ctx,
 			.tramp = tramp, .timeout_ms = o->timeout_ms, .what = "revert",

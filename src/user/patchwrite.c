@@ -106,18 +106,93 @@ static struct symbol *eh_target(struct merge *m, struct elf_file *dout, struct r
 }
 
 /*
- * The unwind entries of the functions the patch carries: every CIE of the
- * patched object, and the FDEs whose code came along (CIE pointers redone).
+ * What a relocation of the patched object's unwind data points at that the
+ * differ left out: a C++ exception's data, carried so that the process's
+ * unwinder (libgcc) runs the patch's handlers (docs/design.md, "exceptions
+ * through patched code"). DW.ref.NAME, the pointer the personality routine
+ * and the type table read NAME through, becomes a read-only slot of the
+ * patch bound to the process's NAME at load time; a .gcc_except_table
+ * section (a function's LSDA) is copied with its relocations; a global
+ * symbol (a type's typeinfo in a COMDAT group) binds by name. NULL: none.
  */
-/* -1 on errors, -2 when the code cannot be carried (C++ exceptions); printed */
+static struct symbol *eh_extra(struct merge *m, struct elf_file *dout, struct elf_file *ef,
+			       struct section **lsda, struct reloc *r, int64_t *addend);
+
+static struct symbol *eh_symbol(struct merge *m, struct elf_file *dout, struct elf_file *ef,
+				struct section **lsda, struct reloc *r, int64_t *addend)
+{
+	struct symbol *t = eh_target(m, dout, r, addend);
+
+	return t ? t : eh_extra(m, dout, ef, lsda, r, addend);
+}
+
+static struct symbol *eh_extra(struct merge *m, struct elf_file *dout, struct elf_file *ef,
+			       struct section **lsda, struct reloc *r, int64_t *addend)
+{
+	struct symbol *sym = r->sym;
+	struct section *sec = sym->sec, *out;
+
+	*addend = r->addend;
+	if (sym->name && str_starts(sym->name, "DW.ref.") && sym->type != STT_SECTION) {
+		static const unsigned char zero[8];
+		char *name = xasprintf(".rodata.lpatch.%s", sym->name);
+
+		out = elf_find_section(m->out, name);
+		if (!out) {
+			out = elf_add_section(m->out, name, SHT_PROGBITS, SHF_ALLOC, zero, 8, 8, 0);
+			elf_add_reloc(out, 0, R_X86_64_64,
+				      elf_undefined_symbol(m->out, sym->name + 7), 0);
+		}
+		free(name);
+		return elf_section_symbol(out);
+	}
+	if (sec && str_starts(sec->name, ".gcc_except_table")) {
+		size_t idx = 0;
+		const unsigned char *d = elf_section_data(sec);
+
+		if (sym->type != STT_SECTION)
+			*addend += (int64_t)sym->s.st_value;
+		if (lsda[sec->index])
+			return elf_section_symbol(lsda[sec->index]);
+		if (!d && sec->size)
+			return NULL;
+		out = elf_add_section(m->out, sec->name, SHT_PROGBITS, SHF_ALLOC, d, sec->size,
+				      sec->sh.sh_addralign, 0);
+		lsda[sec->index] = out;
+		for (struct reloc *k = elf_reloc_in(sec, 0, sec->size, &idx); k;
+		     k = sec->rela && idx < sec->rela->nrel ? &sec->rela->rel[idx++] : NULL) {
+			int64_t a;
+			struct symbol *t = eh_symbol(m, dout, ef, lsda, k, &a);
+
+			if (!t) {
+				lp_err("%s: the exception table %s refers to %s, which the patch "
+				       "cannot carry", ef->path, sec->name, k->sym->name);
+				return NULL;
+			}
+			elf_add_reloc(out, k->offset, k->type, t, a);
+		}
+		return elf_section_symbol(out);
+	}
+	if (sec && sym->type != STT_SECTION && sym->bind != STB_LOCAL && sym->name)
+		return elf_undefined_symbol(m->out, sym->name);
+	return NULL;
+}
+
+/*
+ * The unwind entries of the functions the patch carries: every CIE of the
+ * patched object, and the FDEs whose code came along (CIE pointers redone),
+ * with their exception tables (eh_extra).
+ */
 static int take_eh_frame(struct merge *m, struct elf_file *dout, const char *patched,
 			 struct ehbuf *eb)
 {
 	struct elf_file *ef = elf_open(patched, 0);
 	struct section *eh = ef ? elf_find_section(ef, ".eh_frame") : NULL;
+	struct section **lsda = NULL;
 	uint64_t *cie_at = NULL, next = 0;
 	struct eh_record rec;
 	const unsigned char *d;
+	int ret = 0;
 
 	if (!ef)
 		return -1;
@@ -126,7 +201,8 @@ static int take_eh_frame(struct merge *m, struct elf_file *dout, const char *pat
 		return 0;
 	}
 	cie_at = xcalloc(eh->size / 4 + 1, sizeof(*cie_at));
-	while (eh_next(d, eh->size, &next, &rec)) {
+	lsda = xcalloc(ef->nsec, sizeof(*lsda));
+	while (!ret && eh_next(d, eh->size, &next, &rec)) {
 		uint64_t at = eb->bytes.len, k, off = rec.off, end = off + rec.size;
 		uint32_t id = rec.id;
 		struct reloc *r;
@@ -151,35 +227,23 @@ static int take_eh_frame(struct merge *m, struct elf_file *dout, const char *pat
 		for (r = elf_reloc_in(eh, off, end, &idx); r;
 		     r = idx < eh->rela->nrel && eh->rela->rel[idx].offset < end
 				 ? &eh->rela->rel[idx++] : NULL) {
-			struct symbol *t = eh_target(m, dout, r, &addend);
-			if (!t && r->sym->name && (!strncmp(r->sym->name, "DW.ref.", 7) ||
-						   (r->sym->sec && !strncmp(r->sym->sec->name,
-									   ".gcc_except_table", 17)))) {
-				lp_err("%s: the code the patch carries uses C++ exceptions (its unwind "
-				       "entries refer to %s): an exception thrown through patched code "
-				       "needs those entries registered with the process's own unwinder, "
-				       "which lpatch does not do; no patch written", patched,
-				       r->sym->sec && r->sym->type == STT_SECTION ? r->sym->sec->name
-										  : r->sym->name);
-				lp_hint("code built with -fno-exceptions, and C, can be patched");
-				free(cie_at);
-				elf_close(ef);
-				return -2;
-			}
+			struct symbol *t = eh_symbol(m, dout, ef, lsda, r, &addend);
+
 			if (!t) {
 				lp_err("%s: unwind entry refers to %s, which the patch lacks", patched,
-				       r->sym->name);
-				free(cie_at);
-				elf_close(ef);
-				return -1;
+				       r->sym->sec && r->sym->type == STT_SECTION ? r->sym->sec->name
+										  : r->sym->name);
+				ret = -1;
+				break;
 			}
 			k = r->offset - off + at;
 			eh_reloc(eb, k, r->type, t, addend);
 		}
 	}
 	free(cie_at);
+	free(lsda);
 	elf_close(ef);
-	return 0;
+	return ret;
 }
 
 /* The target's symbol a name binds to (the patched source file's static first). */
@@ -298,10 +362,8 @@ int patchwrite(struct parent *target, struct user_part *parts, size_t nparts,
 			r = take_eh_frame(&m, parts[p].res->out, parts[p].patched, &eb);
 		free(m.secmap);
 		free(m.symmap);
-		if (r) {
-			ret = r == -2 ? LP_EXIT_REFUSED : LP_EXIT_FAIL;
+		if (r)
 			goto out;
-		}
 	}
 	if (eb.bytes.len) {
 		struct section *eh = elf_add_section(m.out, ".eh_frame", SHT_X86_64_UNWIND, SHF_ALLOC,

@@ -231,7 +231,7 @@ enum stop_kind { SYSCALL_STOP, EVENT_STOP };
 
 /*
  * Resume t with req until it stops in a syscall-stop at rip (enter: of call
- * nr; nr -1: any) or, for EVENT_STOP, in a PTRACE_EVENT_STOP. Other stops (a
+ * nr; nr -1: any; -2: any syscall-stop at all) or, for EVENT_STOP, in a PTRACE_EVENT_STOP. Other stops (a
  * signal: kept for delivery, as any) just resume it.
  */
 static int run_until(struct lp_session *s, struct lp_thread *t, int req, enum stop_kind kind,
@@ -261,52 +261,59 @@ static int run_until(struct lp_session *s, struct lp_thread *t, int req, enum st
 			lp_perr("cannot read the registers of thread %d", (int)t->tid);
 			return -1;
 		}
-		if (now.rip == rip && (nr < 0 || (long)now.orig_rax == nr))
+		if (nr == -2 || (now.rip == rip && (nr < 0 || (long)now.orig_rax == nr)))
 			return 0;
 	}
 	lp_err("thread %d did not run the injected system call", (int)t->tid);
 	return -1;
 }
 
-/*
- * Signals are blocked in the thread while it runs the call: a signal arriving
- * meanwhile stays pending in the kernel and is delivered once the thread runs
- * its own code again with its own mask.
- */
-int remote_syscall(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *g,
-		   long nr, const long args[6], long *ret)
+/* Where the injected code starts: a `syscall; ret` (number in rax) or a function. */
+struct entry {
+	uint64_t rip, rax;
+	const long *args;
+	bool syscall;		/* the fourth argument in r10, not rcx */
+};
+
+/* The thread at the call: its registers in *saved, mask in *mask, frame written, call set. */
+static int inject(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *g,
+		  struct user_regs_struct *saved, uint64_t *mask, bool *masked,
+		  const struct entry *e)
 {
-	struct user_regs_struct *cur = sess_regs(t), saved, call, now;
-	uint64_t mask, all = ~0ULL, frame;
-	bool masked;
+	struct user_regs_struct *cur = sess_regs(t), call;
+	uint64_t all = ~0ULL, frame;
 
 	if (!cur) {
 		lp_perr("cannot read the registers of thread %d", (int)t->tid);
 		return -1;
 	}
-	saved = *cur;
-	if (t->regs_dirty && ptrace(PTRACE_SETREGS, t->tid, 0, &saved)) {
+	*saved = *cur;
+	if (t->regs_dirty && ptrace(PTRACE_SETREGS, t->tid, 0, saved)) {
 		lp_perr("cannot set the registers of thread %d", (int)t->tid);
 		return -1;
 	}
 	t->regs_dirty = false;
-	if (ptrace(PTRACE_GETSIGMASK, t->tid, sizeof(mask), &mask)) {
+	if (ptrace(PTRACE_GETSIGMASK, t->tid, sizeof(*mask), mask)) {
 		lp_perr("cannot read the signal mask of thread %d", (int)t->tid);
 		return -1;
 	}
-	if (write_frame(s->pid, t, &saved, mask, g, &frame))
+	if (write_frame(s->pid, t, saved, *mask, g, &frame))
 		return -1;
-	call = saved;
-	call.rip = g->call;
+	/* rsp is the frame, whose first word is the return address: as at a call */
+	call = *saved;
 	call.rsp = frame;
-	call.rax = (unsigned long long)nr;
 	call.orig_rax = (unsigned long long)-1;
-	call.rdi = (unsigned long long)args[0];
-	call.rsi = (unsigned long long)args[1];
-	call.rdx = (unsigned long long)args[2];
-	call.r10 = (unsigned long long)args[3];
-	call.r8 = (unsigned long long)args[4];
-	call.r9 = (unsigned long long)args[5];
+	call.rip = e->rip;
+	call.rax = e->rax;
+	call.rdi = (unsigned long long)e->args[0];
+	call.rsi = (unsigned long long)e->args[1];
+	call.rdx = (unsigned long long)e->args[2];
+	if (e->syscall)
+		call.r10 = (unsigned long long)e->args[3];
+	else
+		call.rcx = (unsigned long long)e->args[3];
+	call.r8 = (unsigned long long)e->args[4];
+	call.r9 = (unsigned long long)e->args[5];
 	if (ptrace(PTRACE_SETREGS, t->tid, 0, &call)) {
 		lp_perr("cannot set the registers of thread %d", (int)t->tid);
 		return -1;
@@ -316,17 +323,15 @@ int remote_syscall(struct lp_session *s, struct lp_thread *t, const struct remot
 	 * From here on the thread comes back by itself through the frame, should
 	 * lpatch die; the mask only after the registers (and back before them).
 	 */
-	masked = !ptrace(PTRACE_SETSIGMASK, t->tid, sizeof(all), &all);
+	*masked = !ptrace(PTRACE_SETSIGMASK, t->tid, sizeof(all), &all);
 	test_kill_point("inject-regs");
-	if (run_until(s, t, PTRACE_SYSCALL, SYSCALL_STOP, g->call + 2, nr) ||
-	    run_until(s, t, PTRACE_SYSCALL, SYSCALL_STOP, g->call + 2, -1))
-		return -1;
-	if (ptrace(PTRACE_GETREGS, t->tid, 0, &now)) {
-		lp_perr("cannot read the registers of thread %d", (int)t->tid);
-		return -1;
-	}
-	*ret = (long)now.rax;
-	test_kill_point("inject-result");
+	return 0;
+}
+
+/* From a syscall-stop in the injected code back to the thread's own state. */
+static int finish(struct lp_session *s, struct lp_thread *t, const struct user_regs_struct *saved,
+		  uint64_t mask, bool masked)
+{
 	/*
 	 * An ordinary interrupt stop, where the kernel decides about restarting
 	 * the thread's own system call when it resumes (not a syscall-exit-stop,
@@ -339,13 +344,71 @@ int remote_syscall(struct lp_session *s, struct lp_thread *t, const struct remot
 		lp_perr("cannot restore the signal mask of thread %d", (int)t->tid);
 		return -1;
 	}
-	if (ptrace(PTRACE_SETREGS, t->tid, 0, &saved)) {
+	if (ptrace(PTRACE_SETREGS, t->tid, 0, saved)) {
 		lp_perr("cannot restore the registers of thread %d", (int)t->tid);
 		return -1;
 	}
-	t->regs = saved;
+	t->regs = *saved;
 	t->have_regs = true;
 	t->regs_dirty = false;
 	return 0;
+}
+
+/*
+ * Signals are blocked in the thread while it runs the call: a signal arriving
+ * meanwhile stays pending in the kernel and is delivered once the thread runs
+ * its own code again with its own mask.
+ */
+int remote_syscall(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *g,
+		   long nr, const long args[6], long *ret)
+{
+	struct user_regs_struct saved, now;
+	struct entry e = { g->call, (uint64_t)nr, args, true };
+	uint64_t mask;
+	bool masked;
+
+	if (inject(s, t, g, &saved, &mask, &masked, &e))
+		return -1;
+	if (run_until(s, t, PTRACE_SYSCALL, SYSCALL_STOP, g->call + 2, nr) ||
+	    run_until(s, t, PTRACE_SYSCALL, SYSCALL_STOP, g->call + 2, -1))
+		return -1;
+	if (ptrace(PTRACE_GETREGS, t->tid, 0, &now)) {
+		lp_perr("cannot read the registers of thread %d", (int)t->tid);
+		return -1;
+	}
+	*ret = (long)now.rax;
+	test_kill_point("inject-result");
+	return finish(s, t, &saved, mask, masked);
+}
+
+int remote_call(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *g,
+		uint64_t func, const long args[6], uint64_t timeout_ns)
+{
+	struct user_regs_struct saved, now;
+	struct entry e = { func, 0, args, false };
+	uint64_t mask, deadline = now_ns() + timeout_ns;
+	bool masked;
+
+	if (inject(s, t, g, &saved, &mask, &masked, &e))
+		return -1;
+	/* The function's own system calls (a futex) pass; its return is rt_sigreturn's entry. */
+	for (;;) {
+		if (run_until(s, t, PTRACE_SYSCALL, SYSCALL_STOP, 0, -2))
+			return -1;
+		if (ptrace(PTRACE_GETREGS, t->tid, 0, &now)) {
+			lp_perr("cannot read the registers of thread %d", (int)t->tid);
+			return -1;
+		}
+		if ((long)now.orig_rax == NR_RT_SIGRETURN && now.rip > g->sigreturn &&
+		    now.rip <= g->sigreturn + 9)
+			break;
+		if (now_ns() > deadline) {
+			lp_err("thread %d did not return from the function called at %#llx",
+			       (int)t->tid, (unsigned long long)func);
+			return -1;
+		}
+	}
+	test_kill_point("call-returned");
+	return finish(s, t, &saved, mask, masked);
 }
 

@@ -41,4 +41,15 @@ int remote_find_gadgets(const struct proc_maps *pm, struct remote_gadgets *g);
 int remote_syscall(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *g,
 		   long nr, const long args[6], long *ret);
 
+/*
+ * Call the function at func (System V ABI, up to six integer arguments) in
+ * stopped thread t, on its stack below its red zone, returning into the
+ * same signal frame: should lpatch die, the thread comes back by itself when
+ * the function returns. Its result is not kept. Its own system calls run;
+ * signals stay blocked meanwhile. -1 if the call could not be made or did
+ * not return within timeout_ns (the thread is then left inside it, stopped).
+ */
+int remote_call(struct lp_session *s, struct lp_thread *t, const struct remote_gadgets *g,
+		uint64_t func, const long args[6], uint64_t timeout_ns);
+
 #endif

@@ -327,6 +327,13 @@ int resolve_symbol(struct resolver *r, const char *name, struct resolution *out)
 	return -1;
 }
 
+int resolve_exported(struct resolver *r, const char *name, struct resolution *out)
+{
+	int rc = from_target_dynsym(r, name, out);
+
+	return rc <= 0 ? rc : from_other_objects(r, name, out);
+}
+
 void resolver_cold_part(struct resolver *r, const struct symbol *func, const char *name,
 			uint64_t *addr, uint64_t *size)
 {

@@ -67,4 +67,8 @@ void resolver_cold_part(struct resolver *r, const struct symbol *func, const cha
 /* Resolve name; errors name the symbol and what was searched. */
 int resolve_symbol(struct resolver *r, const char *name, struct resolution *out);
 
+/* name as exported (.dynsym) by the target or another loaded object: 1 if none
+ * does, quietly; -1 on errors (printed). */
+int resolve_exported(struct resolver *r, const char *name, struct resolution *out);
+
 #endif

@@ -86,6 +86,36 @@ int state_set(pid_t pid, const struct applied *a, uint32_t state)
 	return 0;
 }
 
+struct lp_region_eh *region_eh(const struct lp_region_hdr *h, uint64_t *off)
+{
+	uint64_t at = h->hdr_size - sizeof(struct lp_region_eh);
+	struct lp_region_eh *eh;
+
+	if (h->hdr_size < sizeof(*h) + h->nfuncs * sizeof(h->funcs[0]) + sizeof(*eh) || at % 8)
+		return NULL;
+	eh = (struct lp_region_eh *)((char *)h + at);
+	if (memcmp(eh->magic, LP_REGION_EH_MAGIC, 8))
+		return NULL;
+	if (off)
+		*off = at;
+	return eh;
+}
+
+int state_set_eh(pid_t pid, const struct applied *a, const struct lp_region_eh *eh)
+{
+	uint64_t off;
+	struct lp_region_eh *cur = region_eh(a->hdr, &off);
+
+	if (!cur) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (test_fail("state-eh") || rmem_write(pid, a->base + off, eh, sizeof(*eh)))
+		return -1;
+	*cur = *eh;
+	return 0;
+}
+
 bool state_func_live(pid_t pid, const struct lp_region_func *f)
 {
 	uint64_t site = f->old_addr + f->site_off;

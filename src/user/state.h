@@ -53,6 +53,28 @@ struct lp_region_hdr {
 	struct lp_region_func funcs[];	/* then the strings */
 };
 
+/*
+ * The registration of a region's unwind entries with the process's own
+ * unwinder (libgcc's __register_frame_info; user/ehreg.h), the last bytes of
+ * the header (within hdr_size, 8-aligned; regions without it have none).
+ * REGISTERING and DEREGISTERING say a call was under way when lpatch died:
+ * whether libgcc holds the entries is unknown, and the region is never
+ * unmapped (libgcc would read freed memory at the next exception).
+ */
+#define LP_REGION_EH_MAGIC "LPEHREG1"
+#define LP_EH_OBJECT_SIZE 128	/* room for libgcc's struct object (48 bytes in GCC 12) */
+
+enum eh_reg_state { EH_NONE = 0, EH_REGISTERING = 1, EH_REGISTERED = 2, EH_DEREGISTERING = 3 };
+
+struct lp_region_eh {
+	char magic[8];
+	uint32_t state;			/* enum eh_reg_state */
+	uint32_t pad;
+	uint64_t frame;			/* the region's .eh_frame, zero-terminated; 0: none */
+	uint64_t object;		/* LP_EH_OBJECT_SIZE writable bytes for libgcc */
+	uint64_t deregister;		/* __deregister_frame_info, resolved when registered */
+};
+
 /* One patch region found in a process. */
 struct applied {
 	uint64_t base;
@@ -71,6 +93,10 @@ static inline bool region_live(const struct lp_region_hdr *h)
 	return h->state == REGION_ACTIVE || h->state == REGION_APPLYING ||
 	       h->state == REGION_REVERTING;
 }
+/* The registration record of a region (at *off from its base), or NULL if it has none. */
+struct lp_region_eh *region_eh(const struct lp_region_hdr *h, uint64_t *off);
+/* Write the registration state in the process (and in the copy a->hdr). -1 with errno. */
+int state_set_eh(pid_t pid, const struct applied *a, const struct lp_region_eh *eh);
 /* Write a region's state in the process (and in a->hdr). -1 with errno on failure. */
 int state_set(pid_t pid, const struct applied *a, uint32_t state);
 /* Does the entry of f in process pid hold the jump to f's new code (read from memory)? */

@@ -10,9 +10,10 @@ pkgs=(build-essential pkg-config libelf-dev libdw-dev libunwind-dev zlib1g-dev l
       flex bison bc libssl-dev xz-utils cpio kmod rsync patch dwarves
       qemu-system-x86 busybox-static e2fsprogs mmdebstrap)
 # the Secure Boot VM test (tests/vm/91): OVMF, openssl for test keys, virt-fw-vars' own needs
+# tests/vm/80 runs lintian on the packages `lpatch package` makes
 # tests/user/26 builds memcached (libevent), 26-27 run a python3 client
 [ "${1:-}" = "--test" ] && pkgs+=(systemd jq ovmf openssl python3-cryptography
-				   python3-importlib-resources python3-pefile libevent-dev python3)
+				   python3-importlib-resources python3-pefile libevent-dev python3 lintian)
 # make fuzz (docs/fuzzing.md): clang with libFuzzer and the sanitizers' runtimes
 [ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-dev)
 # docs/fleet.md: packages, the apt repository, the Debian 12 guests

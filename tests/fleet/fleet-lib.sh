@@ -30,7 +30,7 @@ fleet_ssh() {
 }
 # fleet_wait_up N [SECONDS]: VM N answers ssh and systemd has finished booting
 fleet_wait_up() {
-	local n=$1 end=$(( $(date +%s) + ${2:-400} ))
+	local n=$1 end=$(( $(date +%s) + ${2:-900} ))
 	while [ "$(date +%s)" -lt "$end" ]; do
 		kill -0 "$(cat "$FLEET_DIR/vm$n.pid")" 2>/dev/null ||
 			{ tail -30 "$FLEET_DIR/vm$n.console"; fail "VM $n exited while booting"; }
@@ -38,7 +38,7 @@ fleet_wait_up() {
 		sleep 3
 	done
 	tail -30 "$FLEET_DIR/vm$n.console"
-	fail "VM $n did not answer ssh within ${2:-400} s"
+	fail "VM $n did not answer ssh within ${2:-900} s"
 }
 # fleet_power_off N: pull VM N's plug (SIGKILL of qemu: no shutdown at all)
 fleet_power_off() {

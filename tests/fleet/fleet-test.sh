@@ -86,8 +86,13 @@ Suites: ${CHAN[$n]}
 Components: main
 Signed-By: /etc/apt/keyrings/lpatch.gpg
 EOT
-	fleet_ssh "$n" "mkdir -p /etc/systemd/system/lpatch-update.timer.d && printf '[Timer]\nOnActiveSec=5s\nOnUnitActiveSec=\nOnUnitActiveSec=1min\nRandomizedDelaySec=20s\n' >/etc/systemd/system/lpatch-update.timer.d/interval.conf && systemctl daemon-reload && systemctl restart lpatch-update.timer && uname -r" \
+	# an empty On*Sec= resets every timer of the unit, OnActiveSec too: it comes after
+	fleet_ssh "$n" "mkdir -p /etc/systemd/system/lpatch-update.timer.d && printf '[Timer]\nOnUnitActiveSec=\nOnActiveSec=5s\nOnUnitActiveSec=1min\nRandomizedDelaySec=20s\n' >/etc/systemd/system/lpatch-update.timer.d/interval.conf && systemctl daemon-reload && systemctl restart lpatch-update.timer && uname -r" \
 		| has -x "${REL[$n]}" || fail "VM $n does not run ${REL[$n]}"
+	# the restarted timer has a first elapse (else it never fires: its service never ran)
+	fleet_ssh "$n" "systemctl show -p TimersMonotonic lpatch-update.timer" >"$WORK/timers$n"
+	has -F "OnActiveUSec=5s" "$WORK/timers$n" && has -F "OnUnitActiveUSec=1min" "$WORK/timers$n" ||
+		{ cat "$WORK/timers$n"; fail "VM $n: lpatch-update.timer lost OnActiveSec or OnUnitActiveSec"; }
 done
 
 # wait_all WHAT SECONDS COMMAND: COMMAND (with $n) succeeds for every VM

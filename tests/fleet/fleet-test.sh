@@ -11,7 +11,11 @@
 #   4. the repository signed by another key: refused everywhere, the metric says so
 #   5. power killed right after a load: the next boot quarantines the patch
 #      (status, metric), the store and dpkg intact; lifting it loads it again
-# FLEET_VMS=1 runs VM 1 only (steps 1, 4, 5); FLEET_MODULES=DIR reuses modules
+#   6. power killed while dpkg installs version 4 (the last VM): after the
+#      reboot the next check finishes dpkg's work (dpkg --audit clean, version 4
+#      installed, the module in the store), the patch live or quarantined, the
+#      metrics saying which
+# FLEET_VMS=1 runs VM 1 only (steps 1, 4, 5, 6); FLEET_MODULES=DIR reuses modules
 # built before (RELEASE-v1.ko, RELEASE-v2.ko). Needs root, qemu, mmdebstrap, reprepro.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/fleet/fleet-lib.sh"
@@ -95,13 +99,20 @@ EOT
 		{ cat "$WORK/timers$n"; fail "VM $n: lpatch-update.timer lost OnActiveSec or OnUnitActiveSec"; }
 done
 
-# wait_all WHAT SECONDS COMMAND: COMMAND (with $n) succeeds for every VM
+# wait_all WHAT SECONDS COMMAND: COMMAND (with $n) succeeds for every VM; a VM
+# is asked until it succeeds once; says when each did, in seconds after $tp
 wait_all() {
-	local what=$1 secs=$2 cmd=$3 end=$(( $(date +%s) + $2 )) left
+	local what=$1 secs=$2 cmd=$3 end=$(( $(date +%s) + $2 )) left=$vms todo when=
 	while :; do
-		left=
-		for n in $vms; do eval "$cmd" >/dev/null 2>&1 || left="$left $n"; done
-		[ -z "$left" ] && return 0
+		todo=$left left=
+		for n in $todo; do
+			if eval "$cmd" >/dev/null 2>&1; then
+				when="$when VM $n $(( $(date +%s) - tp )) s,"
+			else
+				left="$left $n"
+			fi
+		done
+		[ -z "$left" ] && { say "$what:${when%,}"; return 0; }
 		[ "$(date +%s)" -lt "$end" ] || break
 		sleep 5
 	done
@@ -123,6 +134,7 @@ for n in $vms; do metric 'lpatch_patch_enabled{patch="livepatch_meminfo_v1"} 1' 
 if [ "$NVMS" -ge 3 ]; then
 	# 2. fix 2 in canary, then promoted
 	"$TOP/scripts/lpatch-repo.sh" publish "$repo" canary "$deb2" >/dev/null
+	tp=$(date +%s)
 	n=1 wait_all "fix 2 on canary" 600 '[ $n != 1 ] || metric "lpatch_patch_enabled{patch=\"livepatch_meminfo_v2\"} 1"'
 	for n in 2 3; do metric 'lpatch_patch_enabled{patch="livepatch_meminfo_v1"} 1' || fail "VM $n (stable) left fix 1 before promotion"; done
 	n=1; fleet_ssh 1 "test ! -d /sys/module/livepatch_meminfo_v1" || fail "VM 1: the replaced module of fix 1 is still loaded"
@@ -177,5 +189,41 @@ fleet_ssh 1 "lpatch quarantine --lift livepatch_meminfo_v1 && lpatch load --all"
 meminfo_patched || fail "VM 1: not patched after the quarantine was lifted"
 metric 'lpatch_patch_quarantined{patch="livepatch_meminfo_v1"} 0' || fail "VM 1: quarantine metric after lift"
 say "quarantine after a power cut, lifted"
+# 6. power killed during an update (dpkg running the postinst of version 4):
+#    after the reboot the next check finishes dpkg's work; the patch is live or
+#    quarantined, the store and dpkg consistent, the metrics say which
+k=$NVMS n=$k
+deb4=$(lpatch package --version 4 --package livepatch-meminfo -o "$pkg" "$mods/$REL_A-v2.ko" "$mods/$REL_B-v2.ko" 2>/dev/null) ||
+	fail "lpatch package of version 4"
+fleet_ssh $k "systemctl start lpatch-update.timer"
+for c in canary stable; do "$TOP/scripts/lpatch-repo.sh" publish "$repo" $c "$deb4" >/dev/null; done
+tp=$(date +%s)
+until fleet_ssh $k "pgrep -x dpkg" >/dev/null 2>&1; do
+	[ $(( $(date +%s) - tp )) -lt 400 ] || fail "VM $k: no dpkg run within 400 s of publishing version 4"
+	sleep 1
+done
+fleet_power_off $k
+say "VM $k powered off while dpkg ran ($(( $(date +%s) - tp )) s after publish)"
+fleet_vm_start $k "${REL[$k]}"
+fleet_wait_up $k
+fleet_ssh $k "echo dpkg --audit:; dpkg --audit; echo dpkg journal: \$(ls /var/lib/dpkg/updates); lpatch status" >"$WORK/cut-state" 2>&1
+sed 's/^/  after the cut: /' "$WORK/cut-state"
+tp=$(date +%s)
+# cut_ok: VM $n after the cut: dpkg done (version 4 installed, nothing left
+# half-done), the module in the store, the check succeeded, the patch live or quarantined
+cut_ok() {
+	[ "$n" = "$k" ] || return 0
+	fleet_ssh $n 'test -z "$(dpkg --audit)" && test -z "$(ls -A /var/lib/dpkg/updates)" &&
+		test "$(dpkg-query -W -f="\${Status} \${Version}" livepatch-meminfo)" = "install ok installed 4" &&
+		lpatch info livepatch_meminfo_v2 >/dev/null' || return 1
+	metric "lpatch_update_check_success 1" || return 1
+	{ metric 'lpatch_patch_enabled{patch="livepatch_meminfo_v2"} 1' &&
+		metric 'lpatch_cve_fixed{cve="CVE-2099-0001"} 1' && meminfo_patched; } ||
+	{ metric 'lpatch_patch_quarantined{patch="livepatch_meminfo_v2"} 1' &&
+		fleet_ssh $n "test ! -d /sys/module/livepatch_meminfo_v2"; }
+}
+wait_all "consistent after the power cut" 600 cut_ok
+fleet_ssh $k "lpatch status" >"$WORK/cut-after" 2>&1
+sed 's/^/  then: /' "$WORK/cut-after"
 for n in $vms; do fleet_stop "$n"; done
 echo "fleet test passed in $(( $(date +%s) - t0 )) s"

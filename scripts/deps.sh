@@ -11,10 +11,10 @@ pkgs=(build-essential pkg-config libelf-dev libdw-dev libunwind-dev zlib1g-dev l
       qemu-system-x86 busybox-static e2fsprogs mmdebstrap)
 # the Secure Boot VM test (tests/vm/91): OVMF, openssl for test keys, virt-fw-vars' own needs
 # tests/user/26 builds memcached (libevent), 26-27 run a python3 client, 39 builds
-# serd with Meson and ninja
+# serd with Meson and ninja; tests/vm/80 runs lintian on the packages `lpatch package` makes
 [ "${1:-}" = "--test" ] && pkgs+=(systemd jq ovmf openssl python3-cryptography
 				   python3-importlib-resources python3-pefile libevent-dev python3
-				   meson ninja-build)
+				   meson ninja-build lintian)
 # make fuzz (docs/fuzzing.md): clang with libFuzzer and the sanitizers' runtimes
 [ "${1:-}" = "--fuzz" ] && pkgs+=(clang libclang-rt-dev)
 # docs/fleet.md: packages, the apt repository, the Debian 12 guests

@@ -17,6 +17,10 @@ trap 'rm -rf "$tmp"' EXIT
 root=$tmp/root
 make -s install DESTDIR="$root" PREFIX=/usr UNITDIR=/lib/systemd/system >/dev/null
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/usr/bin/lpatch"
+# the preload hook's library too (lintian: unstripped-binary-or-object is an error)
+for so in "$root"/usr/lib/lpatch/*.so; do
+	[ -f "$so" ] && strip --strip-unneeded --remove-section=.comment --remove-section=.note "$so"
+done
 gzip -9n "$root/usr/share/man/man1/lpatch.1"
 doc=$root/usr/share/doc/lpatch
 install -d "$doc"

@@ -34,8 +34,14 @@ static void usage(FILE *f)
 	fprintf(f, "usage: lpatch [-v] [--quiet] COMMAND [ARGS]...\n\n"
 		   "Live patching for Linux: kernel livepatch modules from source diffs,\n"
 		   "and patches for running processes.\n\ncommands:\n");
+	int width = 0;
+
+	/* the summaries in one column, after the longest command's name */
 	for (const struct command *c = lp_commands; c->name; c++)
-		fprintf(f, "  %-9s %s\n", c->name, c->summary);
+		if ((int)strlen(c->name) > width)
+			width = (int)strlen(c->name);
+	for (const struct command *c = lp_commands; c->name; c++)
+		fprintf(f, "  %-*s %s\n", width, c->name, c->summary);
 	fprintf(f, "\n`lpatch COMMAND --help` describes a command; `man lpatch` has the rest.\n"
 		   "Exit codes: 0 success, 1 failure, 2 bad usage or refused input,\n"
 		   "3 no functional change (build, diff), 4 a livepatch transition stalled\n"

@@ -2,6 +2,7 @@
 #include "deb/deb.h"
 
 #include "util/fs.h"
+#include "util/lock.h"
 #include "util/log.h"
 #include "util/run.h"
 #include "util/str.h"
@@ -167,6 +168,49 @@ char *deb_fetch(const char *debs_dir, const struct apt_pkg *p)
 		free(path);
 	}
 	return download(debs_dir, p);
+}
+
+char *deb_unpacked(const char *debs_dir, const char *into, const struct apt_pkg *p, const char *deb)
+{
+	char *dir = xasprintf("%s/%s_%s", into, p->name, p->version), *tmp = NULL;
+	char *lock_file = path_join(into, ".lock"), *fetched = NULL;
+	int fd = -1;
+
+	if (path_is_dir(dir))
+		goto out;
+	if (mkdir_p(into) || (fd = lock_path(lock_file, "the unpacked packages in the cache")) < 0)
+		goto fail;
+	if (path_is_dir(dir))	/* unpacked by another lpatch while we waited */
+		goto out;
+	if (!deb && !(deb = fetched = deb_fetch(debs_dir, p)))
+		goto fail;
+	tmp = xasprintf("%s.tmp", dir);
+	rm_rf(tmp);
+	{
+		const char *argv[] = { "dpkg-deb", "-x", deb, tmp, NULL };
+
+		if (run(argv, &(struct run_opts){ .no_stdin = true }) != 0) {
+			lp_err("cannot unpack %s with dpkg-deb: remove it and retry", deb);
+			goto fail;
+		}
+	}
+	if (rename(tmp, dir)) {
+		lp_perr("cannot rename %s to %s", tmp, dir);
+		goto fail;
+	}
+	goto out;
+fail:
+	free(dir);
+	dir = NULL;
+out:
+	if (tmp)
+		rm_rf(tmp);
+	if (fd >= 0)
+		unlock_path(fd);
+	free(tmp);
+	free(fetched);
+	free(lock_file);
+	return dir;
 }
 
 char *deb_field(const char *deb, const char *field)

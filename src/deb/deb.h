@@ -54,6 +54,13 @@ void apt_pkg_free(struct apt_pkg *p);
  * `apt-get download`. NULL with an error naming the package.
  */
 char *deb_fetch(const char *debs_dir, const struct apt_pkg *p);
+/*
+ * p unpacked once into <into>/<name>_<version>, under a lock (<into>/.lock):
+ * the .deb (deb if given, else deb_fetch into debs_dir) extracted with
+ * dpkg-deb into a temporary directory renamed into place, so a directory
+ * there is complete. Returns that directory, or NULL with an error.
+ */
+char *deb_unpacked(const char *debs_dir, const char *into, const struct apt_pkg *p, const char *deb);
 /* pkg's .deb at exactly version in debs_dir, or NULL. */
 char *deb_find(const char *debs_dir, const char *pkg, const char *version);
 /* The package and version (%3a back to ':') of a .deb's file name as apt-get download

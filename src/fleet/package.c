@@ -195,8 +195,8 @@ char *fleet_pkg_control(const struct fleet_pkg *p, unsigned long installed_kb)
 		p->package, p->version, p->maintainer, installed_kb);
 	if (p->withdraw) {
 		sb_add(&sb, "Description: withdrawn kernel livepatch (unloads it)\n");
-		desc_line(&sb, "Installing this version unloads and uninstalls the livepatch that");
-		desc_line(&sb, "earlier versions of this package loaded.");
+		desc_line(&sb, "This version is an empty package: installing it unloads and");
+		desc_line(&sb, "uninstalls the livepatch that earlier versions of this package loaded.");
 		desc_line(&sb, "");
 		char *why = xasprintf("Why: %s", p->why);
 		desc_line(&sb, why);
@@ -410,29 +410,47 @@ out:
 	return ret;
 }
 
-static char *changelog(const struct fleet_pkg *p)
+/* The build time: $SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
+static struct tm build_time(void)
 {
-	char date[64];
 	time_t now = getenv("SOURCE_DATE_EPOCH") ? (time_t)strtoll(getenv("SOURCE_DATE_EPOCH"), NULL, 10)
 						  : time(NULL);
 	struct tm tm;
 
 	gmtime_r(&now, &tm);
+	return tm;
+}
+
+static char *changelog(const struct fleet_pkg *p)
+{
+	char date[64];
+	struct tm tm = build_time();
+
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	return xasprintf("%s (%s) stable; urgency=high\n\n  * %s\n\n -- %s  %s\n", p->package,
 			 p->version, p->withdraw ? "Withdraw the livepatch." : "Livepatch built by lpatch.",
 			 p->maintainer, date);
 }
 
-static const char copyright[] =
-	"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
-	"Comment: A kernel livepatch module built by lpatch from a source diff of\n"
-	" the Linux kernel; it is a derived work of the kernel.\n\n"
-	"Files: *\n"
-	"Copyright: The Linux kernel authors\n"
-	"License: GPL-2\n"
-	" On Debian systems, the full text of the GNU General Public License\n"
-	" version 2 can be found in /usr/share/common-licenses/GPL-2.\n";
+/*
+ * DEP-5 copyright. The notice names years (lintian's
+ * copyright-without-copyright-notice wants one): the kernel's, from its first
+ * release to the year the module was built.
+ */
+static char *copyright(void)
+{
+	struct tm tm = build_time();
+
+	return xasprintf("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+			 "Comment: A kernel livepatch module built by lpatch from a source diff of\n"
+			 " the Linux kernel; it is a derived work of the kernel.\n\n"
+			 "Files: *\n"
+			 "Copyright: 1991-%d Linus Torvalds and the other authors of the Linux kernel\n"
+			 "License: GPL-2\n"
+			 " On Debian systems, the full text of the GNU General Public License\n"
+			 " version 2 can be found in /usr/share/common-licenses/GPL-2.\n",
+			 tm.tm_year + 1900);
+}
 
 /* du -k of the payload, as dpkg counts it (KiB, rounded up per file). */
 static unsigned long payload_kb(const struct fleet_pkg *p)
@@ -486,7 +504,9 @@ int fleet_pkg_write(const struct fleet_pkg *p, const char *outdir, char **deb)
 		free(rel);
 	}
 	rel = xasprintf("usr/share/doc/%s/copyright", p->package);
-	ret = put(root, rel, copyright, 0644);
+	text = copyright();
+	ret = put(root, rel, text, 0644);
+	free(text);
 	free(rel);
 	text = changelog(p);
 	rel = xasprintf("usr/share/doc/%s/changelog.gz", p->package);

@@ -6,7 +6,6 @@
 #include "util/fs.h"
 #include "util/lock.h"
 #include "util/log.h"
-#include "util/run.h"
 #include "util/str.h"
 #include "vm/program.h"
 
@@ -14,39 +13,13 @@
 
 #define PACKAGE "busybox-static"
 
-/* Extract bin/busybox of the .deb into path (atomically). */
-static int extract(const char *deb, const char *path)
-{
-	char *tmp = make_temp_dir("busybox");
-	char *bin;
-	int ret = -1;
-
-	if (!tmp)
-		return -1;
-	{
-		const char *argv[] = { "dpkg-deb", "-x", deb, tmp, NULL };
-		if (run(argv, &(struct run_opts){ .no_stdin = true }) != 0) {
-			lp_err("cannot extract %s with dpkg-deb", deb);
-			goto out;
-		}
-	}
-	bin = path_join(tmp, "bin/busybox");
-	if (!program_is_static(bin))
-		lp_err("%s holds no static bin/busybox", deb);
-	else
-		ret = atomic_install(bin, path, 0755);
-	free(bin);
-out:
-	rm_rf(tmp);
-	free(tmp);
-	return ret;
-}
-
+/* busybox-static unpacked once into <cache>/vm/ (deb_unpacked); its bin/busybox installed
+ * at path (atomically). */
 static int fetch(const char *cache, const char *path)
 {
 	struct apt_pkg p = {0};
-	char *debs = path_join(cache, "debs");
-	char *deb = NULL;
+	char *debs = path_join(cache, "debs"), *into = path_join(cache, "vm");
+	char *root = NULL, *bin = NULL;
 	int ret = -1, found;
 
 	lp_progress("no static busybox on this machine: fetching %s", PACKAGE);
@@ -54,11 +27,17 @@ static int fetch(const char *cache, const char *path)
 	if (found == 1) {
 		lp_err("apt knows no package %s", PACKAGE);
 		lp_hint("run `apt-get update`, or install it: `apt-get install %s`", PACKAGE);
-	} else if (found == 0 && (deb = deb_fetch(debs, &p))) {
-		ret = extract(deb, path);
+	} else if (found == 0 && (root = deb_unpacked(debs, into, &p, NULL))) {
+		bin = path_join(root, "bin/busybox");
+		if (!program_is_static(bin))
+			lp_err("%s %s holds no static bin/busybox", PACKAGE, p.version);
+		else
+			ret = atomic_install(bin, path, 0755);
 	}
 	apt_pkg_free(&p);
-	free(deb);
+	free(bin);
+	free(root);
+	free(into);
 	free(debs);
 	return ret;
 }

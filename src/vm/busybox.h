@@ -3,9 +3,9 @@
 #define LPATCH_VM_BUSYBOX_H
 
 /*
- * Path of a static busybox: the host's (package busybox-static), else one
- * extracted once from the busybox-static .deb (apt-get download, no root
- * needed) into <cache>/vm/. NULL with an error.
+ * Path of a static busybox: the host's (package busybox-static), else
+ * <cache>/vm/busybox, from the busybox-static .deb (apt-get download, no
+ * root needed) unpacked once into <cache>/vm/. NULL with an error.
  */
 char *busybox_find(void);
 

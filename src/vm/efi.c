@@ -14,9 +14,7 @@
 #include "deb/deb.h"
 #include "util/cache.h"
 #include "util/fs.h"
-#include "util/lock.h"
 #include "util/log.h"
-#include "util/run.h"
 #include "util/str.h"
 #include "util/tool.h"
 
@@ -45,69 +43,50 @@ static const struct efi_file efi_files[] = {
 	  "EFI/BOOT/grubx64.efi" },
 };
 
-/* pkg unpacked once into <cache>/efi/<pkg>_<version>; its directory. */
-static char *unpacked(const char *pkg)
+#define NFILES (sizeof(efi_files) / sizeof(*efi_files))
+
+/*
+ * The packages of efi_files unpacked once into <cache>/efi/<pkg>_<version>:
+ * their directories in roots[]. apt is asked once for all of them; offline
+ * (or a package apt no longer knows), the newest .deb already fetched is used.
+ */
+static int unpack_all(char *roots[NFILES])
 {
-	char *cache = lp_cache_dir(), *debs = path_join(cache, "debs"), *root = NULL;
-	char *dir = NULL, *tmp = NULL, *deb = NULL, *lock_file = NULL;
-	struct apt_pkg p = {0};
-	int fd = -1, found;
+	char *cache = lp_cache_dir(), *debs = path_join(cache, "debs"), *into = path_join(cache, "efi");
+	const char *names[NFILES];
+	struct apt_pkg p[NFILES];
+	int apt = -1, ret = 0;
 
-	found = apt_lookup(pkg, NULL, &p);
-	if (found != 0) {
-		char *ver = NULL;
+	for (size_t i = 0; i < NFILES; i++)
+		names[i] = efi_files[i].pkg;
+	apt = apt_lookup_all(names, NFILES, NULL, p);
+	for (size_t i = 0; i < NFILES; i++) {
+		char *deb = NULL, *ver = NULL;
 
-		/* offline: the newest one already fetched */
-		if ((deb = deb_find_cached(debs, pkg, &ver)))
-			p.version = ver;
-		else {
-			if (found == 1)
-				lp_err("apt knows no package %s, which a Secure Boot guest needs", pkg);
-			lp_hint("run `apt-get update` (Debian's main archive has %s)", pkg);
-			goto out;
+		roots[i] = NULL;
+		if (apt || !p[i].name) {
+			/* offline: the newest one already fetched */
+			if (!(deb = deb_find_cached(debs, names[i], &ver))) {
+				if (!apt)
+					lp_err("apt knows no package %s, which a Secure Boot guest needs", names[i]);
+				lp_hint("run `apt-get update` (Debian's main archive has %s)", names[i]);
+				ret = -1;
+				continue;
+			}
+			apt_pkg_free(&p[i]);
+			p[i].name = xstrdup(names[i]);
+			p[i].version = ver;
 		}
+		if (!(roots[i] = deb_unpacked(debs, into, &p[i], deb)))
+			ret = -1;
+		free(deb);
 	}
-	root = path_join(cache, "efi");
-	dir = xasprintf("%s/%s_%s", root, pkg, p.version);
-	if (path_is_dir(dir))
-		goto out;
-	lock_file = path_join(root, ".lock");
-	if (mkdir_p(root) || (fd = lock_path(lock_file, "the EFI files in the cache")) < 0)
-		goto fail;
-	if (path_is_dir(dir))
-		goto out;
-	if (!deb && !(deb = deb_fetch(debs, &p)))
-		goto fail;
-	tmp = xasprintf("%s.tmp", dir);
-	rm_rf(tmp);
-	{
-		const char *argv[] = { "dpkg-deb", "-x", deb, tmp, NULL };
-		if (run(argv, &(struct run_opts){ .no_stdin = true }) != 0) {
-			lp_err("cannot unpack %s with dpkg-deb: remove it and retry", deb);
-			goto fail;
-		}
-	}
-	if (rename(tmp, dir)) {
-		lp_perr("cannot rename %s to %s", tmp, dir);
-		goto fail;
-	}
-	goto out;
-fail:
-	free(dir);
-	dir = NULL;
-out:
-	if (tmp)
-		rm_rf(tmp);
-	if (fd >= 0)
-		unlock_path(fd);
-	apt_pkg_free(&p);
-	free(lock_file);
-	free(tmp);
-	free(deb);
-	free(root);
+	for (size_t i = 0; i < NFILES; i++)
+		apt_pkg_free(&p[i]);
+	free(into);
 	free(debs);
 	free(cache);
-	return dir;
+	return ret;
 }
 
 static int place(const char *from, const char *esp, const char *rel)
@@ -204,7 +183,7 @@ out:
 int efi_boot_prepare(const struct kernel_target *t, const char *dir, const char *initrd,
 		     const char *cmdline, char *const *moks, size_t nmoks, struct efi_boot *out)
 {
-	char *kernel = NULL;
+	char *kernel = NULL, *roots[NFILES] = {0};
 	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -217,15 +196,16 @@ int efi_boot_prepare(const struct kernel_target *t, const char *dir, const char 
 	out->esp = path_join(dir, "esp");
 	if (mkdir_p(out->esp))
 		goto out;
-	for (size_t i = 0; i < sizeof(efi_files) / sizeof(*efi_files); i++) {
+	if (unpack_all(roots))
+		goto out;
+	for (size_t i = 0; i < NFILES; i++) {
 		const struct efi_file *e = &efi_files[i];
-		char *root = unpacked(e->pkg), *from = root ? path_join(root, e->member) : NULL;
-		int r = from ? place(from, out->esp, e->esp_path) : -1;
+		char *from = path_join(roots[i], e->member);
+		int r = place(from, out->esp, e->esp_path);
 
-		if (from && r)
+		if (r)
 			lp_err("%s has no %s", e->pkg, e->member);
 		free(from);
-		free(root);
 		if (r)
 			goto out;
 	}
@@ -239,6 +219,8 @@ int efi_boot_prepare(const struct kernel_target *t, const char *dir, const char 
 out:
 	if (ret)
 		efi_boot_free(out);
+	for (size_t i = 0; i < NFILES; i++)
+		free(roots[i]);
 	free(kernel);
 	return ret;
 }

@@ -109,6 +109,17 @@ static void package_two_releases(void)
 		CHECK(s && strstr(s, "./usr/lib/lpatch/packages/livepatch-fix-v2/6.1.0-57-unit/livepatch_fix_v2.ko"));
 		CHECK(s && strstr(s, "./usr/share/doc/livepatch-fix-v2/copyright"));
 		free(s);
+		/* a notice with years: lintian warns of copyright-without-copyright-notice otherwise */
+		char *x = xasprintf("%s/x", out), *f = xasprintf("%s/usr/share/doc/livepatch-fix-v2/copyright", x);
+		const char *unpack[] = { "dpkg-deb", "-x", deb, x, NULL };
+
+		CHECK(run(unpack, NULL) == 0);
+		s = read_file(f, NULL);
+		CHECK(s && strstr(s, "\nCopyright: 1991-2"));
+		CHECK(s && strstr(s, " Linus Torvalds and the other authors of the Linux kernel\n"));
+		free(s);
+		free(f);
+		free(x);
 	}
 	s = fleet_pkg_script(&p, "postinst");
 	CHECK(s && strstr(s, "module=livepatch_fix_v2\n"));
@@ -161,6 +172,8 @@ static void package_withdraw(void)
 		s = deb_field(deb, "Description");
 		CHECK(s && strstr(s, "withdrawn kernel livepatch"));
 		CHECK(s && strstr(s, "Why: it broke ext4"));
+		/* says what it is (lintian: no empty-binary-package warning) */
+		CHECK(s && strstr(s, "an empty package"));
 		free(s);
 	}
 	s = fleet_pkg_script(&p, "postinst");

@@ -261,6 +261,50 @@ out:
 	free(deb);
 }
 
+/* deb_unpacked: a .deb unpacked once into <into>/<name>_<version>; then the directory is reused. */
+static void test_deb_unpacked(void)
+{
+	char *root = path_join(tmp, "unproot"), *deb = path_join(tmp, "u.deb");
+	char *into = path_join(tmp, "unpacked"), *dir = NULL, *again = NULL, *s;
+	const char *argv[] = { "dpkg-deb", "--root-owner-group", "-b", root, deb, NULL };
+	struct apt_pkg p = { .name = "efi-thing", .version = "1:2.0-1", .size = -1 };
+
+	put("unproot/DEBIAN/control", "Package: efi-thing\nVersion: 1:2.0-1\nArchitecture: all\n"
+				      "Maintainer: t <t@example.org>\nDescription: test\n");
+	put("unproot/usr/lib/thing/file.efi", "signed\n");
+	if (run(argv, &(struct run_opts){ .quiet = true }) != 0) {
+		printf("# dpkg-deb -b failed: deb_unpacked checks skipped\n");
+		goto out;
+	}
+	dir = deb_unpacked(NULL, into, &p, deb);
+	CHECK(dir && str_ends(dir, "/unpacked/efi-thing_1:2.0-1"));
+	s = dir ? path_join(dir, "usr/lib/thing/file.efi") : NULL;
+	CHECK(s && path_exists(s));
+	free(s);
+	s = path_join(into, "efi-thing_1:2.0-1.tmp");
+	CHECK(!path_exists(s));		/* no leftover of the unpacking */
+	free(s);
+	/* done once: no .deb is needed (nor fetched) the second time */
+	unlink(deb);
+	again = deb_unpacked(NULL, into, &p, NULL);
+	CHECK(again && dir && !strcmp(again, dir));
+	/* a .deb dpkg-deb cannot read: an error, and no directory */
+	put("bad.deb", "not a deb");
+	p.version = "3";
+	s = path_join(tmp, "bad.deb");
+	CHECK(deb_unpacked(NULL, into, &p, s) == NULL);
+	free(s);
+	s = path_join(into, "efi-thing_3");
+	CHECK(!path_exists(s));
+	free(s);
+out:
+	free(again);
+	free(dir);
+	free(into);
+	free(root);
+	free(deb);
+}
+
 static void test_tree(void)
 {
 	char *tree = path_join(tmp, "tree"), *s;
@@ -434,6 +478,7 @@ int main(void)
 	RUN(test_config_diff);
 	RUN(test_cached_debs);
 	RUN(test_deb_fields);
+	RUN(test_deb_unpacked);
 	RUN(test_tree);
 	RUN(test_cached_target);
 	RUN(test_compressed_modules);

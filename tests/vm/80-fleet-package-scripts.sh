@@ -1,6 +1,7 @@
 # `lpatch package` on the real kernel: the maintainer scripts of the packages
 # of one fix, run in the VM as dpkg runs them (busybox guest, no dpkg: files
 # unpacked, then postinst configure / prerm remove / postrm remove).
+#   the packages (a fix, a withdrawal) are lintian-clean: no error, no warning
 #   v1 installs into the store and loads; the Prometheus file shows the CVE fixed
 #   v2 (cumulative, another module name) takes over by atomic replace: v1's
 #      module is gone only after v2 is in force, the kernel patched throughout
@@ -17,6 +18,13 @@ for v in 1 2; do
 done
 lp_ok "$WORK/pkg3.log" "lpatch package --withdraw" package --withdraw --package livepatch-fleet --version 3 \
 	--description "test withdrawal" -o "$WORK/debs"
+# lintian-clean: no error and no warning, for a fix and for a withdrawal
+if command -v lintian >/dev/null; then
+	lintian --fail-on error,warning "$WORK/debs/livepatch-fleet_1_amd64.deb" "$WORK/debs/livepatch-fleet_3_amd64.deb" \
+		>"$WORK/lintian.log" 2>&1 || { cat "$WORK/lintian.log"; fail "lintian warns or errs on lpatch package's .debs"; }
+else
+	echo "LOUDLY: lintian is not installed (scripts/deps.sh --test): the packages are not checked" >&2
+fi
 mkdir "$WORK/pkgs"
 for v in 1 2 3; do dpkg-deb -R "$WORK/debs/livepatch-fleet_${v}_amd64.deb" "$WORK/pkgs/v$v" || fail "dpkg-deb -R v$v"; done
 tar -C "$WORK/pkgs" -cf "$WORK/pkgs.tar" v1 v2 v3

@@ -6,6 +6,7 @@
 # keyring. A module built with `--sign-key/--sign-cert` by that key loads
 # and goes live, and unloads; the same module unsigned is refused, and
 # `lpatch load` says why: Secure Boot, lockdown, not signed, enroll a MOK.
+# apt-cache is asked once for the three EFI packages.
 . "$(dirname "$0")/../lib.sh"
 command -v virt-fw-vars >/dev/null ||
 	skip "virt-fw-vars is not installed (python3-virt-firmware; scripts/deps.sh --test installs it)"
@@ -28,8 +29,12 @@ lpatch unload livepatch_sb || die "unload failed: $?"
 grep -q '^VmallocChunk:' /proc/meminfo || die "not restored after unload"
 echo GUEST-OK
 G
+# apt-cache, logged: the EFI packages are looked up in one run, not one per package
+mkdir "$WORK/shim"
+printf '#!/bin/sh\necho "$*" >>"%s/apt-cache.log"\nexec /usr/bin/apt-cache "$@"\n' "$WORK" >"$WORK/shim/apt-cache"
+chmod +x "$WORK/shim/apt-cache"
 start=$(date +%s.%N)
-"$LPATCH" vm --target "$TARGET" --mok "$WORK/cert.pem" --timeout 600 --copy "$TOP/tests/vm/guest-lib.sh" \
+PATH="$WORK/shim:$PATH" "$LPATCH" vm --target "$TARGET" --mok "$WORK/cert.pem" --timeout 600 --copy "$TOP/tests/vm/guest-lib.sh" \
 	--copy "$WORK/guest.sh" --copy "$WORK/signed.ko" --copy "$WORK/unsigned.ko" -- sh guest.sh \
 	>"$WORK/out.raw" 2>&1; st=$?
 tr -d '\r' <"$WORK/out.raw" | tr -cd '\11\12\40-\176' >"$WORK/out"
@@ -45,3 +50,8 @@ expect_contains "$WORK/out" "unsigned exit 1"
 expect_contains "$WORK/out" "loaded livepatch_sb: 1 function patched"
 expect_contains "$WORK/out" "patched: VMALLOCCHUNK:"
 expect_contains "$WORK/out" GUEST-OK
+grep -E 'shim|grub' "$WORK/apt-cache.log" >"$WORK/apt-efi" || fail "the EFI packages were not looked up with apt-cache"
+[ "$(wc -l <"$WORK/apt-efi")" = 1 ] || { cat "$WORK/apt-efi"; fail "apt-cache ran more than once for the EFI packages"; }
+for p in shim-signed shim-helpers-amd64-signed grub-efi-amd64-signed; do
+	has -w -- "$p" "$WORK/apt-efi" || fail "apt-cache was not asked for $p"
+done

@@ -9,6 +9,7 @@
 #   inject-result  the same, the call made
 #   apply-mapped   the region mapped and written, nothing jumps to it (stale region)
 #   tramp-wait     threads in the way running towards their trampolines
+#   tramp-arrived  one of them caught at its trampoline, held there
 #   apply-marked   the record says "applying", no jump written
 #   apply-jump     the record says "applying", the jump written
 #   revert-marked  the record says "reverting", the jump still in
@@ -47,7 +48,7 @@ settle() { check "$1"
 
 check start
 hits=()
-for point in inject-regs inject-result apply-mapped tramp-wait apply-marked apply-jump \
+for point in inject-regs inject-result apply-mapped tramp-wait tramp-arrived apply-marked apply-jump \
 	     revert-marked revert-jump revert-unmap; do
 	case $point in revert-*) want=revert ;; inject-*) want=any ;; *) want=apply ;; esac
 	hit=0

@@ -39,14 +39,14 @@ static struct lp_thread *sess_adopt(struct lp_session *s, pid_t tid);
  *     way for that first phase only (at most ROUND_WAIT_NS of its own code).
  * Kill-safety: a thread is boosted only while it runs to a stop, never while
  * lpatch holds it, so a kill of lpatch leaves at most the threads on their
- * way to a stop boosted (tests/user/22 kills it hundreds of times: when every
- * held thread stayed boosted until the last one stopped, nearly every kill
- * left busy threads SCHED_FIFO, each such kill cost about 1 s of a CPU-bound
- * machine, and the test took three times as long). A watchdog process (forked
- * at attach, not our child) is told which threads are boosted; should lpatch
- * die before giving a thread back its policy, the watchdog does it when its
- * pipe closes, once it is scheduled. Only if both are
- * killed in that moment does a thread keep SCHED_FIFO (a busy one would then
+ * way to a stop boosted (when every held thread stayed boosted until the last
+ * one had stopped, a kill in that window left busy threads SCHED_FIFO; when
+ * they fill every CPU, nothing else, the watchdog included, runs until the
+ * kernel throttles them, about 1 s: docs/performance.md, user/22). A watchdog
+ * process (forked at attach, not our child) is told which threads are
+ * boosted; should lpatch die before giving a thread back its policy, the
+ * watchdog does it when its pipe closes, once it is scheduled. Only if both
+ * are killed in that moment does a thread keep SCHED_FIFO (a busy one would then
  * take a CPU, up to the kernel's real-time throttling). SCHED_DEADLINE with a
  * small budget would bound that, but was refused (EBUSY) or throttled the
  * thread mid-stop on the machine of docs/performance.md.

@@ -23,9 +23,7 @@ source "$(dirname "$0")/user-lib.sh"
 PY=$(command -v /usr/bin/python3 || command -v python3) || skip "python3 is not installed"
 CHECK="$TOP/tests/user/kill-check.py"
 
-cp -r "$TOP/bench/user-pause/busy" "$WORK/busy"
-make -s -C "$WORK/busy" CC="$CC" >"$WORK/busy.make.log" 2>&1 || { cat "$WORK/busy.make.log"; fail "cannot build busy"; }
-SRC="$WORK/busy" user_build "$WORK/work.lpatch" "$WORK/busy/busy" "$WORK/busy/work.patch" --name work
+busy_build
 start busy "$WORK/busy/busy" 4
 wait_line "$WORK/busy.out" "calls="
 SPEC="$PID:$WORK/busy/busy:work"

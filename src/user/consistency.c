@@ -209,6 +209,7 @@ static bool at_tramp(struct lp_session *s, struct lp_thread *t, void *arg)
 			b->arrived = true;
 			a->held[b->ti] = true;
 			t->trace_syscalls = false;
+			test_kill_point("tramp-arrived");
 			return true;
 		}
 		return false;

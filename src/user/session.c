@@ -32,15 +32,21 @@ static struct lp_thread *sess_adopt(struct lp_session *s, pid_t tid);
  *   - lpatch runs SCHED_FIFO from sess_stop_all to the end of the pause;
  *   - each running thread is made SCHED_FIFO (priority 1, below lpatch) just
  *     before it is interrupted, so that it runs at once into its stop, and is
- *     given back its own policy and nice value as soon as every thread has
- *     stopped;
+ *     given back its own policy and nice value as soon as its stop is seen
+ *     (sess_note_status), not once every thread has stopped;
  *   - a blocked thread let run out of a checked function to its trampoline
  *     while the others are held (consistency.c, run_out) is boosted the same
  *     way for that first phase only (at most ROUND_WAIT_NS of its own code).
- * Kill-safety: a watchdog process (forked at attach, not our child) is told
- * which threads are boosted; should lpatch die before giving a thread back
- * its policy, the watchdog does it when its pipe closes. Only if both are
- * killed in that moment does a thread keep SCHED_FIFO (a busy one would then
+ * Kill-safety: a thread is boosted only while it runs to a stop, never while
+ * lpatch holds it, so a kill of lpatch leaves at most the threads on their
+ * way to a stop boosted (when every held thread stayed boosted until the last
+ * one had stopped, a kill in that window left busy threads SCHED_FIFO; when
+ * they fill every CPU, nothing else, the watchdog included, runs until the
+ * kernel throttles them, about 1 s: docs/performance.md, user/22). A watchdog
+ * process (forked at attach, not our child) is told which threads are
+ * boosted; should lpatch die before giving a thread back its policy, the
+ * watchdog does it when its pipe closes, once it is scheduled. Only if both
+ * are killed in that moment does a thread keep SCHED_FIFO (a busy one would then
  * take a CPU, up to the kernel's real-time throttling). SCHED_DEADLINE with a
  * small budget would bound that, but was refused (EBUSY) or throttled the
  * thread mid-stop on the machine of docs/performance.md.
@@ -110,6 +116,9 @@ static void watchdog(int fd)
 		if (n < sizeof(recs) / sizeof(recs[0]))
 			recs[n++] = r;
 	}
+	/* tests/user/45: the watchdog late, as on a machine whose CPUs the boosted threads hold */
+	if (getenv("LPATCH_TEST_WATCHDOG_DELAY_MS"))
+		usleep((useconds_t)atoi(getenv("LPATCH_TEST_WATCHDOG_DELAY_MS")) * 1000);
 	/* lpatch is gone: a thread still boosted by it gets its own policy back */
 	for (size_t i = 0; i < n; i++) {
 		int pol = sched_getscheduler(recs[i].tid) & ~SCHED_RESET_ON_FORK;
@@ -188,6 +197,7 @@ static void unboost_self(void)
  */
 void sess_boost(struct lp_thread *t)
 {
+	t->reboost = false;
 	if (watchdog_fd < 0 || t->boosted || t->boost_policy < 0)
 		return;
 	if (!t->boost_known) {
@@ -211,13 +221,20 @@ void sess_boost(struct lp_thread *t)
 	}
 }
 
+static void unboost(struct lp_thread *t)
+{
+	if (t->boosted) {
+		set_attr(t->tid, (uint32_t)t->boost_policy, t->boost_nice);
+		t->boosted = false;
+	}
+}
+
 void sess_unboost_all(struct lp_session *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->t[i].boosted) {
-			set_attr(s->t[i].tid, (uint32_t)s->t[i].boost_policy, s->t[i].boost_nice);
-			s->t[i].boosted = false;
-		}
+	for (size_t i = 0; i < s->n; i++) {
+		unboost(&s->t[i]);
+		s->t[i].reboost = false;
+	}
 }
 
 uint64_t now_ns(void)
@@ -402,6 +419,17 @@ int sess_note_status(struct lp_thread *t, int status, bool ours_trap)
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		t->state = T_GONE;
 		return -1;
+	}
+	/*
+	 * Stopped: the boost has done its work. Given back at once, not when the
+	 * last thread has stopped: should lpatch die now, the thread would run on
+	 * SCHED_FIFO until the watchdog is scheduled, and a busy one then holds a
+	 * CPU that long (up to the kernel's real-time throttling, about 1 s, when
+	 * every CPU has one). sess_poll boosts it again if it lets it run on.
+	 */
+	if (t->boosted) {
+		unboost(t);
+		t->reboost = true;
 	}
 	if (t->state != T_STOPPED)
 		t->stop_ns = now_ns();
@@ -685,6 +713,8 @@ struct lp_thread *sess_poll(struct lp_session *s, uint64_t until_ns, long nap_ns
 			continue;
 		}
 		t->stop_ns = 0;
+		if (t->reboost)
+			sess_boost(t);	/* on its way out, as before this stop */
 		sess_resume(s, t);
 	}
 	return NULL;

@@ -32,6 +32,7 @@ struct lp_thread {
 	struct user_regs_struct regs;
 	uint64_t stop_ns;	/* when it stopped; 0 while running */
 	bool boosted;		/* SCHED_FIFO for now (session.c); then given back: */
+	bool reboost;		/* boosted until its last stop: sess_poll boosts it again */
 	bool boost_known;	/* its own policy read (once per session) */
 	int boost_policy, boost_nice;	/* its own; policy -1: never boosted */
 };
@@ -67,6 +68,8 @@ int sess_stop(struct lp_session *s, struct lp_thread *t);
 /*
  * Make running-or-about-to-run thread t SCHED_FIFO, to be scheduled at once
  * (where permitted; a watchdog gives it back should lpatch die), until
+ * it stops (its stop is seen: never left boosted while lpatch holds it, so a
+ * kill of lpatch leaves no thread boosted but one on its way to a stop), or
  * sess_unboost_all gives every boosted thread back its policy and nice value.
  * sess_stop_all does both around its stop.
  */

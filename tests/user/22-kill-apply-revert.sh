@@ -19,9 +19,7 @@ KILLS_READER=${LPATCH_KILLS_READER:-100}
 KILLS_ALL=${LPATCH_KILLS_ALL:-70}
 CHECK="$TOP/tests/user/kill-check.py"
 
-cp -r "$TOP/bench/user-pause/busy" "$WORK/busy"
-make -s -C "$WORK/busy" CC="$CC" >"$WORK/busy.make.log" 2>&1 || { cat "$WORK/busy.make.log"; fail "cannot build busy"; }
-SRC="$WORK/busy" user_build "$WORK/work.lpatch" "$WORK/busy/busy" "$WORK/busy/work.patch" --name work
+busy_build
 project reader
 user_build "$WORK/tag.lpatch" "$SRC/reader" "$FIX/reader/tag.patch" --name tag
 

@@ -9,6 +9,7 @@
 #   inject-result  the same, the call made
 #   apply-mapped   the region mapped and written, nothing jumps to it (stale region)
 #   tramp-wait     threads in the way running towards their trampolines
+#   tramp-arrived  one of them caught at its trampoline, held there
 #   apply-marked   the record says "applying", no jump written
 #   apply-jump     the record says "applying", the jump written
 #   revert-marked  the record says "reverting", the jump still in
@@ -22,9 +23,7 @@ source "$(dirname "$0")/user-lib.sh"
 PY=$(command -v /usr/bin/python3 || command -v python3) || skip "python3 is not installed"
 CHECK="$TOP/tests/user/kill-check.py"
 
-cp -r "$TOP/bench/user-pause/busy" "$WORK/busy"
-make -s -C "$WORK/busy" CC="$CC" >"$WORK/busy.make.log" 2>&1 || { cat "$WORK/busy.make.log"; fail "cannot build busy"; }
-SRC="$WORK/busy" user_build "$WORK/work.lpatch" "$WORK/busy/busy" "$WORK/busy/work.patch" --name work
+busy_build
 start busy "$WORK/busy/busy" 4
 wait_line "$WORK/busy.out" "calls="
 SPEC="$PID:$WORK/busy/busy:work"
@@ -47,7 +46,7 @@ settle() { check "$1"
 
 check start
 hits=()
-for point in inject-regs inject-result apply-mapped tramp-wait apply-marked apply-jump \
+for point in inject-regs inject-result apply-mapped tramp-wait tramp-arrived apply-marked apply-jump \
 	     revert-marked revert-jump revert-unmap; do
 	case $point in revert-*) want=revert ;; inject-*) want=any ;; *) want=apply ;; esac
 	hit=0

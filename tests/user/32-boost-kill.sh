@@ -10,9 +10,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/user-lib.sh"
 [ "$(id -u)" = 0 ] || skip "lpatch boosts threads only with CAP_SYS_NICE (root here)"
 
-cp -r "$TOP/bench/user-pause/busy" "$WORK/busy"
-make -s -C "$WORK/busy" CC="$CC" >"$WORK/busy.make.log" 2>&1 || { cat "$WORK/busy.make.log"; fail "cannot build busy"; }
-SRC="$WORK/busy" user_build "$WORK/work.lpatch" "$WORK/busy/busy" "$WORK/busy/work.patch" --name work
+busy_build
 start busy nice -n 5 "$WORK/busy/busy" 4
 wait_line "$WORK/busy.out" "calls="
 

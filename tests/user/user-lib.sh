@@ -53,3 +53,11 @@ expect_unpatched() {
 
 # alive PID: fail unless the process still runs
 alive() { kill -0 "$1" 2>/dev/null || fail "process $1 died"; }
+
+# busy_build: bench/user-pause/busy built in $WORK/busy, and its patch of work()
+# in $WORK/work.lpatch (the kill and boost tests' target)
+busy_build() {
+	cp -r "$TOP/bench/user-pause/busy" "$WORK/busy"
+	make -s -C "$WORK/busy" CC="$CC" >"$WORK/busy.make.log" 2>&1 ||
+		{ cat "$WORK/busy.make.log"; fail "cannot build busy"; }
+	SRC="$WORK/busy" user_build "$WORK/work.lpatch" "$WORK/busy/busy" "$WORK/busy/work.patch" --name work; }

@@ -98,6 +98,14 @@ int objects_pick(const struct kernel_target *t, const struct patchset *ps, struc
 			       ps->files[i].added ? "adds" : "removes", p);
 			goto out;
 		}
+		if (str_ends(p, ".bpf.c")) {
+			lp_err("%s is the source of a BPF program (.bpf.c): the kernel's build makes no "
+			       "part of vmlinux or a module from it (user space compiles and loads it), "
+			       "so a livepatch has nothing of it to replace", p);
+			lp_hint("leave it out of the diff, or ship the fixed program the way it is "
+				"shipped today");
+			goto out;
+		}
 		if (str_ends(p, ".c") && units_in_vmlinux(&u, p))
 			add(os, p, false, true);
 		else if (str_ends(p, ".c") && units_maybe_module(&u, p))

@@ -64,38 +64,27 @@ modname() { echo "lpc-$(echo "$1" | md5sum | cut -c1-10)"; }
 
 "$LPATCH" --quiet target --need all "$target" >/dev/null || { echo "cannot prepare $target"; exit 1; }
 
-# 1. build each fix (a module built waits in results.tsv as "built")
-i=0
-for f in $list; do
-	i=$((i + 1))
-	p=$out/patches/${f//\//__}.patch
-	[ -f "$p" ] || { echo "no fix for $f in $diff"; exit 1; }
-	[ -n "$(result_of "$f")" ] && continue
-	name=$(modname "$f")
-	log=$out/logs/$name.log
-	why=$(awk -F'\t' -v f="$f" '$1 == f {print $2}' "$HERE/excluded.txt")
-	if [ -n "$why" ]; then
-		set_result "$f" left-out "$why"
-		printf '%4d/%d %-60s %-11s %s\n' "$i" "$total" "$f" left-out "$why"
-		continue
-	fi
-	start=$(date +%s)
-	timeout 1800 "$LPATCH" build --target "$target" --name "$name" \
-		--description "corpus: $f (6.1.187-1 -> 6.1.190-1)" -o "$out/modules/$name.ko" "$p" >"$log" 2>&1
-	st=$?
-	reason=$(grep -m1 '^lpatch: error: ' "$log" | cut -c16- | tr '\t' ' ')
-	case $st in
-	0) result=built reason="" ;;
-	2) result=refused ;;
-	3) result=no-change ;;
-	124) result=failed reason="timed out after 1800 s" ;;
-	*) result=failed ;;
-	esac
-	set_result "$f" "$result" "$reason"
-	printf '%4d/%d %-60s %-11s %4ss %s\n' "$i" "$total" "$f" "$result" "$(($(date +%s) - start))" "$reason"
-done
+# A per-file cut that does not compile alone: the compiler's first error
+# names an identifier (a member, a function, a constant) that the update adds
+# in another file. Prints "needs 'X', which the update adds in FILE (ERROR)".
+needs_other_file() { # FILE BUILD-LOG
+	local kept err id other
+	kept=$(sed -n 's/.*; the whole log: \(.*\)$/\1/p' "$2" | head -n 1)
+	[ -f "$kept" ] || return 1
+	err=$(grep -m1 -E "^$1:[0-9]+:[0-9]+: error: " "$kept") || return 1
+	id=$(printf '%s\n' "$err" | grep -oE "(has no member named|undeclared|implicit declaration of function|unknown type name|conflicting types for) ?[‘'][A-Za-z_][A-Za-z0-9_]*[’']|[‘'][A-Za-z_][A-Za-z0-9_]*[’'] undeclared" |
+	     grep -oE "[A-Za-z_][A-Za-z0-9_]*[’']" | head -n 1 | tr -d "’'")
+	[ -n "$id" ] || return 1
+	# the files whose added lines name it, headers first
+	other=$(awk -v f="$1" -v id="$id" '
+		/^--- a\// { cur = substr($2, 3); next }
+		cur != f && /^\+/ && $0 ~ ("(^|[^A-Za-z0-9_])" id "([^A-Za-z0-9_]|$)") { print cur }' "$diff" |
+		awk '!seen[$0]++ { print (/\.h$/ ? 0 : 1) "\t" $0 }' | sort -s -k1,1n | cut -f2 | head -n 1)
+	[ -n "$other" ] || return 1
+	printf "needs '%s', which the update changes in %s (%s)" "$id" "$other" "${err#*: error: }"
+}
 
-# 2. load the modules built, a batch to a boot
+# loading: the modules built, a batch to a boot
 boot() { # LOG KO...: 0 when the guest loaded every module cleanly
 	local vlog=$1 try vst copies=()
 	shift
@@ -115,31 +104,75 @@ boot() { # LOG KO...: 0 when the guest loaded every module cleanly
 live_line() { # LOG KO: the functions KO patched, from the guest's LIVE lines
 	grep "^LIVE $(basename "$2") " "$1" | tr -d '\r' | cut -d' ' -f3- | tr '\n' ' '
 }
-mapfile -t pending < <(awk -F'\t' '$2 == "built" { print $1 }' "$results")
-n=0
-while [ $n -lt ${#pending[@]} ]; do
-	group=("${pending[@]:n:batch}")
-	n=$((n + ${#group[@]}))
-	kos=()
-	for f in "${group[@]}"; do kos+=("$out/modules/$(modname "$f").ko"); done
-	vlog=$out/logs/boot-$n.vm.log
-	if [ ${#group[@]} -gt 1 ] && boot "$vlog" "${kos[@]}"; then
-		for f in "${group[@]}"; do
-			set_result "$f" live "$(live_line "$vlog" "$out/modules/$(modname "$f").ko")"
-			printf '%-60s live\n' "$f"
+load_pending() { # MIN: load the modules waiting as "built" when there are MIN or more
+	local pending n group kos f ko vlog
+	mapfile -t pending < <(awk -F'\t' '$2 == "built" { print $1 }' "$results")
+	[ ${#pending[@]} -ge "$1" ] && [ ${#pending[@]} -gt 0 ] || return 0
+	n=0
+	while [ $n -lt ${#pending[@]} ]; do
+		group=("${pending[@]:n:batch}")
+		n=$((n + ${#group[@]}))
+		kos=()
+		for f in "${group[@]}"; do kos+=("$out/modules/$(modname "$f").ko"); done
+		vlog=$out/logs/boot-$(date +%s)-$n.vm.log
+		if [ ${#group[@]} -gt 1 ] && boot "$vlog" "${kos[@]}"; then
+			for f in "${group[@]}"; do
+				set_result "$f" live "$(live_line "$vlog" "$out/modules/$(modname "$f").ko")"
+				printf '%-60s live\n' "$f"
+			done
+			continue
+		fi
+		for f in "${group[@]}"; do	# one to a boot: whose failure is it?
+			ko=$out/modules/$(modname "$f").ko
+			vlog=$out/logs/$(modname "$f").vm.log
+			if boot "$vlog" "$ko"; then
+				set_result "$f" live "$(live_line "$vlog" "$ko")"
+			else
+				set_result "$f" load-failed "lpatch vm: $(grep -m1 -E 'GUEST-FAIL|WARNING|Call Trace|BUG|Oops|error' "$vlog" | tr -d '\r')"
+			fi
+			printf '%-60s %s\n' "$f" "$(result_of "$f")"
 		done
+	done
+}
+
+# build each fix (a module built waits in results.tsv as "built"), and load
+# them a batch at a time as they come
+i=0
+for f in $list; do
+	i=$((i + 1))
+	p=$out/patches/${f//\//__}.patch
+	[ -f "$p" ] || { echo "no fix for $f in $diff"; exit 1; }
+	why=$(awk -F'\t' -v f="$f" '$1 == f {print $2}' "$HERE/excluded.txt")
+	prev=$(result_of "$f")
+	# a result stands, unless the fix has since been left out (after its failure was read)
+	[ -n "$prev" ] && { [ -z "$why" ] || [ "$prev" = left-out ]; } && continue
+	name=$(modname "$f")
+	log=$out/logs/$name.log
+	if [ -n "$why" ]; then
+		set_result "$f" left-out "$why"
+		printf '%4d/%d %-60s %-11s %s\n' "$i" "$total" "$f" left-out "$why"
 		continue
 	fi
-	for f in "${group[@]}"; do	# one to a boot: whose failure is it?
-		ko=$out/modules/$(modname "$f").ko
-		vlog=$out/logs/$(modname "$f").vm.log
-		if boot "$vlog" "$ko"; then
-			set_result "$f" live "$(live_line "$vlog" "$ko")"
-		else
-			set_result "$f" load-failed "lpatch vm: $(grep -m1 -E 'GUEST-FAIL|WARNING|Call Trace|BUG|Oops|error' "$vlog" | tr -d '\r')"
-		fi
-		printf '%-60s %s\n' "$f" "$(result_of "$f")"
-	done
+	start=$(date +%s)
+	timeout 1800 "$LPATCH" build --target "$target" --name "$name" \
+		--description "corpus: $f (6.1.187-1 -> 6.1.190-1)" -o "$out/modules/$name.ko" "$p" >"$log" 2>&1
+	st=$?
+	reason=$(grep -m1 '^lpatch: error: ' "$log" | cut -c16- | tr '\t' ' ')
+	case $st in
+	0) result=built reason="" ;;
+	2) result=refused ;;
+	3) result=no-change ;;
+	124) result=failed reason="timed out after 1800 s" ;;
+	*) result=failed ;;
+	esac
+	if [ $result = failed ] && dep=$(needs_other_file "$f" "$log"); then
+		result=left-out reason=$dep
+	fi
+	set_result "$f" "$result" "$reason"
+	printf '%4d/%d %-60s %-11s %4ss %s\n' "$i" "$total" "$f" "$result" "$(($(date +%s) - start))" "$reason"
+	load_pending "$batch"
 done
+load_pending 1
+
 echo "corpus: $(wc -l <"$results") of $total fixes for $target; results in $results"
 cut -f2 "$results" | sort | uniq -c

@@ -7,7 +7,7 @@
 	{ grep -q "Debian has no kernel" "$WORK/t.log" && skip "LOUDLY: apt has no 6.1.0-53-cloud-amd64"; cat "$WORK/t.log"; fail "cannot fetch 6.1.0-53-cloud-amd64"; }
 LPATCH="$LPATCH" bash "$TOP/tests/corpus/run.sh" --sample "$WORK/c" | tee "$WORK/out"
 r="$WORK/c/results.tsv"
-[ "$(wc -l <"$r")" = 5 ] || fail "not 5 results"
+[ "$(wc -l <"$r")" = 6 ] || fail "not 6 results"
 res() { awk -F'\t' -v f="$1" '$1 == f {print $2}' "$r"; }
 for f in kernel/sys.c kernel/workqueue.c; do
 	[ "$(res $f)" = live ] || { cat "$WORK/c/logs/"*; fail "$f: $(res $f), not live"; }
@@ -21,4 +21,8 @@ grep -q "fs/ocfs2/acl.c is not built into" "$r" || fail "fs/ocfs2/acl.c refused 
 # compile failure, "CONFIG_SATA_MOBILE_LPM_POLICY undeclared")
 [ "$(res drivers/ata/ahci.c)" = refused ] || fail "drivers/ata/ahci.c: $(res drivers/ata/ahci.c), not refused"
 grep -q "ahci.o only with CONFIG_SATA_AHCI" "$r" || fail "drivers/ata/ahci.c refused without naming CONFIG_SATA_AHCI"
+# a .bpf.c is user space's BPF program (it failed in kbuild: "No rule to make target")
+bpf=drivers/hid/bpf/progs/Huion__Inspiroy-Frego-M.bpf.c
+[ "$(res $bpf)" = refused ] || fail "$bpf: $(res $bpf), not refused"
+grep -q "is the source of a BPF program" "$r" || fail "$bpf refused for another reason"
 exit 0

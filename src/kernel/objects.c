@@ -40,7 +40,7 @@ static void add(struct objset *os, const char *c_path, bool included, bool built
 /* The built files among those that include the changed ones. */
 static int reach(const struct kernel_target *t, const struct kernel_units *u,
 		 const struct includers *inc, char **changed, size_t n, struct objset *os,
-		 size_t *nbuilt)
+		 size_t *nbuilt, long *nfound)
 {
 	char **users = NULL;
 	long found = includers_find(inc, changed, n, OBJECTS_INCLUDED_MAX, &users);
@@ -69,6 +69,8 @@ static int reach(const struct kernel_target *t, const struct kernel_units *u,
 	}
 	free(users);
 	*nbuilt = built;
+	if (nfound)
+		*nfound = found;
 	lp_progress("%s%s reach%s %ld source file%s; %zu of them may be built into %s",
 		    changed[0], n > 1 ? " and the other included files" : "", n > 1 ? "" : "es",
 		    found, found == 1 ? "" : "s", built, t->release);
@@ -81,6 +83,7 @@ int objects_pick(const struct kernel_target *t, const struct patchset *ps, struc
 	char **headers = xcalloc(ps->nfiles + 1, sizeof(char *));
 	char **cfiles = xcalloc(ps->nfiles + 1, sizeof(char *));
 	size_t nh = 0, nc = 0, built;
+	long found = 0;
 	struct includers *inc = NULL;
 	int ret = LP_EXIT_REFUSED;
 
@@ -124,7 +127,7 @@ int objects_pick(const struct kernel_target *t, const struct patchset *ps, struc
 	}
 	/* each included .c file alone, to say when none builds it */
 	for (size_t i = 0; i < nc; i++) {
-		if ((ret = reach(t, &u, inc, &cfiles[i], 1, os, &built)))
+		if ((ret = reach(t, &u, inc, &cfiles[i], 1, os, &built, NULL)))
 			goto out;
 		if (!built) {
 			char *off = units_rule_off(&u, cfiles[i]);
@@ -144,9 +147,17 @@ int objects_pick(const struct kernel_target *t, const struct patchset *ps, struc
 		}
 	}
 	/* the headers together */
-	if (nh && (ret = reach(t, &u, inc, headers, nh, os, &built)))
+	if (nh && (ret = reach(t, &u, inc, headers, nh, os, &built, &found)))
 		goto out;
 	ret = LP_EXIT_REFUSED;
+	if (!os->n && found > 0) {
+		/* known before compiling: kbuild's rules leave every one of them out */
+		lp_err("%s's config builds none of the %ld source file%s the changed headers "
+		       "reach, so there is nothing to patch; no module written", t->release, found,
+		       found == 1 ? "" : "s");
+		ret = LP_EXIT_NOCHANGE;
+		goto out;
+	}
 	if (!os->n) {
 		lp_err("the diff touches no C source that %s builds", t->release);
 		goto out;

@@ -8,15 +8,17 @@
 # checks (tests/user/kill-check.py): the target is alive, untraced, no thread stopped,
 # and `lpatch ps` agrees with the bytes at the patched function's entry; then the
 # operation the state calls for must succeed (no kill) and the check holds again.
-# Figures (2 cores, quiet machine): see docs/performance.md.
+# Figures (2 cores, quiet machine): see docs/performance.md. CI runs 100 + 70 + 30
+# kills (an apply --all round costs about 2.6 s: seven busy threads on two cores);
+# LPATCH_KILLS_BUSY, _READER and _ALL set more (300 in all: 130, 100, 70).
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/user-lib.sh"
 
 # the system's python when there is one (a pyenv shim can take seconds to start)
 PY=$(command -v /usr/bin/python3 || command -v python3) || skip "python3 is not installed"
-KILLS_BUSY=${LPATCH_KILLS_BUSY:-130}
-KILLS_READER=${LPATCH_KILLS_READER:-100}
-KILLS_ALL=${LPATCH_KILLS_ALL:-70}
+KILLS_BUSY=${LPATCH_KILLS_BUSY:-100}
+KILLS_READER=${LPATCH_KILLS_READER:-70}
+KILLS_ALL=${LPATCH_KILLS_ALL:-30}
 CHECK="$TOP/tests/user/kill-check.py"
 
 busy_build

@@ -6,6 +6,7 @@
 # links included), verified against the production binary, and carries only that
 # function; it is applied and reverted 20 times while a client keeps 4
 # connections busy with checked set/get requests: no request fails, nothing crashes.
+# lpatch-test: long: memcached's autotools build and 20 cycles under its benchmark (98 s warm); CI keeps the other real projects: redis (make), serd (Meson), zlib (Debian's build), the CMake C++ program
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/user-lib.sh"
 source "$(dirname "$0")/real-lib.sh"

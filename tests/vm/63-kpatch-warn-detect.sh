@@ -3,6 +3,7 @@
 # WARN, BUG, printk_once and lockdep site below moves down a line. Issue 12,
 # point 10: lpatch build answers exit 3, "no functional change", and writes
 # no module, on both flavours.
+# lpatch-test: long: compiles arch/x86/kvm/x86.o twice on each flavour (38 s warm); the class (a FILE:LINE string that moved with its statement) runs in CI as unit/test_diff_cases' line_in_string_moves
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/flavours.sh"
 ran=0

@@ -9,6 +9,7 @@
 #   it binds inside the patch module, vmlinux to vmlinux (point 3);
 # - generic: reboot.c, dev.c and audit.c, verified against its vmlinux (tail
 #   calls the assembler made 2-byte jumps there, 5-byte ones here).
+# lpatch-test: long: builds on both flavours and boots each (56 s warm); cloud's reboot.c, dev.c and audit.c run in CI as vm/48, the new-globals class as a unit case
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/flavours.sh"
 ran=0

@@ -9,6 +9,11 @@ n=0
 for ko in *.ko; do
 	[ -f "$ko" ] || die "no module copied in"
 	name=$(basename "$ko" .ko | tr - _)
+	# modules whose exports it uses (hid for a patch of hid-alps): insmod
+	# loads none of them, modprobe would
+	for dep in $(modinfo -F depends "$ko" | tr , ' '); do
+		[ -d "/sys/module/$dep" ] || modprobe "$dep" || die "$ko needs module $dep, which does not load"
+	done
 	insmod "$ko" || die "insmod $ko failed"
 	lp_wait_transition "$name"
 	[ "$(cat /sys/kernel/livepatch/$name/enabled)" = 1 ] || die "$name is not enabled"

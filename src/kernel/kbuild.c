@@ -65,14 +65,16 @@ static char *recorded_command(const struct kernel_target *t, const char *obj,
 			      const char *cflags)
 {
 	char *cmdfile = cmd_file(t, obj);
+	/* "cmd_OBJ := ..." up to 6.1; "savedcmd_OBJ := ..." from 6.2 (6.12: Debian 13) */
 	char *text = read_file_quiet(cmdfile, NULL), *head = xasprintf("cmd_%s := ", obj);
+	char *saved = xasprintf("savedcmd_%s := ", obj);
 	char *src = xstrdup(obj), *tail, *cmd = NULL;
 	char *cc = xasprintf("%s ", t->cc ? t->cc : "gcc");
 
 	src[strlen(src) - 1] = 'c';
 	tail = xasprintf(" -c -o %s %s ", obj, src);
-	if (text && str_starts(text, head)) {
-		char *line = text + strlen(head);
+	if (text && (str_starts(text, head) || str_starts(text, saved))) {
+		char *line = text + strlen(str_starts(text, head) ? head : saved);
 
 		line[strcspn(line, "\n")] = '\0';
 		cmd = with_our_flags(line, cflags);
@@ -85,6 +87,7 @@ static char *recorded_command(const struct kernel_target *t, const char *obj,
 	free(tail);
 	free(src);
 	free(head);
+	free(saved);
 	free(text);
 	free(cmdfile);
 	return cmd;

@@ -132,16 +132,16 @@ int objects_pick(const struct kernel_target *t, const struct patchset *ps, struc
 		if (!built) {
 			char *off = units_rule_off(&u, cfiles[i]);
 
-			if (off)
+			if (off) {
 				lp_err("%s is not built into %s: %s, and no built file includes it",
 				       cfiles[i], t->release, off);
-			else
+				free(off);
+			} else {
 				lp_err("%s is not built into %s: it is no compile unit of its vmlinux, "
 				       "lies in no module's directory, and no built file includes it",
 				       cfiles[i], t->release);
-			if (!off)
 				lp_hint("is its CONFIG_ option off in the target's config?");
-			free(off);
+			}
 			ret = LP_EXIT_REFUSED;
 			goto out;
 		}

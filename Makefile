@@ -12,7 +12,7 @@ CC        ?= cc
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \
              -Wstrict-prototypes -Wmissing-prototypes -Isrc -MMD -MP
-LDLIBS    += -lelf -ldw -lunwind-ptrace -lunwind-generic -lunwind -lz -lZydis -lcurl -ljson-c -lcrypto
+LDLIBS    += -lelf -ldw -lunwind-ptrace -lunwind-generic -lunwind -lz -lZydis -ljson-c -lcrypto
 
 SRCS      := $(sort $(filter-out src/hook/%,$(shell find src -name "*.c")))
 # The start-up hook of installed process patches, loaded into other programs

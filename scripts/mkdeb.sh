@@ -53,7 +53,7 @@ Version: $version
 Architecture: amd64
 Maintainer: lpatch maintainers <lpatch@example.org>
 Installed-Size: $size
-Depends: $shlibs, kmod
+Depends: $shlibs, kmod, libcurl4
 Recommends: apt
 Section: kernel
 Priority: optional

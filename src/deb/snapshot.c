@@ -11,15 +11,16 @@
  * A plain static HTTP server imitates it (the query is ignored, a directory
  * serves its index.html): scripts/snapshot-mirror.sh lays out a directory of
  * .debs that way. libcurl talks HTTP, json-c reads the answers, OpenSSL's
- * libcrypto hashes what arrives.
+ * libcrypto hashes what arrives; libcurl is opened on first use
+ * (netlibs.h).
  */
 #include "deb/deb.h"
+#include "deb/netlibs.h"
 
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/str.h"
 
-#include <curl/curl.h>
 #include <json-c/json.h>
 #include <openssl/evp.h>
 
@@ -79,39 +80,36 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *arg)
  */
 static int http_get(const char *url, struct sink *s, char **why)
 {
-	static bool ready;
+	const struct netlibs *api = netlibs();
 	char err[CURL_ERROR_SIZE] = "";
 	CURL *h;
 	CURLcode rc;
 	long status = 0;
 
 	*why = NULL;
-	if (!ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
-			*why = xstrdup("libcurl could not be initialised");
-			return -1;
-		}
-		ready = true;
+	if (!api) {
+		*why = xstrdup("libcurl is not available (see above)");
+		return -1;
 	}
-	if (!(h = curl_easy_init())) {
+	if (!(h = api->easy_init())) {
 		*why = xstrdup("libcurl could not be initialised");
 		return -1;
 	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "lpatch");
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
+	api->easy_setopt(h, CURLOPT_URL, url);
+	api->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	api->easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+	api->easy_setopt(h, CURLOPT_USERAGENT, "lpatch");
+	api->easy_setopt(h, CURLOPT_ERRORBUFFER, err);
+	api->easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
 	/* a stalled transfer ends: under 1 kB/s for a minute */
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
-	rc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(h);
+	api->easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	api->easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+	api->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	api->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	api->easy_setopt(h, CURLOPT_WRITEDATA, s);
+	rc = api->easy_perform(h);
+	api->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	api->easy_cleanup(h);
 	if (rc == CURLE_OK && status >= 200 && status < 300)
 		return 0;
 	if (rc == CURLE_OK && (status == 404 || status == 410)) {
@@ -123,16 +121,18 @@ static int http_get(const char *url, struct sink *s, char **why)
 	else if (s->failed)
 		*why = xasprintf("cannot write the download: %s", strerror(errno));
 	else
-		*why = xstrdup(*err ? err : curl_easy_strerror(rc));
+		*why = xstrdup(*err ? err : api->easy_strerror(rc));
 	return -1;
 }
 
 /* A path component escaped for a URL (a version's ':' and '+'). */
 static char *escape(const char *s)
 {
-	char *e = curl_easy_escape(NULL, s, 0), *copy = xstrdup(e ? e : s);
+	const struct netlibs *api = netlibs();
+	char *e = api ? api->easy_escape(NULL, s, 0) : NULL, *copy = xstrdup(e ? e : s);
 
-	curl_free(e);
+	if (e)
+		api->free(e);
 	return copy;
 }
 

@@ -29,6 +29,8 @@ static void index_symbols(struct parent *p)
 	const char *file = NULL;
 	size_t cap = 0;
 
+	grow_array((void **)&p->syms, &cap, p->elf->nsym, sizeof(*p->syms));
+
 	for (size_t i = 1; i < p->elf->nsym; i++) {
 		struct symbol *s = p->elf->sym[i];
 		struct parent_sym *ps;

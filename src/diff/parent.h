@@ -72,6 +72,10 @@ struct symbol *parent_symbol(const struct parent *p, const char *name, const cha
  * which). Answers are cached per parent.
  */
 long parent_type_size(struct parent *p, const char *type, const char *user, const char **why);
+/* The offset in .debug_info of the unit whose .debug_aranges ranges cover
+ * addr: 0 found (*unit set), 1 not covered, -1 no usable .debug_aranges
+ * (missing, compressed, big-endian or malformed). */
+int parent_aranges_unit(struct parent *p, uint64_t addr, uint64_t *unit);
 void parent_types_close(struct parent *p);
 
 #endif

@@ -168,9 +168,25 @@ static int read_symbols(struct elf_file *ef, bool headers_only)
 		return -1;
 	}
 	n = ef->symtab->sh.sh_entsize ? ef->symtab->size / ef->symtab->sh.sh_entsize : 0;
+	if (n > 1)
+		grow_array((void **)&ef->sym, &ef->symcap, n, sizeof(*ef->sym));
+	/* a vmlinux has some 100000 symbols: one allocation, names not copied */
+	if (ef->lazy && n > 1) {
+		ef->symslab = xcalloc(n - 1, sizeof(*ef->symslab));
+		ef->nslab = n - 1;
+	}
 	for (size_t i = 1; i < n; i++) {
-		struct symbol *sym = new_symbol(ef);
+		struct symbol *sym;
 		const char *name;
+
+		if (ef->symslab) {
+			sym = &ef->symslab[i - 1];
+			sym->elf = ef;
+			sym->index = ef->nsym;
+			ef->sym[ef->nsym++] = sym;
+		} else {
+			sym = new_symbol(ef);
+		}
 
 		if (!gelf_getsym(d, (int)i, &sym->s) ||
 		    !(name = elf_strptr(ef->elf, ef->symtab->sh.sh_link, sym->s.st_name))) {
@@ -188,11 +204,11 @@ static int read_symbols(struct elf_file *ef, bool headers_only)
 			sym->sec = ef->sec[sym->s.st_shndx];
 		}
 		if (sym->type == STT_SECTION && sym->sec) {
-			sym->name = xstrdup(sym->sec->name);
+			sym->name = ef->symslab ? sym->sec->name : xstrdup(sym->sec->name);
 			if (!sym->sec->secsym)
 				sym->sec->secsym = sym;
 		} else {
-			sym->name = xstrdup(name);
+			sym->name = ef->symslab ? (char *)name : xstrdup(name);
 		}
 		if ((sym->type == STT_FUNC || sym->type == STT_OBJECT) && sym->sec &&
 		    sym->s.st_value == 0 && (!sym->sec->owner || sym->bind != STB_LOCAL))
@@ -345,9 +361,14 @@ void elf_close(struct elf_file *ef)
 		free(sec);
 	}
 	for (size_t i = 0; i < ef->nsym; i++) {
-		free(ef->sym[i]->name);
-		free(ef->sym[i]);
+		struct symbol *sym = ef->sym[i];
+
+		if (ef->symslab && sym >= ef->symslab && sym < ef->symslab + ef->nslab)
+			continue;
+		free(sym->name);
+		free(sym);
 	}
+	free(ef->symslab);
 	free(ef->sec);
 	free(ef->sym);
 	if (ef->elf)

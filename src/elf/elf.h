@@ -75,6 +75,10 @@ struct elf_file {
 	size_t nsym, symcap;
 	struct section *symtab;
 	bool lazy;		/* section data is loaded on demand (elf_section_data) */
+	/* A lazily opened file is only read: its symbols as read are one array,
+	 * their names pointing into the file's string tables (not owned). */
+	struct symbol *symslab;
+	size_t nslab;
 };
 
 enum elf_open_flags {

@@ -68,6 +68,12 @@ void grow_array(void **arr, size_t *cap, size_t need, size_t elem)
 		return;
 	while (n < need)
 		n *= 2;
+	if (!*arr) {
+		/* calloc gets a big array as zero pages, with no memset to touch them */
+		*arr = xcalloc(n, elem);
+		*cap = n;
+		return;
+	}
 	*arr = xrealloc(*arr, n * elem);
 	memset((char *)*arr + *cap * elem, 0, (n - *cap) * elem);
 	*cap = n;

@@ -126,7 +126,7 @@ boot() { # LOG KO...: 0 when the guest loaded every module cleanly
 		vst=$?
 		# the guest never got to the modules (TCG on a loaded host can fail
 		# the boot: "IO-APIC + timer doesn't work!"): boot once more
-		grep -q 'GUEST-\|transition \|insmod' "$vlog" && break
+		grep -q 'GUEST-\|transition \|the kernel refused module' "$vlog" && break
 		[ $try = 1 ] && mv "$vlog" "$vlog.boot-failed"
 	done
 	[ $vst -eq 0 ] && grep -q "GUEST-OK $#" "$vlog"

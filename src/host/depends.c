@@ -74,14 +74,17 @@ int host_load_depends(const char *ko, const struct patch_info *pi)
 		lp_progress("%s: loading module %s (it uses its exports)", pi->name, dep);
 		argv[0] = modprobe;
 		out = run_capture(argv, &(struct run_opts){ .no_stdin = true, .stderr_too = true }, &st);
-		if (st == 0 && module_loaded(dep)) {
+		if (st == 0) {
+			/* a module built in has no directory there when it has no parameters */
+			if (!module_loaded(dep))
+				lp_warn("modprobe %s exited 0, but /sys/module has no %s (built in, or "
+					"an `install` rule in modprobe.d?): inserting %s all the same",
+					dep, dep, pi->name);
 			free(out);
 			continue;
 		}
-		why = out ? last_line(out) : NULL;
-		if (!why)
-			why = st == 0 ? xasprintf("it exited 0, but /sys/module/%s did not appear", dep)
-				      : xasprintf("exit status %d", st);
+		if (!out || !(why = last_line(out)))
+			why = xasprintf("exit status %d", st);
 		lp_err("livepatch %s needs module %s (it uses its exports): modprobe %s failed: %s",
 		       pi->name, dep, dep, why);
 		lp_hint("make module %s loadable for this kernel (`modinfo %s` finds it), then "

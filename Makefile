@@ -126,10 +126,11 @@ fuzz: lpatch
 # 6.1.187-1 -> 6.1.190-1 update built for 6.1.0-53-cloud-amd64 and loaded in
 # the VM; hours on 2 cores. Results go to CORPUS_OUT (default: in lpatch's
 # cache); a run stopped half-way goes on from there (CORPUS_FRESH=1 restarts).
-# CI runs a sample (tests/vm/58-corpus-sample.sh).
+# CI runs a sample (tests/vm/58-corpus-sample.sh). CORPUS_RECLASSIFY=1 builds
+# nothing: failed fixes that needed another file's change become left-out.
 CORPUS_OUT ?= $${LPATCH_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/lpatch}/corpus/6.1.187-1_6.1.190-1
 corpus: lpatch
-	tests/corpus/run.sh $(if $(CORPUS_FRESH),--fresh) "$(CORPUS_OUT)"
+	tests/corpus/run.sh $(if $(CORPUS_FRESH),--fresh) $(if $(CORPUS_RECLASSIFY),--reclassify) "$(CORPUS_OUT)"
 
 clean:
 	rm -rf build lpatch

@@ -30,7 +30,7 @@ int host_install(const char *ko, const struct host_opts *o, struct host_store_ch
 	int ret;
 
 	memset(done, 0, sizeof(*done));
-	if ((ret = host_check_module(ko, release, &pi)))
+	if ((ret = host_check_module(ko, release, &pi)) || (ret = host_check_depends(ko, &pi, release)))
 		goto out;
 	ret = LP_EXIT_FAIL;
 	file = xasprintf("%s.ko", pi.name);

@@ -224,6 +224,8 @@ int host_load_checked(const char *ko, const struct patch_info *pi, const char *r
 	klp_state(pi->name, &st);
 	if (st.module || st.registered)
 		return refuse_loaded(ko, pi->name, &st);
+	if (host_load_depends(ko, pi))
+		return LP_EXIT_FAIL;
 	lp_progress("loading %s (%s) into %s", pi->name, ko, release);
 	/* recorded first: a crash while it loads counts (quarantine.h) */
 	quarantine_note_load(o->root, pi->name);

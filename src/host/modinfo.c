@@ -31,6 +31,8 @@ static void take_entry(struct patch_info *pi, char *kv)
 		pi->livepatch = !strcmp(v, "Y");
 	else if (!strcmp(kv, "lpatch_cve"))
 		patch_info_add_cve(pi, v);
+	else if (!strcmp(kv, "depends"))
+		patch_info_add_depends(pi, v);
 	else if (!strcmp(kv, "description"))
 		set_once(&pi->description, v);
 }

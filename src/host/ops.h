@@ -79,6 +79,13 @@ int host_check_info(const char *ko, const char *release, const struct patch_info
 int host_load_checked(const char *ko, const struct patch_info *pi, const char *release,
 		      const struct host_opts *o);
 
+/* Load (modprobe) each module in pi's depends= (the modules whose exports
+ * the patch uses) that is not loaded: 0, or LP_EXIT_FAIL with the reason printed. */
+int host_load_depends(const char *ko, const struct patch_info *pi);
+/* Does release have each module of pi's depends= (its modules.dep lists it)?
+ * 0 (also when release's modules.dep is not there), or LP_EXIT_REFUSED. */
+int host_check_depends(const char *ko, const struct patch_info *pi, const char *release);
+
 /* delete_module(2) of a livepatch module, retrying while the kernel still holds it;
  * 0, or -1 with the reason printed. */
 int host_rmmod(const char *name);

@@ -18,6 +18,9 @@ void patch_info_free(struct patch_info *pi)
 	for (size_t i = 0; i < pi->ncves; i++)
 		free(pi->cves[i]);
 	free(pi->cves);
+	for (size_t i = 0; i < pi->ndepends; i++)
+		free(pi->depends[i]);
+	free(pi->depends);
 	for (size_t i = 0; i < pi->nfuncs; i++) {
 		free(pi->funcs[i].object);
 		free(pi->funcs[i].name);
@@ -33,6 +36,22 @@ void patch_info_add_cve(struct patch_info *pi, const char *cve)
 		if (!strcmp(pi->cves[i], cve))
 			return;
 	*ARRAY_PUSH(pi->cves, pi->ncves, pi->cvecap) = xstrdup(cve);
+}
+
+void patch_info_add_depends(struct patch_info *pi, const char *list)
+{
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		bool seen = false;
+
+		for (size_t i = 0; n && i < pi->ndepends && !seen; i++)
+			seen = strlen(pi->depends[i]) == n && !strncmp(pi->depends[i], p, n);
+		if (n && !seen)
+			*ARRAY_PUSH(pi->depends, pi->ndepends, pi->dependcap) = xstrndup(p, n);
+		p += n;
+		if (*p)
+			p++;
+	}
 }
 
 bool patch_info_set(struct patch_info *pi, const char *key, const char *value)

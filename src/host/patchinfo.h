@@ -24,6 +24,8 @@ struct patch_info {
 	char *patch_sha256;	/* of the source diff(s) */
 	char **cves;		/* sorted */
 	size_t ncves, cvecap;
+	char **depends;		/* modinfo depends=: the modules whose exports it uses, as written */
+	size_t ndepends, dependcap;
 	bool livepatch;		/* modinfo livepatch=Y */
 	int replace;		/* 1 atomic replace, 0 stacks, -1 unknown */
 	struct patch_func *funcs;
@@ -38,6 +40,8 @@ void patch_info_add_cve(struct patch_info *pi, const char *cve);
  * lpatch_replace. False, pi untouched, for any other key.
  */
 bool patch_info_set(struct patch_info *pi, const char *key, const char *value);
+/* Add each module of a depends= value ("hid,usbcore"), once. */
+void patch_info_add_depends(struct patch_info *pi, const char *list);
 void patch_info_add_func(struct patch_info *pi, const char *object, const char *name, long sympos);
 /* Sort the CVEs and functions (object, then name) for stable output. */
 void patch_info_sort(struct patch_info *pi);

@@ -38,7 +38,7 @@ static void add(struct objset *os, const char *c_path, bool included, bool built
 }
 
 /* The built files among those that include the changed ones. */
-static int reach(const struct kernel_target *t, const struct kernel_units *u,
+static int reach(const struct kernel_target *t, struct kernel_units *u,
 		 const struct includers *inc, char **changed, size_t n, struct objset *os,
 		 size_t *nbuilt, long *nfound)
 {

@@ -111,16 +111,6 @@ bool units_in_vmlinux(const struct kernel_units *u, const char *path)
 	return strset_has(&u->vmlinux, path);
 }
 
-static bool owns_objects(const char *src, const char *dir)
-{
-	char *mk = xasprintf("%s/%s/Makefile", src, dir), *kb = xasprintf("%s/%s/Kbuild", src, dir);
-	bool yes = path_exists(mk) || path_exists(kb);
-
-	free(mk);
-	free(kb);
-	return yes;
-}
-
 /*
  * Kbuild's rules for one object: lines "obj-$(CONFIG_SATA_AHCI) += ahci.o
  * libahci.o", "libata-$(CONFIG_SATA_PMP) += libata-pmp.o", "libata-y :=
@@ -133,6 +123,22 @@ static bool owns_objects(const char *src, const char *dir)
  * a built object look unbuilt.
  */
 enum rule { RULE_UNKNOWN, RULE_BUILT, RULE_OFF };
+
+/* One assignment line of a Makefile, "NAME-COND op WORDS", read once. */
+struct mk_rule {
+	char *name;	/* "obj", "libata"; NULL: a form this reading does not follow */
+	char *opt;	/* COND's "CONFIG_SATA_PMP", or NULL (y, m or objs) */
+	char *words;	/* what it assigns */
+};
+
+/* A directory of the tree, as the walk up from a file meets it. */
+struct units_dir {
+	char *dir;		/* relative to the tree: "drivers/ata" */
+	bool owns;		/* it has a Makefile or Kbuild file: it builds its files */
+	bool read;		/* rules holds that file's assignments */
+	struct mk_rule *rules;
+	size_t nrules, rulecap;
+};
 
 /* The text of dir's Kbuild or Makefile, continuation lines joined. */
 static char *makefile_text(const char *src, const char *dir)
@@ -151,6 +157,60 @@ static char *makefile_text(const char *src, const char *dir)
 	return text;
 }
 
+/* line (changed in place) as a rule; false when it assigns nothing */
+static bool parse_rule(char *line, struct mk_rule *r)
+{
+	char *lhs = line + strspn(line, " \t"), *op = strchr(lhs, '='), *cond;
+
+	memset(r, 0, sizeof(*r));
+	if (!op || *lhs == '#')
+		return false;
+	r->words = xstrdup(op + 1);
+	if (op > lhs && strchr("+:?", op[-1]))
+		op--;
+	while (op > lhs && (op[-1] == ' ' || op[-1] == '\t'))
+		op--;
+	*op = '\0';
+	if (strpbrk(lhs, " \t"))
+		return true;
+	if ((cond = strstr(lhs, "-$(CONFIG_"))) {
+		char *opt = cond + 3;
+
+		*cond = '\0';
+		if (!str_ends(opt, ")") || strpbrk(opt, "$("))
+			return true;
+		opt[strlen(opt) - 1] = '\0';
+		r->name = xstrdup(lhs);
+		r->opt = xstrdup(opt);
+		return true;
+	}
+	if (!(cond = strrchr(lhs, '-')) || cond == lhs || strchr(lhs, '$'))
+		return true;
+	*cond++ = '\0';
+	if (!strcmp(cond, "y") || !strcmp(cond, "m") || !strcmp(cond, "objs"))
+		r->name = xstrdup(lhs);
+	return true;
+}
+
+static void read_rules(const struct kernel_units *u, struct units_dir *d)
+{
+	char *mk = makefile_text(u->src, d->dir);
+
+	d->read = true;
+	for (char *l = mk; l && *l;) {
+		size_t n = strcspn(l, "\n");
+		char *line = xstrndup(l, n);
+		struct mk_rule r;
+
+		if (parse_rule(line, &r))
+			*ARRAY_PUSH(d->rules, d->nrules, d->rulecap) = r;
+		free(line);
+		l += n;
+		l += *l == '\n';
+	}
+	free(mk);
+}
+
 static bool word_in(const char *list, const char *word)
 {
 	size_t n = strlen(word);
@@ -162,140 +222,132 @@ static bool word_in(const char *list, const char *word)
 	return false;
 }
 
-/* One rule line "NAME-COND op WORDS" naming obj: its NAME and whether its
- * COND holds (-1: a form this reading does not follow). Writes the option
- * of an unset COND into off (size offsz) when off is still empty. */
-static int rule_line(const struct kernel_units *u, char *line, const char *obj, char **name,
-		     char *off, size_t offsz)
+/* Whether rule r, which names obj, holds: 1, 2 named but off (its option
+ * written into off, size offsz, when off is still empty), -1 a form this
+ * reading does not follow. */
+static int rule_holds(const struct kernel_units *u, const struct mk_rule *r, char *off, size_t offsz)
 {
-	char *lhs = line + strspn(line, " \t"), *op = strchr(lhs, '='), *cond;
-
-	if (!op || *lhs == '#' || !word_in(op + 1, obj))
-		return 0;
-	if (op > lhs && strchr("+:?", op[-1]))
-		op--;
-	while (op > lhs && (op[-1] == ' ' || op[-1] == '\t'))
-		op--;
-	*op = '\0';
-	if (strpbrk(lhs, " \t"))
+	if (!r->name)
 		return -1;
-	if ((cond = strstr(lhs, "-$(CONFIG_"))) {
-		char *opt = cond + 3;
-
-		*cond = '\0';
-		if (!str_ends(opt, ")") || strpbrk(opt, "$("))
-			return -1;
-		opt[strlen(opt) - 1] = '\0';
-		*name = lhs;
-		if (strset_has(&u->config, opt))
-			return 1;
-		if (!*off)
-			snprintf(off, offsz, "%s", opt);
-		return 2;	/* named, but off */
-	}
-	if (!(cond = strrchr(lhs, '-')) || cond == lhs || strchr(lhs, '$'))
-		return -1;
-	*cond++ = '\0';
-	*name = lhs;
-	return !strcmp(cond, "y") || !strcmp(cond, "m") || !strcmp(cond, "objs") ? 1 : -1;
+	if (!r->opt || strset_has(&u->config, r->opt))
+		return 1;
+	if (!*off)
+		snprintf(off, offsz, "%s", r->opt);
+	return 2;
 }
 
-static enum rule object_rule(const struct kernel_units *u, const char *mk, const char *obj,
-			     char *off, size_t offsz, int depth)
+static enum rule object_rule(const struct kernel_units *u, const struct units_dir *d,
+			     const char *obj, char *off, size_t offsz, int depth)
 {
 	bool named = false, unknown = depth > 4;
 
-	for (const char *l = mk; *l && !unknown;) {
-		size_t n = strcspn(l, "\n");
-		char *line = xstrndup(l, n), *name = NULL;
-		int st = rule_line(u, line, obj, &name, off, offsz);
+	for (size_t i = 0; i < d->nrules && !unknown; i++) {
+		const struct mk_rule *r = &d->rules[i];
+		int st = word_in(r->words, obj) ? rule_holds(u, r, off, offsz) : 0;
 
-		l += n;
-		l += *l == '\n';
 		if (st < 0)
 			unknown = true;
 		else if (st)
 			named = true;
-		if (st == 1 && (!strcmp(name, "obj") || !strcmp(name, "lib"))) {
-			free(line);
+		if (st == 1 && (!strcmp(r->name, "obj") || !strcmp(r->name, "lib")))
 			return RULE_BUILT;
-		}
 		if (st == 1) {	/* a part of NAME.o: built when NAME.o is */
-			char *whole = xasprintf("%s.o", name);
-			enum rule r = object_rule(u, mk, whole, off, offsz, depth + 1);
+			char *whole = xasprintf("%s.o", r->name);
+			enum rule sub = object_rule(u, d, whole, off, offsz, depth + 1);
 
 			free(whole);
-			if (r == RULE_BUILT) {
-				free(line);
-				return r;
-			}
-			unknown |= r == RULE_UNKNOWN;
+			if (sub == RULE_BUILT)
+				return sub;
+			unknown |= sub == RULE_UNKNOWN;
 		}
-		free(line);
 	}
 	return named && !unknown ? RULE_OFF : RULE_UNKNOWN;
 }
 
-/* The directory whose Makefile (or Kbuild file) builds path: its own, or the
- * nearest one above with one; NULL without the tree or when none has. */
-static char *owning_dir(const struct kernel_units *u, const char *path)
+/* dir's entry, made (is there a Makefile or Kbuild file?) on first use */
+static struct units_dir *dir_entry(struct kernel_units *u, const char *dir)
+{
+	struct units_dir *d;
+	char *mk, *kb;
+
+	for (size_t i = 0; i < u->ndirs; i++)
+		if (!strcmp(u->dirs[i]->dir, dir))
+			return u->dirs[i];
+	d = xcalloc(1, sizeof(*d));
+	d->dir = xstrdup(dir);
+	mk = xasprintf("%s/%s/Makefile", u->src, dir);
+	kb = xasprintf("%s/%s/Kbuild", u->src, dir);
+	d->owns = path_exists(mk) || path_exists(kb);
+	free(mk);
+	free(kb);
+	*ARRAY_PUSH(u->dirs, u->ndirs, u->dircap) = d;
+	return d;
+}
+
+/*
+ * Up from path's directory to the one whose Makefile (or Kbuild file)
+ * builds path: its own, or the nearest one above with one; NULL without the
+ * tree or when none has. *module (when asked): a module was built in one of
+ * the directories on the way, that one included (without the tree: in any
+ * directory above path). A directory with a Makefile of its own builds its
+ * files: a module above it (fs/binfmt_misc.ko for fs/ocfs2/) is not made of them.
+ */
+static struct units_dir *owner_dir(struct kernel_units *u, const char *path, bool *module)
 {
 	char *dir = path_dirname(path);
+	struct units_dir *found = NULL;
 
-	while (u->src && strcmp(dir, ".") && dir[0]) {
+	if (module)
+		*module = false;
+	while (!found && strcmp(dir, ".") && dir[0]) {
+		struct units_dir *d = u->src ? dir_entry(u, dir) : NULL;
 		char *up;
 
-		if (owns_objects(u->src, dir))
-			return dir;
+		if (module && strset_has(&u->moddirs, dir))
+			*module = true;
+		if (d && d->owns)
+			found = d;
 		up = path_dirname(dir);
 		free(dir);
 		dir = up;
 	}
 	free(dir);
-	return NULL;
+	return found;
 }
 
-char *units_rule_off(const struct kernel_units *u, const char *path)
+/* units_rule_off with the directory that builds path found (or NULL) */
+static char *rule_off(struct kernel_units *u, struct units_dir *d, const char *path)
 {
-	char *dir = owning_dir(u, path), *mk = dir ? makefile_text(u->src, dir) : NULL;
 	char *obj, *why = NULL, off[128] = "";
 
-	if (!mk || !str_ends(path, ".c") || !u->config.n) {
-		free(mk);
-		free(dir);
+	if (!d || !str_ends(path, ".c") || !u->config.n)
 		return NULL;
-	}
-	obj = xstrdup(path + strlen(dir) + 1);	/* relative to the Makefile's directory */
+	if (!d->read)
+		read_rules(u, d);
+	if (!d->nrules)
+		return NULL;
+	obj = xstrdup(path + strlen(d->dir) + 1);	/* relative to the Makefile's directory */
 	obj[strlen(obj) - 1] = 'o';
-	if (object_rule(u, mk, obj, off, sizeof(off), 0) == RULE_OFF && off[0])
+	if (object_rule(u, d, obj, off, sizeof(off), 0) == RULE_OFF && off[0])
 		why = xasprintf("%s's Makefile makes %s only with %s, which its .config does not set",
-				dir, obj, off);
+				d->dir, obj, off);
 	free(obj);
-	free(mk);
-	free(dir);
 	return why;
 }
 
-bool units_maybe_module(const struct kernel_units *u, const char *path)
+char *units_rule_off(struct kernel_units *u, const char *path)
 {
-	char *dir = path_dirname(path), *off;
-	bool yes = false;
+	return rule_off(u, owner_dir(u, path, NULL), path);
+}
 
-	while (!yes && strcmp(dir, ".") && dir[0]) {
-		char *up;
+bool units_maybe_module(struct kernel_units *u, const char *path)
+{
+	bool yes;
+	struct units_dir *d = owner_dir(u, path, &yes);
+	char *off;
 
-		yes = strset_has(&u->moddirs, dir);
-		/* a directory with a Makefile of its own builds its files: a module
-		 * above it (fs/binfmt_misc.ko for fs/ocfs2/) is not made of them */
-		if (!yes && u->src && owns_objects(u->src, dir))
-			break;
-		up = path_dirname(dir);
-		free(dir);
-		dir = up;
-	}
-	free(dir);
 	/* a module of the directory, but kbuild's rule leaves this file out */
-	if (yes && (off = units_rule_off(u, path))) {
+	if (yes && (off = rule_off(u, d, path))) {
 		free(off);
 		yes = false;
 	}
@@ -307,6 +359,21 @@ void units_free(struct kernel_units *u)
 	strset_free(&u->vmlinux);
 	strset_free(&u->moddirs);
 	strset_free(&u->config);
+	for (size_t i = 0; i < u->ndirs; i++) {
+		struct units_dir *d = u->dirs[i];
+
+		for (size_t j = 0; j < d->nrules; j++) {
+			free(d->rules[j].name);
+			free(d->rules[j].opt);
+			free(d->rules[j].words);
+		}
+		free(d->rules);
+		free(d->dir);
+		free(d);
+	}
+	free(u->dirs);
+	u->dirs = NULL;
+	u->ndirs = u->dircap = 0;
 	free(u->src);
 	u->src = NULL;
 }

@@ -72,8 +72,11 @@ static void child(const char *const *argv, const struct run_opts *o, int outfd)
 		if (fd >= 0)
 			move_fd(fd, 0);
 	}
-	if (outfd >= 0)
+	if (outfd >= 0) {
 		move_fd(outfd, 1);
+		if (o && o->stderr_too)
+			dup2(1, 2);
+	}
 	if (o && (o->log || o->quiet)) {
 		int fd = o->quiet ? open("/dev/null", O_WRONLY | O_CLOEXEC)
 				  : open(o->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);

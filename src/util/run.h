@@ -11,6 +11,7 @@ struct run_opts {
 	const char *out;	/* send stdout only to this file (truncated) */
 	bool quiet;		/* discard stdout and stderr */
 	bool no_stdin;		/* stdin from /dev/null */
+	bool stderr_too;	/* run_capture: stderr captured with stdout */
 	/* run inside this directory tree (a build root: chroot in a private
 	 * mount namespace), with binds (absolute host directories) mounted
 	 * at the same paths inside; the log and out files are opened first,

@@ -6,9 +6,15 @@
 # the VM (no WARN, oops or Call Trace, or it counts as failed to go live).
 #
 # Usage: tests/corpus/run.sh [--sample | --list FILE] [--fresh] [OUTDIR]
+#        tests/corpus/run.sh --reclassify OUTDIR   (or CORPUS_RECLASSIFY=1)
 #   --sample     only the fixes listed in tests/corpus/sample.txt (CI)
 #   --list FILE  only the files FILE lists (one per line, # comments)
 #   --fresh      forget OUTDIR's earlier results (default: go on from them)
+#   --reclassify build and load nothing: read again the saved build logs of
+#                OUTDIR's "failed" fixes, and make "left-out" each one whose
+#                compile failed for want of another file's change of the
+#                update (what a run now finds by itself); not while a run
+#                writes OUTDIR
 # Writes OUTDIR/results.tsv (file, result, reason) and prints the counts.
 # Results: live (built and went live), load-failed, no-change, refused, failed,
 # left-out (tests/corpus/excluded.txt: needs another file's change of the update).
@@ -25,16 +31,22 @@ LPATCH=${LPATCH:-$TOP/lpatch}
 target=${LPATCH_CORPUS_TARGET:-debian:6.1.0-53-cloud-amd64}
 batch=${LPATCH_CORPUS_BATCH:-20}
 diff=$HERE/debian-6.1.187-1_6.1.190-1.diff
-listfile= fresh=
+listfile= fresh= reclassify=${CORPUS_RECLASSIFY:-}
+[ "$reclassify" = 1 ] || reclassify=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--sample) listfile=$HERE/sample.txt; shift ;;
 	--list) listfile=$2; shift 2 ;;
 	--fresh) fresh=1; shift ;;
+	--reclassify) reclassify=1; shift ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
+if [ -n "$reclassify" ] && { [ $# -ne 1 ] || [ ! -f "$1/results.tsv" ] || [ -n "$fresh" ]; }; then
+	echo "run.sh: --reclassify needs the OUTDIR of an earlier run (with its results.tsv), and no --fresh" >&2
+	exit 2
+fi
 out=${1:-$(mktemp -d "${TMPDIR:-/tmp}/lpatch-corpus.XXXXXX")}
 results=$out/results.tsv
 [ -n "$fresh" ] && rm -rf "$out/patches" "$out/logs" "$out/modules" "$results"
@@ -42,7 +54,7 @@ mkdir -p "$out/patches" "$out/logs" "$out/modules"
 touch "$results"
 
 # one fix per file: a diff section starts at each "--- a/"
-awk -v dir="$out/patches" '
+[ -n "$reclassify" ] || awk -v dir="$out/patches" '
 	/^--- a\// { f = substr($2, 3); name = f; gsub("/", "__", name); path = dir "/" name ".patch" }
 	{ print > path }' "$diff"
 if [ -n "$listfile" ]; then
@@ -62,16 +74,17 @@ set_result() {
 }
 modname() { echo "lpc-$(echo "$1" | md5sum | cut -c1-10)"; }
 
-"$LPATCH" --quiet target --need all "$target" >/dev/null || { echo "cannot prepare $target"; exit 1; }
-
 # A per-file cut that does not compile alone: the compiler's first error
 # names an identifier (a member, a function, a constant) that the update adds
 # in another file. Prints "needs 'X', which the update adds in FILE (ERROR)".
 needs_other_file() { # FILE BUILD-LOG
 	local kept err id other
 	kept=$(sed -n 's/.*; the whole log: \(.*\)$/\1/p' "$2" | head -n 1)
-	[ -f "$kept" ] || return 1
-	err=$(grep -m1 -E "^$1:[0-9]+:[0-9]+: error: " "$kept") || return 1
+	if [ -f "$kept" ]; then
+		err=$(grep -m1 -E "^$1:[0-9]+:[0-9]+: error: " "$kept") || return 1
+	else	# the whole log was pruned: the lines lpatch showed of it
+		err=$(grep -m1 -E "^  \| $1:[0-9]+:[0-9]+: error: " "$2" | cut -c5-) || return 1
+	fi
 	id=$(printf '%s\n' "$err" | grep -oE "(has no member named|undeclared|implicit declaration of function|unknown type name|conflicting types for) ?[‘'][A-Za-z_][A-Za-z0-9_]*[’']|[‘'][A-Za-z_][A-Za-z0-9_]*[’'] undeclared" |
 	     grep -oE "[A-Za-z_][A-Za-z0-9_]*[’']" | head -n 1 | tr -d "’'")
 	[ -n "$id" ] || return 1
@@ -83,6 +96,23 @@ needs_other_file() { # FILE BUILD-LOG
 	[ -n "$other" ] || return 1
 	printf "needs '%s', which the update changes in %s (%s)" "$id" "$other" "${err#*: error: }"
 }
+
+# --reclassify: the "failed" rows again, from their saved build logs
+if [ -n "$reclassify" ]; then
+	n=0
+	for f in $(awk -F'\t' '$2 == "failed" { print $1 }' "$results"); do
+		log=$out/logs/$(modname "$f").log
+		[ -f "$log" ] && dep=$(needs_other_file "$f" "$log") || continue
+		set_result "$f" left-out "$dep"
+		printf '%-60s left-out    %s\n' "$f" "$dep"
+		n=$((n + 1))
+	done
+	echo "corpus: $n failed fix(es) of $results reclassified as left-out"
+	cut -f2 "$results" | sort | uniq -c
+	exit 0
+fi
+
+"$LPATCH" --quiet target --need all "$target" >/dev/null || { echo "cannot prepare $target"; exit 1; }
 
 # loading: the modules built, a batch to a boot
 boot() { # LOG KO...: 0 when the guest loaded every module cleanly
@@ -96,7 +126,7 @@ boot() { # LOG KO...: 0 when the guest loaded every module cleanly
 		vst=$?
 		# the guest never got to the modules (TCG on a loaded host can fail
 		# the boot: "IO-APIC + timer doesn't work!"): boot once more
-		grep -q 'GUEST-\|transition \|insmod' "$vlog" && break
+		grep -q 'GUEST-\|transition \|the kernel refused module' "$vlog" && break
 		[ $try = 1 ] && mv "$vlog" "$vlog.boot-failed"
 	done
 	[ $vst -eq 0 ] && grep -q "GUEST-OK $#" "$vlog"

@@ -94,6 +94,36 @@ static void ko_read(void)
 }
 
 /* An object without .modinfo is no module: info refuses it. */
+/* depends= (modpost's list of the modules whose exports it uses): what
+ * `lpatch load` modprobes first */
+static void ko_depends(void)
+{
+	char *o = fixture_cc("livepatch-deps",
+		"#define MI(s) static const char __attribute__((section(\".modinfo\"), used, aligned(1))) mi_##s[]\n"
+		"MI(a) = \"name=livepatch_deps\";\n"
+		"MI(b) = \"depends=hid,snd-pcm,hid\";\n"
+		"MI(c) = \"livepatch=Y\";\n", NULL);
+	struct patch_info pi;
+
+	CHECK(o);
+	if (!o)
+		return;
+	CHECK(ko_info_read(o, &pi) == 0);
+	CHECK(pi.ndepends == 2);
+	if (pi.ndepends == 2) {	/* as written, once each */
+		CHECK_STR(pi.depends[0], "hid");
+		CHECK_STR(pi.depends[1], "snd-pcm");
+	}
+	patch_info_free(&pi);
+	CHECK(pi.ndepends == 0 && !pi.depends);
+	patch_info_add_depends(&pi, "");	/* modpost writes "depends=" for none */
+	CHECK(pi.ndepends == 0);
+	patch_info_add_depends(&pi, "a,,b,");
+	CHECK(pi.ndepends == 2);
+	patch_info_free(&pi);
+	free(o);
+}
+
 static void not_a_module(void)
 {
 	char *o = fixture_cc("plain", "int plain(void) { return 1; }\n", NULL);
@@ -310,6 +340,7 @@ int main(void)
 {
 	lp_quiet = true;
 	RUN(ko_read);
+	RUN(ko_depends);
 	RUN(not_a_module);
 	RUN(store_round_trip);
 	RUN(install_other_release);

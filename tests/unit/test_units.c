@@ -26,13 +26,19 @@ static void make_tree(void)
 	    "obj-$(CONFIG_ATA) += twice.o\n");
 	put("drivers/kb/Kbuild", "obj-$(CONFIG_KB) += kb.o\n");
 	put("drivers/kb/Makefile", "obj-y += kb.o\n");
+	put("drivers/ro/Makefile", "obj-$(CONFIG_RO) += ro.o\n");
+	put("fs/Makefile", "obj-$(CONFIG_BINFMT_MISC) += binfmt_misc.o\nobj-y += ocfs2/\n");
+	put("fs/ocfs2/Makefile", "obj-$(CONFIG_OCFS2_FS) += ocfs2.o\nocfs2-objs := acl.o super.o\n");
 	memset(&u, 0, sizeof(u));
 	u.src = xstrdup(root);
 	strset_add(&u.config, "CONFIG_ATA");
 	strset_add(&u.config, "CONFIG_ATA_PIIX");
 	strset_add(&u.config, "CONFIG_ATA_ACPI");
+	strset_add(&u.config, "CONFIG_BINFMT_MISC");
 	strset_add(&u.moddirs, "drivers/ata");
 	strset_add(&u.moddirs, "drivers/kb");
+	strset_add(&u.moddirs, "drivers/ro");
+	strset_add(&u.moddirs, "fs");
 }
 
 static void option_off(void)
@@ -93,6 +99,52 @@ static void kbuild_file_first(void)
 	free(why);
 }
 
+/* the walk up to the Makefile that builds a file: its own directory's, or
+ * the nearest above; a module above a directory with a Makefile of its own
+ * is not made of that directory's files */
+static void owning_makefile(void)
+{
+	char *why = units_rule_off(&u, "drivers/ata/sub/deeper/ahci.c");
+
+	/* no Makefile in sub/ or sub/deeper/: drivers/ata's names sub/deeper/ahci.o nowhere */
+	CHECK(!why);
+	CHECK(units_maybe_module(&u, "drivers/ata/sub/deeper/ahci.c"));
+	CHECK(units_maybe_module(&u, "fs/binfmt_misc.c"));
+	CHECK(!units_maybe_module(&u, "fs/ocfs2/acl.c"));
+	CHECK(!units_maybe_module(&u, "fs/ocfs2/cluster/tcp.c"));
+	CHECK(!units_rule_off(&u, "fs/ocfs2/cluster/tcp.c"));
+	why = units_rule_off(&u, "fs/ocfs2/acl.c");
+	CHECK_STR(why, "fs/ocfs2's Makefile makes acl.o only with CONFIG_OCFS2_FS, which its "
+		       ".config does not set");
+	free(why);
+	/* without the tree: a module in any directory above */
+	{
+		struct kernel_units bare;
+
+		memset(&bare, 0, sizeof(bare));
+		strset_add(&bare.moddirs, "fs");
+		CHECK(units_maybe_module(&bare, "fs/ocfs2/acl.c"));
+		CHECK(!units_maybe_module(&bare, "mm/slub.c"));
+		CHECK(!units_rule_off(&bare, "fs/ocfs2/acl.c"));
+		units_free(&bare);
+	}
+}
+
+/* a directory's Makefile is read once, for every file under it: a change to
+ * it after the first question goes unseen */
+static void makefile_read_once(void)
+{
+	char *why = units_rule_off(&u, "drivers/ro/ro.c");
+
+	CHECK(why && strstr(why, "CONFIG_RO"));
+	free(why);
+	put("drivers/ro/Makefile", "obj-y += ro.o\n");
+	why = units_rule_off(&u, "drivers/ro/ro.c");
+	CHECK(why && strstr(why, "CONFIG_RO"));
+	free(why);
+	CHECK(!units_maybe_module(&u, "drivers/ro/ro.c"));
+}
+
 int main(void)
 {
 	make_tree();
@@ -102,6 +154,8 @@ int main(void)
 	RUN(continuation_off);
 	RUN(not_sure);
 	RUN(kbuild_file_first);
+	RUN(owning_makefile);
+	RUN(makefile_read_once);
 	units_free(&u);
 	return unit_done();
 }

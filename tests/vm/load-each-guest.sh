@@ -1,4 +1,5 @@
-# Guest script: every livepatch module copied in (*.ko) is loaded, goes
+# Guest script: every livepatch module copied in (*.ko) is loaded (by
+# `lpatch load`, with the modules whose exports it uses), goes
 # live (its transition finishes, each object it patches is patched: a module
 # it patches is loaded first), is disabled and removed, one after the other.
 # While each is live, exercise.sh (when copied in too) runs with $ko set:
@@ -9,12 +10,9 @@ n=0
 for ko in *.ko; do
 	[ -f "$ko" ] || die "no module copied in"
 	name=$(basename "$ko" .ko | tr - _)
-	# modules whose exports it uses (hid for a patch of hid-alps): insmod
-	# loads none of them, modprobe would
-	for dep in $(modinfo -F depends "$ko" | tr , ' '); do
-		[ -d "/sys/module/$dep" ] || modprobe "$dep" || die "$ko needs module $dep, which does not load"
-	done
-	insmod "$ko" || die "insmod $ko failed"
+	# lpatch load, as an operator would: it loads the modules whose exports
+	# the patch uses first (hid for a patch of hid-alps), which insmod does not
+	lpatch load "$ko" || die "lpatch load $ko failed"
 	lp_wait_transition "$name"
 	[ "$(cat /sys/kernel/livepatch/$name/enabled)" = 1 ] || die "$name is not enabled"
 	for obj in /sys/kernel/livepatch/$name/*/; do

@@ -16,7 +16,8 @@ tmp=$(mktemp -d /tmp/lpatch-mkdeb.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 root=$tmp/root
 make -s install DESTDIR="$root" PREFIX=/usr UNITDIR=/lib/systemd/system >/dev/null
-strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/usr/bin/lpatch"
+strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/usr/bin/lpatch" \
+	"$root/usr/lib/lpatch/lpatch-hook"
 # the preload hook's library too (lintian: unstripped-binary-or-object is an error)
 for so in "$root"/usr/lib/lpatch/*.so; do
 	[ -f "$so" ] && strip --strip-unneeded --remove-section=.comment --remove-section=.note "$so"

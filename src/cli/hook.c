@@ -22,7 +22,7 @@
 
 int cmd_hook_apply(int argc, char **argv)
 {
-	struct user_opts o = { .timeout_ms = HOOK_TIMEOUT_MS };
+	struct user_opts o = { .timeout_ms = HOOK_TIMEOUT_MS, .fresh = true };
 	char *end;
 	long pid;
 	int rc = LP_EXIT_OK;

@@ -281,8 +281,11 @@ static int from_other_objects(struct resolver *r, const char *name, struct resol
 
 		if (o == r->target || o->path[0] != '/')
 			continue;
-		if (!r->libs[i]) {
-			if (!(r->libs[i] = open_object(r->pm, o)))
+		if (!r->libs[i] && !(r->libs[i] = open_object(r->pm, o)))
+			continue;
+		if (!r->dyns[i]) {
+			/* libc's 3,000 symbols are read only if it may have the name */
+			if (!elf_dyn_may_define(r->libs[i], name))
 				continue;
 			r->dyns[i] = elf_dyn_read(r->libs[i]);
 		}

@@ -63,6 +63,17 @@ static void add_region_tables(struct unwinder *u, const struct applied *a, size_
 	}
 }
 
+/* The unwinder of an apply, made on first need (hook-apply's at-once switch needs none). */
+static struct unwinder *unwinder_of(struct unwinder **u, pid_t pid, const struct proc_maps *pm,
+				    const struct applied *a, size_t na)
+{
+	if (!*u) {
+		*u = unwinder_new(pid, pm);
+		add_region_tables(*u, a, na);
+	}
+	return *u;
+}
+
 /* Let the threads go, and keep how long they were held. */
 static void detach_and_record(struct lp_session *s, struct user_result *res)
 {
@@ -345,8 +356,8 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 		if (state_winner(a, na, f->old_addr, NULL, &older))
 			add_range(&ranges, &nr, &rcap, older->new_addr, older->new_size, name);
 	}
-	u = unwinder_new(pid, &pm);
-	add_region_tables(u, a, na);
+	if (!o->fresh)
+		unwinder_of(&u, pid, &pm, a, na);
 
 	block_signals(&oldmask);
 	if (sess_attach(&s, pid))
@@ -369,6 +380,11 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 	}
 	{
 		struct applied self = { .base = lp.base, .hdr = load_hdr(&lp) };
+		struct resolution reg;
+
+		/* only a process with libgcc's unwinder needs one to register with it */
+		if (!u && resolve_exported(&rs, "__register_frame_info", &reg) <= 0)
+			unwinder_of(&u, pid, &pm, a, na);
 		if (ehreg_register(&s, t, &gadget, u, &rs, &self)) {
 			if (!ehreg_deregister(&s, t, &gadget, u, &pm, &self))
 				load_unmap(&s, t, &gadget, lp.base, lp.size);
@@ -383,6 +399,7 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 		sw = apply_commit(&ctx) ? -1 : 0;
 		res->rounds = 1;
 	} else {
+		unwinder_of(&u, pid, &pm, a, na);	/* before the process runs again */
 		sess_resume_all(&s);
 		res->load_pause_ns = s.max_thread_pause_ns;
 		warm_unwinder(&s, u);
@@ -405,7 +422,8 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 			       "stays mapped at %#llx", (int)pid, pf->name, (unsigned long long)lp.base);
 		else if (t && sess_stop(&s, t) == 0) {
 			struct applied self = { .base = lp.base, .hdr = load_hdr(&lp) };
-			if (ehreg_deregister(&s, t, &gadget, u, &pm, &self))
+			if (ehreg_deregister(&s, t, &gadget, unwinder_of(&u, pid, &pm, a, na), &pm,
+					     &self))
 				lp_err("process %d: patch %s's region stays mapped at %#llx", (int)pid,
 				       pf->name, (unsigned long long)lp.base);
 			else

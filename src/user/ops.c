@@ -436,11 +436,15 @@ out_signals:
 	}
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 out:
+	if (o->exit_after)
+		return rc;	/* the process waits for our exit: unmapping files and freeing would delay it */
 	free(ranges);
 	unwinder_free(u);
 	load_free(&lp);
 	resolver_free(&rs);
 out_maps:
+	if (o->exit_after)
+		return rc;
 	state_free(a, na);
 	maps_free(&pm);
 	return rc;

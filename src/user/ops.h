@@ -16,6 +16,8 @@ struct user_opts {
 	 * switch is made at once, without letting it run or unwinding it.
 	 */
 	bool fresh;
+	/* The caller exits next (hook-apply): what an apply read is left to the exit to free. */
+	bool exit_after;
 };
 
 struct user_result {

@@ -358,6 +358,14 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 	}
 	if (!o->fresh)
 		unwinder_of(&u, pid, &pm, a, na);
+	{
+		/* libgcc's unwinder in the process: it writes ehobj, and ehreg needs the unwinder */
+		struct resolution reg;
+
+		lp.eh_registers = lp.eh && resolve_exported(&rs, "__register_frame_info", &reg) <= 0;
+		if (lp.eh_registers)
+			unwinder_of(&u, pid, &pm, a, na);
+	}
 
 	block_signals(&oldmask);
 	if (sess_attach(&s, pid))
@@ -380,11 +388,7 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 	}
 	{
 		struct applied self = { .base = lp.base, .hdr = load_hdr(&lp) };
-		struct resolution reg;
 
-		/* only a process with libgcc's unwinder needs one to register with it */
-		if (!u && resolve_exported(&rs, "__register_frame_info", &reg) <= 0)
-			unwinder_of(&u, pid, &pm, a, na);
 		if (ehreg_register(&s, t, &gadget, u, &rs, &self)) {
 			if (!ehreg_deregister(&s, t, &gadget, u, &pm, &self))
 				load_unmap(&s, t, &gadget, lp.base, lp.size);

@@ -9,9 +9,10 @@
  *      ROOT/user being the directory this library was loaded from);
  *   2. compares the build-id of every loaded object with the index (in
  *      memory, dl_iterate_phdr: no file is opened);
- *   3. only when one matches: runs `lpatch hook-apply PID FILE...`, which
- *      applies the patches to this process with ptrace as `lpatch apply`
- *      does, while this thread waits in read(2), and then returns.
+ *   3. only when one matches: runs `PROGRAM hook-apply PID FILE...`, PROGRAM
+ *      being the index's (lpatch-hook, or lpatch), which applies the patches
+ *      to this process with ptrace as `lpatch apply` does, while this thread
+ *      waits in poll(2), and then returns.
  *
  * It never stops a process from starting: every failure is silent and the
  * program runs on unpatched. A process that cannot be patched safely (setuid,

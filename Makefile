@@ -14,20 +14,28 @@ CFLAGS    += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow
              -Wstrict-prototypes -Wmissing-prototypes -Isrc -MMD -MP
 LDLIBS    += -lelf -ldw -lunwind-ptrace -lunwind-generic -lunwind -lz -lZydis -ljson-c -lcrypto
 
-SRCS      := $(sort $(filter-out src/hook/%,$(shell find src -name "*.c")))
+SRCS      := $(sort $(filter-out src/hook/% src/main_hook.c,$(shell find src -name "*.c")))
 # The start-up hook of installed process patches, loaded into other programs
 # (docs/user-install.md): libc only, built apart from lpatch.
 PRELOAD   := build/liblpatch-preload.so
+# What that hook runs in a process it patches at start: `lpatch hook-apply` in a
+# program of its own, linked statically with only what an apply needs (libelf,
+# libunwind): no dynamic loading at each start (docs/user-install.md).
+HOOK_APPLY := build/lpatch-hook
+HOOK_LIBS  := -lelf -lunwind-ptrace -lunwind-generic -lunwind -llzma -lz
 OBJS      := $(SRCS:src/%.c=build/%.o)
 LIB_OBJS  := $(filter-out build/main.o,$(OBJS))
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 
-all: lpatch $(PRELOAD)
+all: lpatch $(PRELOAD) $(HOOK_APPLY)
 
-lpatch: $(OBJS) | $(PRELOAD)
+lpatch: $(OBJS) | $(PRELOAD) $(HOOK_APPLY)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(HOOK_APPLY): build/main_hook.o build/liblpatch.a
+	$(CC) $(LDFLAGS) -static -o $@ $^ $(HOOK_LIBS)
 
 $(PRELOAD): src/hook/preload.c
 	@mkdir -p $(dir $@)
@@ -68,11 +76,12 @@ check-trixie: lpatch unit-tests
 check-layers:
 	scripts/check-layers.sh
 
-install: lpatch $(PRELOAD)
+install: lpatch $(PRELOAD) $(HOOK_APPLY)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/include
 	install -m 0755 lpatch $(DESTDIR)$(BINDIR)/lpatch
 	install -d $(DESTDIR)$(PREFIX)/lib/lpatch
 	install -m 0644 $(PRELOAD) $(DESTDIR)$(PREFIX)/lib/lpatch/liblpatch-preload.so
+	install -m 0755 $(HOOK_APPLY) $(DESTDIR)$(PREFIX)/lib/lpatch/lpatch-hook
 	install -m 0644 man/lpatch.1 $(DESTDIR)$(MANDIR)/man1/lpatch.1
 	@if [ -d include ]; then cp -r include/. $(DESTDIR)$(DATADIR)/include/; fi
 	install -d $(DESTDIR)$(UNITDIR)
@@ -137,4 +146,4 @@ clean:
 
 PHONY_FLEET := deb fleet-test
 .PHONY: all check check-long check-trixie check-layers install clean $(PHONY_FLEET) unit-tests fuzz fuzz-build corpus
--include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(FUZZ_OBJS:.o=.d)
+-include $(OBJS:.o=.d) build/main_hook.d $(UNIT_BINS:=.d) $(FUZZ_OBJS:.o=.d)

@@ -22,7 +22,7 @@
 
 int cmd_hook_apply(int argc, char **argv)
 {
-	struct user_opts o = { .timeout_ms = HOOK_TIMEOUT_MS };
+	struct user_opts o = { .timeout_ms = HOOK_TIMEOUT_MS, .fresh = true, .exit_after = true };
 	char *end;
 	long pid;
 	int rc = LP_EXIT_OK;
@@ -56,7 +56,7 @@ int cmd_hook_apply(int argc, char **argv)
 		one = user_apply((pid_t)pid, &pf, &o, &r);
 		if (one != LP_EXIT_OK && rc == LP_EXIT_OK)
 			rc = one;
-		patch_close(&pf);
+		/* not closed: o.exit_after, the exit frees it (the process is waiting) */
 	}
 	return rc;
 }

@@ -59,9 +59,13 @@ static int install_user(const char *file, const struct host_opts *o)
 	}
 	if (!exe)
 		lp_perr("cannot tell where this lpatch is (/proc/self/exe), for the start-up hook to run it");
-	else if ((hook = ustore_find_hook()))
+	else if ((hook = ustore_find_hook())) {
+		char *run = ustore_find_hook_apply(exe);
+
 		ret = ustore_install(root, file, &(struct ustore_entry){ pf.name, pf.build_id, pf.object },
-				     exe, hook, &dest);
+				     run, hook, &dest);
+		free(run);
+	}
 	if (!ret) {
 		printf("installed process patch %s for %s (build-id %s): %s\n", pf.name, pf.object,
 		       pf.build_id, dest);

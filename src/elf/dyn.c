@@ -119,6 +119,26 @@ struct elf_dyn *elf_dyn_read(const struct elf_file *ef)
 	return dy;
 }
 
+bool elf_dyn_may_define(const struct elf_file *ef, const char *name)
+{
+	struct section *ds = of_type(ef, SHT_DYNSYM);
+	Elf_Scn *scn = ds ? elf_getscn(ef->elf, ds->sh.sh_link) : NULL;
+	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
+	size_t len = strcspn(name, "@");
+	char *want;
+	bool found;
+
+	if (!d || !d->d_buf)
+		return ds != NULL;	/* unreadable: let elf_dyn_read tell */
+	/* "name\0" anywhere: a string may end another one (merged tails) */
+	want = xmalloc(len + 1);
+	memcpy(want, name, len);
+	want[len] = '\0';
+	found = memmem(d->d_buf, d->d_size, want, len + 1) != NULL;
+	free(want);
+	return found;
+}
+
 void elf_dyn_free(struct elf_dyn *dy)
 {
 	if (!dy)

@@ -173,6 +173,11 @@ struct elf_dyn {
 /* NULL when ef has no .dynsym. Names point into ef: free before closing it. */
 struct elf_dyn *elf_dyn_read(const struct elf_file *ef);
 void elf_dyn_free(struct elf_dyn *dy);
+/*
+ * Can ef's .dynsym have a symbol name (any "@VER" ignored)? false only when
+ * its string table lacks the name: a look-up that need not read the table.
+ */
+bool elf_dyn_may_define(const struct elf_file *ef, const char *name);
 /* A defined dynamic symbol: "name" (default version), "name@VER" or "name@@VER". */
 const struct elf_dynsym *elf_dyn_lookup(const struct elf_dyn *dy, const char *name);
 /* The undefined (imported) dynamic symbol name (any "@VER" ignored), or NULL. */

@@ -9,9 +9,10 @@
  *      ROOT/user being the directory this library was loaded from);
  *   2. compares the build-id of every loaded object with the index (in
  *      memory, dl_iterate_phdr: no file is opened);
- *   3. only when one matches: runs `lpatch hook-apply PID FILE...`, which
- *      applies the patches to this process with ptrace as `lpatch apply`
- *      does, while this thread waits in read(2), and then returns.
+ *   3. only when one matches: runs `PROGRAM hook-apply PID FILE...`, PROGRAM
+ *      being the index's (lpatch-hook, or lpatch), which applies the patches
+ *      to this process with ptrace as `lpatch apply` does, while this thread
+ *      waits in poll(2), and then returns.
  *
  * It never stops a process from starting: every failure is silent and the
  * program runs on unpatched. A process that cannot be patched safely (setuid,
@@ -52,6 +53,23 @@
 
 /* Set in the environment of the lpatch it runs, so that lpatch itself is not hooked. */
 #define CHILD_ENV "LPATCH_HOOK_CHILD=1"
+
+/*
+ * Never called: the two instruction sequences lpatch runs in a process to make
+ * system calls in it (src/user/remote.c), so that it finds them in a page of
+ * this library instead of reading all of libc's code in every process it
+ * patches at start.
+ */
+__asm__(".pushsection .text\n"
+	".type lpatch_gadgets, @function\n"
+	"lpatch_gadgets:\n"
+	"\tsyscall\n"
+	"\tret\n"
+	"\tmovq $15, %rax\n"	/* rt_sigreturn, as glibc's __restore_rt */
+	"\tsyscall\n"
+	"\tud2\n"
+	".size lpatch_gadgets, . - lpatch_gadgets\n"
+	".popsection\n");
 
 struct want {
 	const char *name, *build_id;	/* into the index buffer, NUL-terminated */

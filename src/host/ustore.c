@@ -264,11 +264,29 @@ out:
 	return rc;
 }
 
+/* name in build/ or ../lib/lpatch/ beside the lpatch executable (exe), or NULL */
+static char *beside_lpatch(const char *exe, const char *name)
+{
+	char *bindir = exe ? path_dirname(exe) : NULL, *found = NULL;
+	const char *rel[] = { "build/", "../lib/lpatch/" };
+
+	for (size_t i = 0; bindir && i < sizeof(rel) / sizeof(rel[0]) && !found; i++) {
+		char *file = xasprintf("%s%s", rel[i], name), *p = path_join(bindir, file);
+
+		free(file);
+		if (path_exists(p))
+			found = p;
+		else
+			free(p);
+	}
+	free(bindir);
+	return found;
+}
+
 char *ustore_find_hook(void)
 {
 	const char *env = getenv("LPATCH_PRELOAD_LIB");
-	char *exe = path_self_exe(), *bindir = exe ? path_dirname(exe) : NULL, *found = NULL;
-	const char *rel[] = { "build/" USTORE_HOOK, "../lib/lpatch/" USTORE_HOOK };
+	char *exe = path_self_exe(), *found = NULL;
 
 	if (env && *env) {
 		found = path_exists(env) ? xstrdup(env) : NULL;
@@ -276,20 +294,25 @@ char *ustore_find_hook(void)
 			lp_err("LPATCH_PRELOAD_LIB names %s, which does not exist", env);
 		goto out;
 	}
-	for (size_t i = 0; bindir && i < sizeof(rel) / sizeof(rel[0]) && !found; i++) {
-		char *p = path_join(bindir, rel[i]);
-		if (path_exists(p))
-			found = p;
-		else
-			free(p);
-	}
+	found = beside_lpatch(exe, USTORE_HOOK);
 	if (!found) {
 		lp_err("cannot find the start-up hook %s beside %s (in build/ or ../lib/lpatch/)",
 		       USTORE_HOOK, exe ? exe : "lpatch");
 		lp_hint("build it (make) or install it (make install), or name it in LPATCH_PRELOAD_LIB");
 	}
 out:
-	free(bindir);
 	free(exe);
+	return found;
+}
+
+char *ustore_find_hook_apply(const char *exe)
+{
+	char *found = beside_lpatch(exe, USTORE_HOOK_APPLY);
+
+	if (!found) {
+		lp_debug("no %s beside %s: the start-up hook will run lpatch itself (slower)",
+			 USTORE_HOOK_APPLY, exe);
+		found = xstrdup(exe);
+	}
 	return found;
 }

@@ -4,7 +4,7 @@
  * and ROOT/user/index, which the hook reads in every process that starts:
  *
  *     lpatch-user-index 1
- *     lpatch /usr/bin/lpatch
+ *     lpatch /usr/lib/lpatch/lpatch-hook   (run as PATH hook-apply PID FILE...)
  *     patch NAME BUILD-ID OBJECT          (one line per patch, oldest first)
  *
  * The hook is named in /etc/ld.so.preload while any patch is installed.
@@ -18,6 +18,8 @@
 
 #define USTORE_INDEX_MAGIC "lpatch-user-index 1"
 #define USTORE_HOOK "liblpatch-preload.so"
+/* What the hook runs: `lpatch-hook hook-apply PID FILE...` (src/main_hook.c). */
+#define USTORE_HOOK_APPLY "lpatch-hook"
 #define LD_SO_PRELOAD "/etc/ld.so.preload"
 
 struct ustore_entry {
@@ -53,5 +55,8 @@ int ustore_remove(const char *root, const char *name);
  * lpatch executable (build/ of a source tree, or PREFIX/lib/lpatch). NULL with
  * an error printed when none is found. Caller frees. */
 char *ustore_find_hook(void);
+/* The program the hook runs, for the index's "lpatch" line: lpatch-hook beside
+ * the lpatch executable exe (as for the hook), else exe itself. Caller frees. */
+char *ustore_find_hook_apply(const char *exe);
 
 #endif

@@ -103,6 +103,7 @@ int load_plan(struct user_patch *pf, struct resolver *rs, struct load_plan *lp)
 			off[areas[i]] += 4;	/* the zero terminator libgcc's walk ends at */
 		}
 	}
+	lp->rw_data = off[A_RW];
 	if (lp->eh) {
 		/* libgcc's record of the registered entries (state.h, ehreg.h) */
 		off[A_RW] = align_up(off[A_RW], 16);
@@ -348,8 +349,10 @@ int load_map(struct lp_session *s, struct lp_thread *t, const struct remote_gadg
 	}
 	if (region_call(s, t, gadget, "mprotect", SYS_mprotect, lp->base + lp->text_off,
 			lp->text_size, PROT_READ | PROT_EXEC) ||
-	    (lp->rw_size && region_call(s, t, gadget, "mprotect", SYS_mprotect,
-					lp->base + lp->rw_off, lp->rw_size, PROT_READ | PROT_WRITE)))
+	    /* ehobj alone, with no libgcc to write it: stays read-only, one call less */
+	    (lp->rw_size && (lp->rw_data || lp->eh_registers) &&
+	     region_call(s, t, gadget, "mprotect", SYS_mprotect, lp->base + lp->rw_off,
+			 lp->rw_size, PROT_READ | PROT_WRITE)))
 		goto undo;
 	return 0;
 undo:

@@ -23,6 +23,9 @@ struct load_plan {
 	uint64_t *sec_off;		/* per patch section: offset in the region, or UINT64_MAX */
 	uint64_t hdr_size, text_off, text_size, ro_off, rw_off, rw_size, size;
 	uint64_t stub_off, got_off, ehtab_off, ehobj_off;
+	uint64_t rw_data;		/* the patch's own writable bytes (the rest: ehobj) */
+	bool eh_registers;		/* set before load_map: the process has libgcc's
+					 * __register_frame_info, which writes ehobj */
 	size_t nstub, ngot, nfde;
 	long tlsld;			/* GOT pair for local-dynamic TLS, or -1 */
 	struct section *eh;		/* the patch's .eh_frame, if loaded */

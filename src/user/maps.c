@@ -77,6 +77,10 @@ static int read_headers(pid_t pid, uint64_t start, struct proc_object *o)
 		case PT_GNU_EH_FRAME:
 			o->eh_frame_hdr = o->bias + ph->p_vaddr;
 			break;
+		case PT_DYNAMIC:
+			o->dynamic = o->bias + ph->p_vaddr;
+			o->dynamic_size = ph->p_memsz;
+			break;
 		case PT_TLS:
 			o->has_tls = true;
 			o->tls_memsz = ph->p_memsz;

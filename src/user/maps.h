@@ -38,6 +38,7 @@ struct proc_object {
 	uint64_t lo, hi;	/* span of its PT_LOAD segments, run-time */
 	uint64_t exec_lo, exec_hi;	/* span of its executable segments */
 	uint64_t eh_frame_hdr;	/* run-time address of PT_GNU_EH_FRAME, 0 if none */
+	uint64_t dynamic, dynamic_size;	/* run-time address and size of PT_DYNAMIC, 0 if none */
 	bool has_tls;
 	uint64_t tls_memsz, tls_align;
 	char *build_id;		/* hex, or NULL */

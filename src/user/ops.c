@@ -63,6 +63,17 @@ static void add_region_tables(struct unwinder *u, const struct applied *a, size_
 	}
 }
 
+/* The unwinder of an apply, made on first need (hook-apply's at-once switch needs none). */
+static struct unwinder *unwinder_of(struct unwinder **u, pid_t pid, const struct proc_maps *pm,
+				    const struct applied *a, size_t na)
+{
+	if (!*u) {
+		*u = unwinder_new(pid, pm);
+		add_region_tables(*u, a, na);
+	}
+	return *u;
+}
+
 /* Let the threads go, and keep how long they were held. */
 static void detach_and_record(struct lp_session *s, struct user_result *res)
 {
@@ -118,6 +129,47 @@ static void add_range(struct code_range **r, size_t *n, size_t *cap, uint64_t lo
 	if (!lo || !size)
 		return;
 	*ARRAY_PUSH(*r, *n, *cap) = (struct code_range){ lo, lo + size, name };
+}
+
+/*
+ * user_opts.fresh: is the process one thread (t, stopped) with neither its
+ * rip nor any word of its stack, from rsp to the end of the [stack] mapping,
+ * in the ranges? Every return address unwinding could find is among those
+ * words, so yes means clear. No (a word in a range, even data; rsp on another
+ * stack, such as a signal handler's; more threads) sends the apply the usual
+ * way. A process held in the start-up hook has a few kilobytes of stack.
+ */
+#define FRESH_STACK_MAX (1u << 20)
+static bool fresh_clear(struct lp_session *s, struct lp_thread *t, const struct proc_maps *pm,
+			const struct code_range *r, size_t nr)
+{
+	struct user_regs_struct *regs;
+	const struct mapping *m;
+	uint64_t lo, *words;
+	size_t n;
+	bool clear = true;
+
+	if (sess_live(s) != 1 || t->state == T_RUNNING || !(regs = sess_regs(t)))
+		return false;
+	lo = regs->rsp & ~(uint64_t)7;
+	m = maps_find(pm, lo);
+	if (!m || strcmp(m->path, "[stack]") || m->end - lo > FRESH_STACK_MAX)
+		return false;
+	n = (size_t)(m->end - lo) / 8;
+	words = xmalloc(n * 8 + 8);
+	words[n] = regs->rip;
+	if (rmem_read(s->pid, lo, words, n * 8))
+		clear = false;
+	for (size_t i = 0; clear && i <= n; i++)
+		for (size_t k = 0; k < nr; k++)
+			if (words[i] >= r[k].lo && words[i] <= r[k].hi) {
+				lp_debug("process %d: %#llx on its stack is in %s: the usual check",
+					 (int)s->pid, (unsigned long long)words[i], r[k].name);
+				clear = false;
+				break;
+			}
+	free(words);
+	return clear;
 }
 
 int user_process_matches(pid_t pid, const struct user_patch *pf)
@@ -294,8 +346,26 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 	}
 	if (remote_find_gadgets(&pm, &gadget))
 		goto out;
-	u = unwinder_new(pid, &pm);
-	add_region_tables(u, a, na);
+	for (size_t i = 0; i < lp.pf->nfuncs; i++) {
+		const struct lp_region_func *f = &lp.funcs[i];	/* the header's, from load_prepare */
+		const struct lp_region_func *older;
+		const char *name = pf->funcs[i].name;
+
+		add_range(&ranges, &nr, &rcap, f->old_addr, f->old_size, name);
+		add_range(&ranges, &nr, &rcap, f->cold_addr, f->cold_size, name);
+		if (state_winner(a, na, f->old_addr, NULL, &older))
+			add_range(&ranges, &nr, &rcap, older->new_addr, older->new_size, name);
+	}
+	if (!o->fresh)
+		unwinder_of(&u, pid, &pm, a, na);
+	{
+		/* libgcc's unwinder in the process: it writes ehobj, and ehreg needs the unwinder */
+		struct resolution reg;
+
+		lp.eh_registers = lp.eh && resolve_exported(&rs, "__register_frame_info", &reg) <= 0;
+		if (lp.eh_registers)
+			unwinder_of(&u, pid, &pm, a, na);
+	}
 
 	block_signals(&oldmask);
 	if (sess_attach(&s, pid))
@@ -310,7 +380,7 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 		goto out_signals;
 	res->base = lp.base;
 	test_kill_point("apply-mapped");
-	{
+	if (!o->fresh) {
 		/* Warm the unwinder (tables, libunwind's per-IP cache) while only t is held. */
 		uint64_t pcs[64];
 		bool complete;
@@ -318,6 +388,7 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 	}
 	{
 		struct applied self = { .base = lp.base, .hdr = load_hdr(&lp) };
+
 		if (ehreg_register(&s, t, &gadget, u, &rs, &self)) {
 			if (!ehreg_deregister(&s, t, &gadget, u, &pm, &self))
 				load_unmap(&s, t, &gadget, lp.base, lp.size);
@@ -325,27 +396,26 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 		}
 	}
 	test_kill_point("apply-registered");
-	sess_resume_all(&s);
-	res->load_pause_ns = s.max_thread_pause_ns;
-	warm_unwinder(&s, u);
-
-	for (size_t i = 0; i < lp.pf->nfuncs; i++) {
-		struct lp_region_func *f = &load_hdr(&lp)->funcs[i];
-		const struct lp_region_func *older;
-		const char *name = pf->funcs[i].name;
-
-		add_range(&ranges, &nr, &rcap, f->old_addr, f->old_size, name);
-		add_range(&ranges, &nr, &rcap, f->cold_addr, f->cold_size, name);
-		if (state_winner(a, na, f->old_addr, NULL, &older))
-			add_range(&ranges, &nr, &rcap, older->new_addr, older->new_size, name);
-	}
 	struct apply_ctx ctx = { &s, &lp, a, na, false };
-	struct switch_op op = {
-		.ranges = ranges, .nranges = nr, .commit = apply_commit, .ctx = &ctx,
-		.tramp = lp.base + load_tramp_off(&lp), .timeout_ms = o->timeout_ms, .what = "apply",
-	};
-	sw = consistency_switch(&s, u, &op, &st);
-	res->rounds = st.rounds;
+	if (o->fresh && fresh_clear(&s, t, &pm, ranges, nr)) {
+		/* still the only thread, never let go: switched where it stands */
+		lp_debug("process %d: one thread, clear of the old code: switched at once", (int)pid);
+		sw = apply_commit(&ctx) ? -1 : 0;
+		res->rounds = 1;
+	} else {
+		unwinder_of(&u, pid, &pm, a, na);	/* before the process runs again */
+		sess_resume_all(&s);
+		res->load_pause_ns = s.max_thread_pause_ns;
+		warm_unwinder(&s, u);
+
+		struct switch_op op = {
+			.ranges = ranges, .nranges = nr, .commit = apply_commit, .ctx = &ctx,
+			.tramp = lp.base + load_tramp_off(&lp), .timeout_ms = o->timeout_ms,
+			.what = "apply",
+		};
+		sw = consistency_switch(&s, u, &op, &st);
+		res->rounds = st.rounds;
+	}
 	if (sw == 0) {
 		rc = LP_EXIT_OK;
 	} else {
@@ -356,7 +426,8 @@ int user_apply(pid_t pid, struct user_patch *pf, const struct user_opts *o, stru
 			       "stays mapped at %#llx", (int)pid, pf->name, (unsigned long long)lp.base);
 		else if (t && sess_stop(&s, t) == 0) {
 			struct applied self = { .base = lp.base, .hdr = load_hdr(&lp) };
-			if (ehreg_deregister(&s, t, &gadget, u, &pm, &self))
+			if (ehreg_deregister(&s, t, &gadget, unwinder_of(&u, pid, &pm, a, na), &pm,
+					     &self))
 				lp_err("process %d: patch %s's region stays mapped at %#llx", (int)pid,
 				       pf->name, (unsigned long long)lp.base);
 			else
@@ -369,11 +440,15 @@ out_signals:
 	}
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 out:
+	if (o->exit_after)
+		return rc;	/* the process waits for our exit: unmapping files and freeing would delay it */
 	free(ranges);
 	unwinder_free(u);
 	load_free(&lp);
 	resolver_free(&rs);
 out_maps:
+	if (o->exit_after)
+		return rc;
 	state_free(a, na);
 	maps_free(&pm);
 	return rc;

@@ -10,6 +10,14 @@
 
 struct user_opts {
 	int timeout_ms;		/* for the consistency check */
+	/*
+	 * The process is starting and waits for lpatch (`hook-apply`): when it
+	 * is one thread clear of the old code by a scan of its whole stack, the
+	 * switch is made at once, without letting it run or unwinding it.
+	 */
+	bool fresh;
+	/* The caller exits next (hook-apply): what an apply read is left to the exit to free. */
+	bool exit_after;
 };
 
 struct user_result {

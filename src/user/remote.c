@@ -19,13 +19,23 @@
 #include <ucontext.h>
 
 /*
- * The gadgets: the first address of an executable mapping (vDSO first) where
+ * The gadgets: the first address of an executable mapping (vDSO first, then the start-up hook's) where
  * `syscall; ret` starts, and where `mov $15, %rax; syscall` (rt_sigreturn)
  * starts, else its 32-bit-immediate form. Each mapping is read once for all
  * three, and the search stops once the first two are found (the hook applies
  * patches at the start of every process that needs one: libc's text, 1.4 MB,
  * used to be read twice).
  */
+/* The start-up hook of installed patches (src/hook/preload.c, lpatch_gadgets; USTORE_HOOK). */
+#define HOOK_LIB_NAME "liblpatch-preload.so"
+
+static bool path_is_hook(const char *path)
+{
+	size_t n = strlen(path), k = strlen(HOOK_LIB_NAME);
+
+	return n > k && path[n - k - 1] == '/' && !strcmp(path + n - k, HOOK_LIB_NAME);
+}
+
 int remote_find_gadgets(const struct proc_maps *pm, struct remote_gadgets *g)
 {
 	static const unsigned char call[] = { 0x0f, 0x05, 0xc3 };
@@ -34,13 +44,19 @@ int remote_find_gadgets(const struct proc_maps *pm, struct remote_gadgets *g)
 	uint64_t ret32 = 0;
 
 	g->call = g->sigreturn = 0;
-	for (int pass = 0; pass < 2 && !(g->call && g->sigreturn); pass++)
+	/*
+	 * The vDSO first (a few pages), then the start-up hook's library (it
+	 * carries both sequences: a process starting with it is read a page, not
+	 * libc's 1.4 MB of code), then the rest.
+	 */
+	for (int pass = 0; pass < 3 && !(g->call && g->sigreturn); pass++)
 		for (size_t i = 0; i < pm->n && !(g->call && g->sigreturn); i++) {
 			const struct mapping *m = &pm->m[i];
 			size_t len = m->end - m->start;
 			unsigned char *buf, *hit;
+			int which = !strcmp(m->path, "[vdso]") ? 0 : path_is_hook(m->path) ? 1 : 2;
 
-			if (!(m->prot & PROT_EXEC) || (pass == 0) != !strcmp(m->path, "[vdso]"))
+			if (!(m->prot & PROT_EXEC) || which != pass)
 				continue;
 			if (len > (64u << 20))
 				len = 64u << 20;

@@ -1,6 +1,7 @@
 /* Symbol resolution against a running process's loaded objects. */
 #include "user/resolve.h"
 
+#include "user/mem.h"
 #include "util/log.h"
 #include "util/str.h"
 
@@ -272,6 +273,53 @@ static int from_target_dynsym(struct resolver *r, const char *name, struct resol
 	return 0;
 }
 
+/*
+ * Can object o have name (any "@VER" ignored) in its dynamic symbols? false only
+ * when the dynamic string table the process has in memory (DT_STRTAB, DT_STRSZ of
+ * its PT_DYNAMIC) lacks "name\0": then its file need not even be opened. true
+ * whenever that table cannot be read.
+ */
+#define MAPPED_DYN_MAX 512
+#define MAPPED_STRSZ_MAX (16u << 20)
+static bool mapped_may_define(const struct proc_maps *pm, const struct proc_object *o,
+			      const char *name)
+{
+	Elf64_Dyn dyn[MAPPED_DYN_MAX];
+	size_t n = o->dynamic_size / sizeof(dyn[0]), len = strcspn(name, "@");
+	uint64_t strtab = 0, strsz = 0;
+	char *buf, *want;
+	bool found;
+
+	if (!o->dynamic || !n)
+		return true;
+	if (n > MAPPED_DYN_MAX)
+		n = MAPPED_DYN_MAX;
+	if (rmem_read(pm->pid, o->dynamic, dyn, n * sizeof(dyn[0])))
+		return true;
+	for (size_t i = 0; i < n && dyn[i].d_tag != DT_NULL; i++)
+		if (dyn[i].d_tag == DT_STRTAB)
+			strtab = dyn[i].d_un.d_ptr;
+		else if (dyn[i].d_tag == DT_STRSZ)
+			strsz = dyn[i].d_un.d_val;
+	/* the loader relocates d_ptr in place; the vDSO's is still a file address */
+	if (strtab && (strtab < o->lo || strtab >= o->hi))
+		strtab += o->bias;
+	if (!strtab || !strsz || strsz > MAPPED_STRSZ_MAX || strtab < o->lo || strtab + strsz > o->hi)
+		return true;
+	buf = xmalloc(strsz);
+	if (rmem_read(pm->pid, strtab, buf, strsz)) {
+		free(buf);
+		return true;
+	}
+	want = xmalloc(len + 1);
+	memcpy(want, name, len);
+	want[len] = '\0';
+	found = memmem(buf, strsz, want, len + 1) != NULL;	/* tails of longer names count */
+	free(want);
+	free(buf);
+	return found;
+}
+
 static int from_other_objects(struct resolver *r, const char *name, struct resolution *out)
 {
 	for (size_t i = 0; i < r->pm->nobj; i++) {
@@ -281,8 +329,13 @@ static int from_other_objects(struct resolver *r, const char *name, struct resol
 
 		if (o == r->target || o->path[0] != '/')
 			continue;
-		if (!r->libs[i]) {
-			if (!(r->libs[i] = open_object(r->pm, o)))
+		if (!r->dyns[i] && !mapped_may_define(r->pm, o, name))
+			continue;	/* not even opened: libc, the loader... in most look-ups */
+		if (!r->libs[i] && !(r->libs[i] = open_object(r->pm, o)))
+			continue;
+		if (!r->dyns[i]) {
+			/* libc's 3,000 symbols are read only if it may have the name */
+			if (!elf_dyn_may_define(r->libs[i], name))
 				continue;
 			r->dyns[i] = elf_dyn_read(r->libs[i]);
 		}

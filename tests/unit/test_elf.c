@@ -4,6 +4,8 @@
 #include "target/tree.h"
 #include "unit.h"
 
+#include <unistd.h>
+
 static const char *src =
 	"static int counter;\n"
 	"int shared = 3;\n"
@@ -195,6 +197,37 @@ static void reads_sections_only(void)
 	free(o);
 }
 
+/* elf_dyn_may_define: never false for a name the table has, false for names it lacks. */
+static void may_define_filters_dynsym(void)
+{
+	const char *libc = "/lib/x86_64-linux-gnu/libc.so.6";
+	struct elf_file *ef = access(libc, R_OK) ? NULL : elf_open(libc, ELF_OPEN_LAZY);
+	struct elf_dyn *dy = ef ? elf_dyn_read(ef) : NULL;
+	size_t missed = 0;
+
+	if (!ef) {	/* not Debian's x86-64 layout: nothing to look at */
+		printf("  (no %s)\n", libc);
+		return;
+	}
+	CHECK(dy && dy->nsym > 1000);
+	for (size_t i = 1; dy && i < dy->nsym; i++) {
+		char *versioned = xasprintf("%s@%s", dy->sym[i].name,
+					    dy->sym[i].version ? dy->sym[i].version : "V");
+
+		if (!elf_dyn_may_define(ef, dy->sym[i].name) || !elf_dyn_may_define(ef, versioned))
+			missed++;
+		free(versioned);
+	}
+	CHECK(missed == 0);
+	CHECK(elf_dyn_may_define(ef, "printf"));
+	CHECK(elf_dyn_lookup(dy, "printf") != NULL);
+	/* libgcc's, not glibc's: what hook-apply looks up in every process */
+	CHECK(!elf_dyn_may_define(ef, "__register_frame_info"));
+	CHECK(!elf_dyn_may_define(ef, "lpatch_no_such_symbol@GLIBC_2.2.5"));
+	elf_dyn_free(dy);
+	elf_close(ef);
+}
+
 int main(void)
 {
 	RUN(reads_an_object);
@@ -203,6 +236,7 @@ int main(void)
 	RUN(refuses_non_elf);
 	RUN(reads_the_interpreter);
 	RUN(reads_sections_only);
+	RUN(may_define_filters_dynsym);
 	fixture_cleanup();
 	return unit_done();
 }

@@ -107,6 +107,14 @@ void quarantine_forget(const char *root, const char *name)
 	free(path);
 }
 
+void quarantine_drop(const char *root, const char *name)
+{
+	char *path = entry(root, QUARANTINE_DIR, name);
+
+	unlink(path);
+	free(path);
+}
+
 void quarantine_schedule_settle(const char *root)
 {
 	char *self = path_self_exe(), *when = xasprintf("--on-active=%u", quarantine_window() + 1);

@@ -251,7 +251,7 @@ else
 	quarantined=no
 	[ "$cut" != load ] || fail "VM $k: cut after the load of livepatch_meminfo_v2 was recorded, and not quarantined"
 fi
-fleet_ssh $k "test ! -e /var/lib/lpatch/loads/livepatch_meminfo_v2 || grep -q \"^\$(cat /proc/sys/kernel/random/boot_id) \" /var/lib/lpatch/loads/livepatch_meminfo_v2" ||
+fleet_ssh $k "test ! -e /var/lib/lpatch/loads/livepatch_meminfo_v2 || grep \"^\$(cat /proc/sys/kernel/random/boot_id) \" /var/lib/lpatch/loads/livepatch_meminfo_v2 >/dev/null" ||
 	fail "VM $k: a load record of the cut boot outlived lpatch.service's boot check"
 say "VM $k after the cut: livepatch_meminfo_v2 quarantined: $quarantined"
 tp=$(date +%s)
@@ -288,7 +288,7 @@ store_ok() {
 	fleet_ssh $n 'set -e; cd /var/lib/lpatch
 		test -z "$(find . -name ".*.tmp.*" -o -name "*.new")"
 		for ko in */*.ko; do [ -f "$ko" ] || continue
-			lpatch info --json "$ko" | grep -q "\"target\": *\"${ko%%/*}\""; done'
+			lpatch info --json "$ko" | grep "\"target\": *\"${ko%%/*}\"" >/dev/null; done'
 }
 # cut_ok: VM $n after the cut: dpkg done (version 4 installed, nothing left
 # half-done), the store intact with version 4's module, the check succeeded, the

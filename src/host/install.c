@@ -2,6 +2,7 @@
 #include "host/ops.h"
 
 #include "host/patchinfo.h"
+#include "host/quarantine.h"
 #include "host/store.h"
 #include "host/sysfs.h"
 #include "util/fs.h"
@@ -74,6 +75,9 @@ int host_uninstall(const char *name, const struct host_opts *o, struct host_stor
 	} else {
 		klp_state(mod, &st);
 		done->still_loaded = st.module && !strcmp(running, release);
+		/* a quarantine is of an installed patch: gone with its last release */
+		if (!store_holds(root, mod))
+			quarantine_drop(o->root, mod);
 		done->name = mod;
 		done->release = release;
 		done->path = path;

@@ -53,7 +53,11 @@ int host_load_all(const struct host_opts *o, void (*report)(const struct host_lo
 	}
 	/* loads an earlier boot did not survive: quarantined before anything loads */
 	{
-		size_t nq;
+		size_t nq, stale = store_clean_stale(root);
+
+		if (stale)
+			lp_warn("removed %zu temporary file%s an earlier boot left in %s (a write cut short)",
+				stale, stale == 1 ? "" : "s", root);
 		char **q = quarantine_boot_check(o->root, &nq);
 
 		free_names(q, nq);

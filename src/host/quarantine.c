@@ -107,12 +107,32 @@ void quarantine_forget(const char *root, const char *name)
 	free(path);
 }
 
+void quarantine_drop(const char *root, const char *name)
+{
+	char *path = entry(root, QUARANTINE_DIR, name);
+
+	unlink(path);
+	free(path);
+}
+
 void quarantine_schedule_settle(const char *root)
 {
 	char *self = path_self_exe(), *when = xasprintf("--on-active=%u", quarantine_window() + 1);
 	char *root_arg = root ? xasprintf("--root=%s", root) : NULL;
-	const char *argv[] = { "systemd-run", "--quiet", "--collect", when, "--timer-property=AccuracySec=1s",
-			       self, "quarantine", "--settle", root_arg, NULL };
+	/*
+	 * The timer without its default dependencies: with them it starts after
+	 * sysinit.target, and systemd-run waits for a timer's start job (--no-block
+	 * or not). lpatch.service runs `load --all` before sysinit.target: at boot
+	 * that wait was a deadlock, and every boot with a patch to load hung for
+	 * good. Conflicts= and Before=shutdown.target are the defaults it keeps.
+	 * timeout(1): should systemd-run wait on anything else, lpatch goes on.
+	 */
+	const char *argv[] = { "timeout", "--kill-after=5", "30", "systemd-run", "--quiet", "--collect", when,
+			       "--timer-property=DefaultDependencies=no",
+			       "--timer-property=Conflicts=shutdown.target",
+			       "--timer-property=Before=shutdown.target",
+			       "--timer-property=AccuracySec=1s", self, "quarantine", "--settle", root_arg,
+			       NULL };
 
 	if (self && path_is_dir("/run/systemd/system") && have_program("systemd-run"))
 		run(argv, &(struct run_opts){ .quiet = true, .no_stdin = true });
@@ -177,7 +197,7 @@ char **quarantine_boot_check(const char *root, size_t *nq)
 			char *why = xasprintf("loaded at %s in boot %s, which ended without a clean shutdown "
 					      "within %u s\n", stamp, id, quarantine_window());
 			if (!write_atomic(q, why)) {
-				lp_warn("quarantined %s: %s", names[i], why);
+				lp_warn("quarantined %s: %.*s", names[i], (int)strcspn(why, "\n"), why);
 				*ARRAY_PUSH(out, *nq, cap) = xstrdup(names[i]);
 				unlink(path);
 			}

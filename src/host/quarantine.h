@@ -24,6 +24,8 @@ unsigned quarantine_window(void);
 int quarantine_note_load(const char *root, const char *name);
 /* Forget the load record of name (the module went away, or settled). */
 void quarantine_forget(const char *root, const char *name);
+/* Forget the quarantine of name, if any (it is no longer installed for any release). */
+void quarantine_drop(const char *root, const char *name);
 /* Ask systemd to settle this load after the window (quiet; nothing when there is no systemd). */
 void quarantine_schedule_settle(const char *root);
 /* Settle the records of this boot older than the window (all of them when

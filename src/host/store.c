@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
 
 char *store_root(const char *opt)
 {
@@ -94,4 +96,64 @@ char *store_find(const char *root, const char *release, const char *name)
 		return p;
 	free(p);
 	return NULL;
+}
+
+bool store_holds(const char *root, const char *name)
+{
+	DIR *d = opendir(root);
+	struct dirent *e;
+	bool found = false;
+
+	while (d && !found && (e = readdir(d))) {
+		char *p;
+
+		if (e->d_name[0] == '.')
+			continue;
+		p = store_find(root, e->d_name, name);
+		found = p != NULL;
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* The temporary files of atomic writes (util/fs.h: ".NAME.tmp.XXXXXX") in dir older than since. */
+static size_t clean_dir(const char *dir, time_t since, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	while (d && (e = readdir(d))) {
+		char *p;
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		p = path_join(dir, e->d_name);
+		if (lstat(p, &st)) {
+			free(p);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode) && depth > 0)
+			n += clean_dir(p, since, depth - 1);
+		else if (S_ISREG(st.st_mode) && e->d_name[0] == '.' && strstr(e->d_name, ".tmp.") &&
+			 st.st_mtime < since && !unlink(p))
+			n++;
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+size_t store_clean_stale(const char *root)
+{
+	struct timespec real, up;
+
+	if (clock_gettime(CLOCK_REALTIME, &real) || clock_gettime(CLOCK_BOOTTIME, &up))
+		return 0;
+	/* written before this boot: their writer is gone (a crash, a power cut) */
+	return clean_dir(root, real.tv_sec - up.tv_sec, 1);
 }

@@ -6,6 +6,7 @@
 #ifndef LPATCH_HOST_STORE_H
 #define LPATCH_HOST_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define STORE_DEFAULT_ROOT "/var/lib/lpatch"
@@ -24,5 +25,13 @@ char *store_dir(const char *root, const char *release);
 char **store_list(const char *root, const char *release, size_t *n);
 /* The installed file of patch name (module name, either spelling), or NULL. */
 char *store_find(const char *root, const char *release, const char *name);
+/* Whether patch name is installed for some release under root. */
+bool store_holds(const char *root, const char *name);
+/*
+ * Remove the temporary files of atomic writes (".NAME.tmp.XXXXXX") that an
+ * earlier boot left in ROOT and its directories (a power cut or a crash in the
+ * middle of a write); returns how many. `load --all` runs it at boot.
+ */
+size_t store_clean_stale(const char *root);
 
 #endif

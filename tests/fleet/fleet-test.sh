@@ -15,8 +15,15 @@
 #      reboot the next check finishes dpkg's work (dpkg --audit clean, version 4
 #      installed, the module in the store), the patch live or quarantined, the
 #      metrics saying which
-# FLEET_VMS=1 runs VM 1 only (steps 1, 4, 5, 6); FLEET_MODULES=DIR reuses modules
-# built before (RELEASE-v1.ko, RELEASE-v2.ko). Needs root, qemu, mmdebstrap, reprepro.
+#      then a clean reboot: lpatch.service loads it at boot (the boot does not
+#      wait on it for good), not quarantined (the shutdown was clean)
+# FLEET_VMS=1 runs VM 1 only (steps 1, 4, 5, 6); FLEET_STEPS="1 6" runs only
+# those steps (the VMs are made and booted for any); FLEET_CUT=dpkg (default:
+# as soon as dpkg runs), store (once version 4's module is in lpatch's store) or
+# load (once its load is recorded: it must come back quarantined) says when step
+# 6 cuts the power; FLEET_MODULES=DIR reuses modules built before
+# (RELEASE-v1.ko, RELEASE-v2.ko); FLEET_KEEP=DIR keeps the consoles and logs
+# there. Needs root, qemu, mmdebstrap, reprepro.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/fleet/fleet-lib.sh"
 [ "$(id -u)" = 0 ] || skip "the fleet test needs root (mmdebstrap, chroot, mkfs -d)"
@@ -30,9 +37,17 @@ FLEET_DIR=$WORK
 FLEET_PORT=${FLEET_PORT:-$((20000 + RANDOM % 20000))}
 HTTP_PORT=$((FLEET_PORT + 1))
 export PATH="$TOP:$PATH"
-trap 'fleet_cleanup; rm -rf "$WORK"' EXIT
+keep() {
+	[ -n "${FLEET_KEEP:-}" ] || return 0
+	mkdir -p "$FLEET_KEEP" && cp -r "$WORK"/vm*.console "$WORK"/*.log "$WORK"/agree* "$FLEET_KEEP/" 2>/dev/null
+	true
+}
+trap 'fleet_cleanup; keep; rm -rf "$WORK"' EXIT
 t0=$(date +%s)
 say() { echo "[$(( $(date +%s) - t0 ))s] $*"; }
+STEPS=" ${FLEET_STEPS:-1 2 3 4 5 6} "
+step() { case $STEPS in *" $1 "*) return 0 ;; esac; return 1; }
+echo "fleet test: $NVMS VM(s), steps${STEPS% }, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A REL=([1]=$REL_A [2]=$REL_A [3]=$REL_B) CHAN=([1]=canary [2]=stable [3]=stable)
 vms=$(seq 1 "$NVMS")
 
@@ -123,6 +138,7 @@ metric() { fleet_metrics "$n" | has -F "$1"; }
 meminfo_patched() { fleet_ssh "$n" "grep -q '^VMALLOCCHUNK:' /proc/meminfo"; }
 
 # 1. fix 1 everywhere
+if step 1; then
 for c in canary stable; do "$TOP/scripts/lpatch-repo.sh" publish "$repo" $c "$deb1" >/dev/null; done
 tp=$(date +%s)
 say "fix 1 published"
@@ -130,8 +146,9 @@ wait_all "fix 1 live" 900 'meminfo_patched && metric "lpatch_cve_fixed{cve=\"CVE
 say "fix 1 live on every VM: $(( $(date +%s) - tp )) s after publish"
 echo "FIGURE publish-to-live $NVMS VMs: $(( $(date +%s) - tp )) s"
 for n in $vms; do metric 'lpatch_patch_enabled{patch="livepatch_meminfo_v1"} 1' || fail "VM $n: enabled metric"; done
+fi
 
-if [ "$NVMS" -ge 3 ]; then
+if [ "$NVMS" -ge 3 ] && step 2; then
 	# 2. fix 2 in canary, then promoted
 	"$TOP/scripts/lpatch-repo.sh" publish "$repo" canary "$deb2" >/dev/null
 	tp=$(date +%s)
@@ -144,6 +161,8 @@ if [ "$NVMS" -ge 3 ]; then
 	tp=$(date +%s)
 	wait_all "fix 2 promoted" 600 'metric "lpatch_patch_enabled{patch=\"livepatch_meminfo_v2\"} 1" && fleet_ssh $n "test ! -d /sys/module/livepatch_meminfo_v1" && meminfo_patched'
 	say "fix 2 promoted and live everywhere: $(( $(date +%s) - tp )) s"
+fi
+if [ "$NVMS" -ge 3 ] && step 3; then
 	# 3. withdrawn
 	PATH="$TOP:$PATH" "$TOP/scripts/lpatch-repo.sh" withdraw "$repo" livepatch-meminfo 3 "test withdrawal" >/dev/null ||
 		fail "lpatch-repo withdraw"
@@ -153,6 +172,7 @@ if [ "$NVMS" -ge 3 ]; then
 fi
 
 # 4. signed by another key: refused, the metric says the check failed
+if step 4; then
 cp "$repo/dists/stable/InRelease" "$WORK/InRelease.stable"
 cp "$repo/dists/canary/InRelease" "$WORK/InRelease.canary"
 for c in canary stable; do
@@ -168,8 +188,10 @@ for n in $vms; do
 done
 say "another key refused on every VM ($(( $(date +%s) - tp )) s)"
 (cd "$repo" && reprepro -b . export) || fail "reprepro export"
+fi
 
 # 5. power killed right after a load: quarantined at the next boot
+if step 5; then
 n=1
 fleet_ssh 1 "systemctl stop lpatch-update.timer; lpatch unload livepatch_meminfo_v1 >/dev/null 2>&1; true"
 cp "$mods/$REL_A-v1.ko" "$WORK/q.ko"
@@ -189,41 +211,127 @@ fleet_ssh 1 "lpatch quarantine --lift livepatch_meminfo_v1 && lpatch load --all"
 meminfo_patched || fail "VM 1: not patched after the quarantine was lifted"
 metric 'lpatch_patch_quarantined{patch="livepatch_meminfo_v1"} 0' || fail "VM 1: quarantine metric after lift"
 say "quarantine after a power cut, lifted"
-# 6. power killed during an update (dpkg running the postinst of version 4):
-#    after the reboot the next check finishes dpkg's work; the patch is live or
-#    quarantined, the store and dpkg consistent, the metrics say which
-k=$NVMS n=$k
+fi
+# 6. power killed during an update (apt installing version 4: dpkg, lpatch
+#    install, lpatch load): after the reboot the machine is consistent, and the
+#    next check finishes dpkg's work; then a clean reboot loads the patch at boot
+if step 6; then
+k=$NVMS n=$k cut=${FLEET_CUT:-dpkg}
+case $cut in
+dpkg) probe='pgrep -x dpkg' ;;
+store) probe='test -f /var/lib/lpatch/$(uname -r)/livepatch_meminfo_v2.ko' ;;
+load) probe='test -f /var/lib/lpatch/loads/livepatch_meminfo_v2' ;;
+*) fail "FLEET_CUT=$cut: dpkg, store or load" ;;
+esac
 deb4=$(lpatch package --version 4 --package livepatch-meminfo -o "$pkg" "$mods/$REL_A-v2.ko" "$mods/$REL_B-v2.ko" 2>/dev/null) ||
 	fail "lpatch package of version 4"
+cut_boot=$(fleet_ssh $k "cat /proc/sys/kernel/random/boot_id") || fail "VM $k: no boot id"
 fleet_ssh $k "systemctl start lpatch-update.timer"
 for c in canary stable; do "$TOP/scripts/lpatch-repo.sh" publish "$repo" $c "$deb4" >/dev/null; done
 tp=$(date +%s)
-until fleet_ssh $k "pgrep -x dpkg" >/dev/null 2>&1; do
-	[ $(( $(date +%s) - tp )) -lt 400 ] || fail "VM $k: no dpkg run within 400 s of publishing version 4"
+until fleet_ssh $k "$probe" >/dev/null 2>&1; do
+	[ $(( $(date +%s) - tp )) -lt 400 ] || fail "VM $k: not at the cut ($cut: $probe) within 400 s of publishing version 4"
 	sleep 1
 done
 fleet_power_off $k
-say "VM $k powered off while dpkg ran ($(( $(date +%s) - tp )) s after publish)"
+say "VM $k powered off during the update ($cut: $(( $(date +%s) - tp )) s after publish)"
+tb=$(date +%s)
 fleet_vm_start $k "${REL[$k]}"
-fleet_wait_up $k
-fleet_ssh $k "echo dpkg --audit:; dpkg --audit; echo dpkg journal: \$(ls /var/lib/dpkg/updates); lpatch status" >"$WORK/cut-state" 2>&1
+fleet_wait_up $k 600
+say "VM $k up again after the cut: $(( $(date +%s) - tb )) s"
+fleet_ssh $k "echo dpkg --audit:; dpkg --audit; echo dpkg journal: \$(ls /var/lib/dpkg/updates); lpatch status; lpatch quarantine; journalctl -b -u lpatch.service --no-pager -o cat" >"$WORK/cut-state" 2>&1
 sed 's/^/  after the cut: /' "$WORK/cut-state"
+# the quarantine (docs/fleet.md section 5): a patch is quarantined when, and only
+# when, its load was recorded in the boot that was cut
+fleet_ssh $k "cat /var/lib/lpatch/quarantine/livepatch_meminfo_v2 2>/dev/null" >"$WORK/cut-quarantine" || true
+if [ -s "$WORK/cut-quarantine" ]; then
+	quarantined=yes
+	expect_contains "$WORK/cut-quarantine" "in boot $cut_boot, which ended without a clean shutdown"
+else
+	quarantined=no
+	[ "$cut" != load ] || fail "VM $k: cut after the load of livepatch_meminfo_v2 was recorded, and not quarantined"
+fi
+fleet_ssh $k "test ! -e /var/lib/lpatch/loads/livepatch_meminfo_v2 || grep \"^\$(cat /proc/sys/kernel/random/boot_id) \" /var/lib/lpatch/loads/livepatch_meminfo_v2 >/dev/null" ||
+	fail "VM $k: a load record of the cut boot outlived lpatch.service's boot check"
+say "VM $k after the cut: livepatch_meminfo_v2 quarantined: $quarantined"
 tp=$(date +%s)
+# agree: on VM $n, `lpatch status` and node_exporter's lpatch_ metrics say what
+# /sys/kernel/livepatch shows (the loaded patches, enabled or not), the
+# quarantined patches alike
+agree() {
+	local d=$WORK/agree$n
+	mkdir -p "$d"
+	fleet_ssh $n 'for p in /sys/kernel/livepatch/*/; do [ -d "$p" ] && echo "$(basename "$p") $(cat "$p/enabled")"; done; true' >"$d/sysfs" || return 1
+	fleet_ssh $n 'lpatch status; echo quarantine:; lpatch quarantine' >"$d/status" || return 1
+	fleet_metrics $n >"$d/metrics" || return 1
+	awk '{print $1}' "$d/sysfs" | sort >"$d/sysfs.names"
+	sed -n 's/^lpatch_patch_loaded{patch="\([^"]*\)"} 1$/\1/p' "$d/metrics" | sort >"$d/metric.names"
+	cmp -s "$d/sysfs.names" "$d/metric.names" || return 1
+	while read -r p en; do
+		has -Fx "lpatch_patch_enabled{patch=\"$p\"} $en" "$d/metrics" || return 1
+		if [ "$en" = 1 ]; then has -F "patch:   $p: enabled" "$d/status" || return 1
+		else ! has -F "patch:   $p: enabled" "$d/status" || return 1; fi
+	done <"$d/sysfs"
+	# a patch status calls enabled is in sysfs, enabled
+	sed -n 's/^patch:   \([^:]*\): enabled.*/\1/p' "$d/status" | while read -r p; do
+		has -Fx "$p 1" "$d/sysfs" || exit 1
+	done || return 1
+	# quarantined: the same patches for status, the metrics and lpatch quarantine
+	sed -n 's/^patch:   \([^:]*\):.*, quarantined.*/\1/p' "$d/status" | sort >"$d/q.status"
+	sed -n 's/^lpatch_patch_quarantined{patch="\([^"]*\)"} 1$/\1/p' "$d/metrics" | sort >"$d/q.metric"
+	sed '1,/^quarantine:$/d' "$d/status" | sed -n 's/^\([A-Za-z0-9_]*\): .*/\1/p' | sort >"$d/q.list"
+	cmp -s "$d/q.status" "$d/q.metric" && cmp -s "$d/q.status" "$d/q.list"
+}
+# store_ok: every module in lpatch's store reads as a livepatch of its release,
+# and no temporary file of a write is left there
+store_ok() {
+	fleet_ssh $n 'set -e; cd /var/lib/lpatch
+		test -z "$(find . -name ".*.tmp.*" -o -name "*.new")"
+		for ko in */*.ko; do [ -f "$ko" ] || continue
+			lpatch info --json "$ko" | grep "\"target\": *\"${ko%%/*}\"" >/dev/null; done'
+}
 # cut_ok: VM $n after the cut: dpkg done (version 4 installed, nothing left
-# half-done), the module in the store, the check succeeded, the patch live or quarantined
+# half-done), the store intact with version 4's module, the check succeeded, the
+# patch live or (only when its load was cut) quarantined, the metrics saying which
 cut_ok() {
 	[ "$n" = "$k" ] || return 0
 	fleet_ssh $n 'test -z "$(dpkg --audit)" && test -z "$(ls -A /var/lib/dpkg/updates)" &&
 		test "$(dpkg-query -W -f="\${Status} \${Version}" livepatch-meminfo)" = "install ok installed 4" &&
 		lpatch info livepatch_meminfo_v2 >/dev/null' || return 1
+	store_ok || return 1
 	metric "lpatch_update_check_success 1" || return 1
-	{ metric 'lpatch_patch_enabled{patch="livepatch_meminfo_v2"} 1' &&
-		metric 'lpatch_cve_fixed{cve="CVE-2099-0001"} 1' && meminfo_patched; } ||
-	{ metric 'lpatch_patch_quarantined{patch="livepatch_meminfo_v2"} 1' &&
-		fleet_ssh $n "test ! -d /sys/module/livepatch_meminfo_v2"; }
+	if [ $quarantined = no ]; then
+		metric 'lpatch_patch_enabled{patch="livepatch_meminfo_v2"} 1' &&
+			metric 'lpatch_cve_fixed{cve="CVE-2099-0001"} 1' && meminfo_patched || return 1
+	else
+		metric 'lpatch_patch_quarantined{patch="livepatch_meminfo_v2"} 1' &&
+			fleet_ssh $n "test ! -d /sys/module/livepatch_meminfo_v2" || return 1
+	fi
+	agree
 }
 wait_all "consistent after the power cut" 600 cut_ok
 fleet_ssh $k "lpatch status" >"$WORK/cut-after" 2>&1
 sed 's/^/  then: /' "$WORK/cut-after"
+# a clean reboot: lpatch.service loads version 4 at boot (before sysinit.target;
+# its settle timer must not hold the boot up), and a clean shutdown quarantines nothing
+fleet_ssh $k "systemctl stop lpatch-update.timer"
+[ $quarantined = no ] || fleet_ssh $k "lpatch quarantine --lift livepatch_meminfo_v2" >/dev/null ||
+	fail "VM $k: lifting the quarantine"
+tb=$(date +%s)
+fleet_stop $k
+fleet_vm_start $k "${REL[$k]}"
+fleet_wait_up $k 600
+say "VM $k rebooted cleanly, up: $(( $(date +%s) - tb )) s"
+fleet_ssh $k "systemctl is-active lpatch.service; journalctl -b -u lpatch.service --no-pager -o cat" >"$WORK/boot-load" 2>&1
+sed 's/^/  clean reboot: /' "$WORK/boot-load"
+expect_contains "$WORK/boot-load" "1 of 1 installed patch loaded for ${REL[$k]} (0 failed)"
+fleet_ssh $k "test \"\$(cat /sys/kernel/livepatch/livepatch_meminfo_v2/enabled)\" = 1 && test -z \"\$(ls /var/lib/lpatch/quarantine 2>/dev/null)\"" ||
+	fail "VM $k: livepatch_meminfo_v2 not loaded by lpatch.service at boot, or quarantined after a clean shutdown"
+meminfo_patched || fail "VM $k: meminfo unpatched after the clean reboot"
+metric 'lpatch_patch_quarantined{patch="livepatch_meminfo_v2"} 0' || fail "VM $k: quarantine metric after the clean reboot"
+agree || { cat "$WORK/agree$k/sysfs" "$WORK/agree$k/status"; fail "VM $k: status and metrics disagree with /sys/kernel/livepatch after the clean reboot"; }
+store_ok || fail "VM $k: the store after the clean reboot"
+say "clean reboot: livepatch_meminfo_v2 loaded at boot"
+fi
 for n in $vms; do fleet_stop "$n"; done
-echo "fleet test passed in $(( $(date +%s) - t0 )) s"
+echo "fleet test passed in $(( $(date +%s) - t0 )) s (load average $(cut -d' ' -f1-3 /proc/loadavg))"

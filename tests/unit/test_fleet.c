@@ -9,11 +9,14 @@
 
 #include "cli/prometheus.h"
 #include "fleet/package.h"
+#include "host/ops.h"
 #include "host/quarantine.h"
 #include "host/status.h"
+#include "host/store.h"
 #include "util/log.h"
 
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <stdio.h>
@@ -231,6 +234,79 @@ static void quarantine_cycle(void)
 	free(root);
 }
 
+/* Uninstalled from its last release, a quarantined patch is no longer quarantined. */
+static void quarantine_uninstalled(void)
+{
+	char *root = xasprintf("%s/uroot", fixture_tmp()), *rec = record_path(root, "livepatch_gone");
+	char *a = xasprintf("%s/6.1.0-56-unit", root), *b = xasprintf("%s/6.1.0-57-unit", root);
+	char *ka = xasprintf("%s/livepatch_gone.ko", a), *kb = xasprintf("%s/livepatch_gone.ko", b);
+	struct host_store_change done;
+	char **q;
+	size_t n;
+
+	CHECK(mkdir_p(a) == 0 && mkdir_p(b) == 0);
+	CHECK(write_file(ka, "x", 1) == 0 && write_file(kb, "x", 1) == 0);
+	CHECK(quarantine_note_load(root, "livepatch_gone") == 0);
+	write_file(rec, "00000000-dead-beef-0000-000000000000 1700000000\n", 49);
+	q = quarantine_boot_check(root, &n);
+	CHECK(n == 1);
+	for (size_t i = 0; i < n; i++)
+		free(q[i]);
+	free(q);
+	CHECK(store_holds(root, "livepatch-gone"));
+	CHECK(host_uninstall("livepatch_gone", &(struct host_opts){ .root = root, .release = "6.1.0-56-unit" },
+			     &done) == LP_EXIT_OK);
+	host_store_change_free(&done);
+	CHECK(quarantine_is(root, "livepatch_gone", NULL));	/* still installed for 57 */
+	CHECK(host_uninstall("livepatch_gone", &(struct host_opts){ .root = root, .release = "6.1.0-57-unit" },
+			     &done) == LP_EXIT_OK);
+	host_store_change_free(&done);
+	CHECK(!store_holds(root, "livepatch_gone"));
+	CHECK(!quarantine_is(root, "livepatch_gone", NULL));
+	q = quarantine_list(root, &n);
+	CHECK(n == 0);
+	free(q);
+	free(kb);
+	free(ka);
+	free(b);
+	free(a);
+	free(rec);
+	free(root);
+}
+
+/* Temporary files of writes an earlier boot cut short go; this boot's and the store's stay. */
+static void store_stale_temps(void)
+{
+	char *root = xasprintf("%s/sroot", fixture_tmp()), *rel = xasprintf("%s/6.1.0-56-unit", root);
+	char *old = xasprintf("%s/.livepatch_a.ko.tmp.AbCdEf", rel), *ko = xasprintf("%s/livepatch_a.ko", rel);
+	char *now = xasprintf("%s/.livepatch_b.ko.tmp.GhIjKl", rel);
+	char *rec = xasprintf("%s/loads/.livepatch_a.tmp.MnOpQr", root);
+	char *oldko = xasprintf("%s/livepatch_old.ko", rel);
+	struct timeval past[2] = { { 1000000000, 0 }, { 1000000000, 0 } };	/* 2001: before this boot */
+
+	CHECK(mkdir_p(rel) == 0);
+	{
+		char *loads = xasprintf("%s/loads", root);
+
+		CHECK(mkdir_p(loads) == 0);
+		free(loads);
+	}
+	CHECK(write_file(old, "x", 1) == 0 && write_file(ko, "x", 1) == 0 && write_file(now, "x", 1) == 0);
+	CHECK(write_file(rec, "x", 1) == 0 && write_file(oldko, "x", 1) == 0);
+	CHECK(utimes(old, past) == 0 && utimes(rec, past) == 0 && utimes(oldko, past) == 0);
+	CHECK(store_clean_stale(root) == 2);
+	CHECK(!path_exists(old) && !path_exists(rec));
+	CHECK(path_exists(ko) && path_exists(now) && path_exists(oldko));
+	CHECK(store_clean_stale(root) == 0);
+	free(oldko);
+	free(rec);
+	free(now);
+	free(ko);
+	free(old);
+	free(rel);
+	free(root);
+}
+
 /* The textfile: per patch state, CVEs fixed, quarantine, the update check. */
 static void prometheus_text(void)
 {
@@ -272,6 +348,8 @@ int main(void)
 	RUN(package_refusals);
 	RUN(package_withdraw);
 	RUN(quarantine_cycle);
+	RUN(store_stale_temps);
+	RUN(quarantine_uninstalled);
 	RUN(prometheus_text);
 	rm_rf(fixture_tmp());
 	return unit_done();

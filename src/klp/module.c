@@ -211,6 +211,21 @@ static bool first_of_object(const struct klp_part *parts, size_t i)
 	return true;
 }
 
+/* MODULE_IMPORT_NS for every namespace the parts' exports are in, written as
+ * the MODULE_INFO it stands for (whose argument every kernel takes quoted). */
+static void import_namespaces(struct strbuf *sb, const struct kernel_target *t,
+			      struct klp_part *parts, size_t n)
+{
+	char **ns;
+	size_t k = klp_namespaces(t->symvers, parts, n, &ns);
+
+	for (size_t i = 0; i < k; i++) {
+		sb_addf(sb, "MODULE_INFO(import_ns, \"%s\");\n", ns[i]);
+		free(ns[i]);
+	}
+	free(ns);
+}
+
 static char *stub_source(const struct kernel_target *t, struct klp_part *parts, size_t n,
 			 const struct klp_meta *m, const part_callbacks *cbs)
 {
@@ -280,6 +295,7 @@ static char *stub_source(const struct kernel_target *t, struct klp_part *parts, 
 		     "module_init(lpatch_init);\nmodule_exit(lpatch_exit);\n"
 		     "MODULE_LICENSE(\"GPL\");\nMODULE_INFO(livepatch, \"Y\");\n",
 		m->replace ? "true" : "false");
+	import_namespaces(&sb, t, parts, n);
 	klp_meta_source(&sb, t, m);
 	return sb_take(&sb);
 }

@@ -34,6 +34,12 @@ struct klp_meta {
 int klp_module_build(const struct kernel_target *t, struct klp_part *parts, size_t nparts,
 		     const struct klp_meta *meta, const char *workdir, const char *out_ko);
 
+/* The symbol namespaces (sorted, each once) of the exports that the parts
+ * objects use, from the target's Module.symvers: what the module must import
+ * (klp/namespaces.c). Returns how many; *out is NULL when none. */
+size_t klp_namespaces(const char *symvers, const struct klp_part *parts, size_t nparts,
+		      char ***out);
+
 /* klp_meta.c: the metadata of the generated source (modinfo and read-only
  * parameters lpatch_cves, lpatch_description, lpatch_target,
  * lpatch_patch_sha256, lpatch_replace), and C string literals. */

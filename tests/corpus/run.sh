@@ -16,8 +16,10 @@
 #                update (what a run now finds by itself); not while a run
 #                writes OUTDIR
 # Writes OUTDIR/results.tsv (file, result, reason) and prints the counts.
-# Results: live (built and went live), load-failed, no-change, refused, failed,
-# left-out (tests/corpus/excluded.txt: needs another file's change of the update).
+# Results: live (built and went live), untested (built and loaded, but a module
+# it patches does not load in qemu: hardware or a hypervisor the VM lacks),
+# load-failed, no-change, refused, failed, left-out (tests/corpus/excluded.txt:
+# needs another file's change of the update).
 #
 # The whole corpus takes hours: a run stopped half-way goes on where it
 # stopped (a fix with a result is not built again). Sources come before
@@ -134,6 +136,15 @@ boot() { # LOG KO...: 0 when the guest loaded every module cleanly
 live_line() { # LOG KO: the functions KO patched, from the guest's LIVE lines
 	grep "^LIVE $(basename "$2") " "$1" | tr -d '\r' | cut -d' ' -f3- | tr '\n' ' '
 }
+set_loaded() { # FIX LOG KO: live, or untested when a module it patches did not load in the VM
+	local why
+	why=$(grep -m1 "^UNTESTED $(basename "$3") " "$2" | tr -d '\r' | cut -d' ' -f3-)
+	if [ -n "$why" ]; then
+		set_result "$1" untested "loaded; $why; $(live_line "$2" "$3")"
+	else
+		set_result "$1" live "$(live_line "$2" "$3")"
+	fi
+}
 load_pending() { # MIN: load the modules waiting as "built" when there are MIN or more
 	local pending n group kos f ko vlog
 	mapfile -t pending < <(awk -F'\t' '$2 == "built" { print $1 }' "$results")
@@ -147,8 +158,8 @@ load_pending() { # MIN: load the modules waiting as "built" when there are MIN o
 		vlog=$out/logs/boot-$(date +%s)-$n.vm.log
 		if [ ${#group[@]} -gt 1 ] && boot "$vlog" "${kos[@]}"; then
 			for f in "${group[@]}"; do
-				set_result "$f" live "$(live_line "$vlog" "$out/modules/$(modname "$f").ko")"
-				printf '%-60s live\n' "$f"
+				set_loaded "$f" "$vlog" "$out/modules/$(modname "$f").ko"
+				printf '%-60s %s\n' "$f" "$(result_of "$f")"
 			done
 			continue
 		fi
@@ -156,7 +167,7 @@ load_pending() { # MIN: load the modules waiting as "built" when there are MIN o
 			ko=$out/modules/$(modname "$f").ko
 			vlog=$out/logs/$(modname "$f").vm.log
 			if boot "$vlog" "$ko"; then
-				set_result "$f" live "$(live_line "$vlog" "$ko")"
+				set_loaded "$f" "$vlog" "$ko"
 			else
 				set_result "$f" load-failed "lpatch vm: $(grep -m1 -E 'GUEST-FAIL|WARNING|Call Trace|BUG|Oops|error' "$vlog" | tr -d '\r')"
 			fi

@@ -120,7 +120,11 @@ bool units_in_vmlinux(const struct kernel_units *u, const char *path)
  * name written through other variables, or not found at all, is UNKNOWN,
  * and so is a Makefile this reading does not follow. Conditions around a
  * line (ifdef, ifeq) only ever take objects away: ignoring them never makes
- * a built object look unbuilt.
+ * a built object look unbuilt. Those that test one option for being set
+ * ("ifdef CONFIG_X", "ifneq ($(CONFIG_X),)", "ifeq ($(CONFIG_X),y)", as
+ * mlx5's "ifneq ($(CONFIG_MLX5_TC_CT),)" around en/tc_ct.o) are read: the
+ * lines inside hold only with that option set; others, and else branches,
+ * are ignored.
  */
 enum rule { RULE_UNKNOWN, RULE_BUILT, RULE_OFF };
 
@@ -129,6 +133,8 @@ struct mk_rule {
 	char *name;	/* "obj", "libata"; NULL: a form this reading does not follow */
 	char *opt;	/* COND's "CONFIG_SATA_PMP", or NULL (y, m or objs) */
 	char *words;	/* what it assigns */
+	char *cond;	/* an option a surrounding ifdef/ifeq needs, unset in the
+			 * config, or NULL */
 };
 
 /* A directory of the tree, as the walk up from a file meets it. */
@@ -192,22 +198,75 @@ static bool parse_rule(char *line, struct mk_rule *r)
 	return true;
 }
 
+/* The option a conditional line tests for being set ("ifdef CONFIG_X",
+ * "ifneq ($(CONFIG_X),)", "ifeq ($(CONFIG_X),y)"), or NULL. */
+static char *cond_option(const char *line)
+{
+	const char *p = NULL, *end;
+	char *tail;
+
+	if (str_starts(line, "ifdef ")) {
+		p = line + 6 + strspn(line + 6, " \t");
+		end = p + strcspn(p, " \t#");
+		tail = (char *)end + strspn(end, " \t");
+		if (!str_starts(p, "CONFIG_") || (*tail && *tail != '#'))
+			return NULL;
+		return xstrndup(p, (size_t)(end - p));
+	}
+	if (str_starts(line, "ifneq ($(CONFIG_"))
+		p = line + 9;	/* past "ifneq ($(" */
+	else if (str_starts(line, "ifeq ($(CONFIG_"))
+		p = line + 8;	/* past "ifeq ($(" */
+	if (!p || !(end = strchr(p, ')')))
+		return NULL;
+	/* what it is compared with: "" for ifneq, "y" for ifeq */
+	tail = (char *)end + 1;
+	if (!strncmp(line, "ifneq", 5) ? strncmp(tail, ",)", 2) : strncmp(tail, ",y)", 3))
+		return NULL;
+	return xstrndup(p, (size_t)(end - p));
+}
+
 static void read_rules(const struct kernel_units *u, struct units_dir *d)
 {
 	char *mk = makefile_text(u->src, d->dir);
+	/* the conditions in force: an option each, NULL for one not read */
+	char *conds[32];
+	size_t depth = 0;
 
 	d->read = true;
 	for (char *l = mk; l && *l;) {
 		size_t n = strcspn(l, "\n");
-		char *line = xstrndup(l, n);
+		char *line = xstrndup(l, n), *t = line + strspn(line, " \t");
 		struct mk_rule r;
 
-		if (parse_rule(line, &r))
+		if (str_starts(t, "ifdef ") || str_starts(t, "ifndef ") || str_starts(t, "ifeq ") ||
+		    str_starts(t, "ifneq ") || str_starts(t, "ifeq(") || str_starts(t, "ifneq(")) {
+			if (depth < sizeof(conds) / sizeof(*conds))
+				conds[depth] = cond_option(t);
+			depth++;
+		} else if (str_starts(t, "else")) {
+			if (depth && depth <= sizeof(conds) / sizeof(*conds)) {
+				free(conds[depth - 1]);
+				conds[depth - 1] = NULL;
+			}
+		} else if (str_starts(t, "endif")) {
+			if (depth && depth <= sizeof(conds) / sizeof(*conds))
+				free(conds[depth - 1]);
+			depth -= depth > 0;
+		} else if (parse_rule(line, &r)) {
+			for (size_t k = 0; k < depth && k < sizeof(conds) / sizeof(*conds); k++)
+				if (conds[k] && !strset_has(&u->config, conds[k])) {
+					r.cond = xstrdup(conds[k]);
+					break;
+				}
 			*ARRAY_PUSH(d->rules, d->nrules, d->rulecap) = r;
+		}
 		free(line);
 		l += n;
 		l += *l == '\n';
 	}
+	for (size_t k = 0; k < depth && k < sizeof(conds) / sizeof(*conds); k++)
+		free(conds[k]);
 	free(mk);
 }
 
@@ -227,12 +286,15 @@ static bool word_in(const char *list, const char *word)
  * reading does not follow. */
 static int rule_holds(const struct kernel_units *u, const struct mk_rule *r, char *off, size_t offsz)
 {
+	const char *unset;
+
 	if (!r->name)
 		return -1;
-	if (!r->opt || strset_has(&u->config, r->opt))
+	unset = r->opt && !strset_has(&u->config, r->opt) ? r->opt : r->cond;
+	if (!unset)
 		return 1;
 	if (!*off)
-		snprintf(off, offsz, "%s", r->opt);
+		snprintf(off, offsz, "%s", unset);
 	return 2;
 }
 
@@ -366,6 +428,7 @@ void units_free(struct kernel_units *u)
 			free(d->rules[j].name);
 			free(d->rules[j].opt);
 			free(d->rules[j].words);
+			free(d->rules[j].cond);
 		}
 		free(d->rules);
 		free(d->dir);

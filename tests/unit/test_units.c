@@ -24,6 +24,19 @@ static void make_tree(void)
 	    "obj-$(subst m,y,$(CONFIG_ODD)) += odd.o\n"
 	    "twice-objs := $(other-y) twice_part.o\n"
 	    "obj-$(CONFIG_ATA) += twice.o\n");
+	put("drivers/mlx/Makefile",
+	    "obj-$(CONFIG_ATA) += core.o\n"
+	    "core-y := main.o\n"
+	    "ifneq ($(CONFIG_TC_CT),)\n"
+	    "\tcore-y += tc_ct.o\n"
+	    "\tifdef CONFIG_ATA\n\t\tcore-y += both.o\n\tendif\n"
+	    "else\n"
+	    "\tcore-y += no_ct.o\n"
+	    "endif\n"
+	    "ifeq ($(CONFIG_ATA),y)\ncore-y += ata_y.o\nendif\n"
+	    "ifdef CONFIG_OFF_TOO # a comment\ncore-y += off_too.o\nendif\n"
+	    "ifeq ($(CONFIG_TC_CT),m)\ncore-y += unread.o\nendif\n"
+	    "ifndef CONFIG_TC_CT\ncore-y += not_ct.o\nendif\n");
 	put("drivers/kb/Kbuild", "obj-$(CONFIG_KB) += kb.o\n");
 	put("drivers/kb/Makefile", "obj-y += kb.o\n");
 	put("drivers/ro/Makefile", "obj-$(CONFIG_RO) += ro.o\n");
@@ -37,6 +50,7 @@ static void make_tree(void)
 	strset_add(&u.config, "CONFIG_BINFMT_MISC");
 	strset_add(&u.moddirs, "drivers/ata");
 	strset_add(&u.moddirs, "drivers/kb");
+	strset_add(&u.moddirs, "drivers/mlx");
 	strset_add(&u.moddirs, "drivers/ro");
 	strset_add(&u.moddirs, "fs");
 }
@@ -130,6 +144,30 @@ static void owning_makefile(void)
 	}
 }
 
+/* objects inside "ifneq ($(CONFIG_X),)" / "ifdef CONFIG_X" / "ifeq ($(CONFIG_X),y)"
+ * need X (the corpus's mlx5 en/tc_ct.c, which failed to compile instead);
+ * else branches and other tests are not read */
+static void conditional_blocks(void)
+{
+	char *why = units_rule_off(&u, "drivers/mlx/tc_ct.c");
+
+	CHECK(why && strstr(why, "makes tc_ct.o only with CONFIG_TC_CT"));
+	free(why);
+	why = units_rule_off(&u, "drivers/mlx/both.c");	/* nested: the unset one */
+	CHECK(why && strstr(why, "CONFIG_TC_CT"));
+	free(why);
+	why = units_rule_off(&u, "drivers/mlx/off_too.c");
+	CHECK(why && strstr(why, "CONFIG_OFF_TOO"));
+	free(why);
+	CHECK(!units_rule_off(&u, "drivers/mlx/main.c"));
+	CHECK(!units_rule_off(&u, "drivers/mlx/no_ct.c"));
+	CHECK(!units_rule_off(&u, "drivers/mlx/ata_y.c"));
+	CHECK(!units_rule_off(&u, "drivers/mlx/unread.c"));
+	CHECK(!units_rule_off(&u, "drivers/mlx/not_ct.c"));
+	CHECK(!units_maybe_module(&u, "drivers/mlx/tc_ct.c"));
+	CHECK(units_maybe_module(&u, "drivers/mlx/main.c"));
+}
+
 /* a directory's Makefile is read once, for every file under it: a change to
  * it after the first question goes unseen */
 static void makefile_read_once(void)
@@ -156,6 +194,7 @@ int main(void)
 	RUN(kbuild_file_first);
 	RUN(owning_makefile);
 	RUN(makefile_read_once);
+	RUN(conditional_blocks);
 	units_free(&u);
 	return unit_done();
 }

@@ -124,17 +124,22 @@ bool elf_dyn_may_define(const struct elf_file *ef, const char *name)
 	struct section *ds = of_type(ef, SHT_DYNSYM);
 	Elf_Scn *scn = ds ? elf_getscn(ef->elf, ds->sh.sh_link) : NULL;
 	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
-	size_t len = strcspn(name, "@");
-	char *want;
-	bool found;
 
 	if (!d || !d->d_buf)
 		return ds != NULL;	/* unreadable: let elf_dyn_read tell */
+	return elf_strtab_may_hold(d->d_buf, d->d_size, name);
+}
+
+bool elf_strtab_may_hold(const void *tab, size_t size, const char *name)
+{
+	size_t len = strcspn(name, "@");
+	char *want = xmalloc(len + 1);
+	bool found;
+
 	/* "name\0" anywhere: a string may end another one (merged tails) */
-	want = xmalloc(len + 1);
 	memcpy(want, name, len);
 	want[len] = '\0';
-	found = memmem(d->d_buf, d->d_size, want, len + 1) != NULL;
+	found = memmem(tab, size, want, len + 1) != NULL;
 	free(want);
 	return found;
 }

@@ -178,6 +178,9 @@ void elf_dyn_free(struct elf_dyn *dy);
  * its string table lacks the name: a look-up that need not read the table.
  */
 bool elf_dyn_may_define(const struct elf_file *ef, const char *name);
+/* Does string table tab (size bytes) hold name (any "@VER" ignored) as a whole
+ * string or as the tail of a longer one (a linker merges tails)? */
+bool elf_strtab_may_hold(const void *tab, size_t size, const char *name);
 /* A defined dynamic symbol: "name" (default version), "name@VER" or "name@@VER". */
 const struct elf_dynsym *elf_dyn_lookup(const struct elf_dyn *dy, const char *name);
 /* The undefined (imported) dynamic symbol name (any "@VER" ignored), or NULL. */

@@ -285,9 +285,9 @@ static bool mapped_may_define(const struct proc_maps *pm, const struct proc_obje
 			      const char *name)
 {
 	Elf64_Dyn dyn[MAPPED_DYN_MAX];
-	size_t n = o->dynamic_size / sizeof(dyn[0]), len = strcspn(name, "@");
+	size_t n = o->dynamic_size / sizeof(dyn[0]);
 	uint64_t strtab = 0, strsz = 0;
-	char *buf, *want;
+	char *buf;
 	bool found;
 
 	if (!o->dynamic || !n)
@@ -311,11 +311,7 @@ static bool mapped_may_define(const struct proc_maps *pm, const struct proc_obje
 		free(buf);
 		return true;
 	}
-	want = xmalloc(len + 1);
-	memcpy(want, name, len);
-	want[len] = '\0';
-	found = memmem(buf, strsz, want, len + 1) != NULL;	/* tails of longer names count */
-	free(want);
+	found = elf_strtab_may_hold(buf, strsz, name);
 	free(buf);
 	return found;
 }

@@ -42,6 +42,7 @@ int resolver_init(struct resolver *r, const struct proc_maps *pm, const struct p
 	r->target = target;
 	r->libs = xcalloc(pm->nobj ? pm->nobj : 1, sizeof(*r->libs));
 	r->dyns = xcalloc(pm->nobj ? pm->nobj : 1, sizeof(*r->dyns));
+	r->dynstrs = xcalloc(pm->nobj ? pm->nobj : 1, sizeof(*r->dynstrs));
 	r->tef = open_object(pm, target);
 	if (!r->tef) {
 		lp_err("process %d: cannot read %s", (int)pm->pid, target->path);
@@ -75,7 +76,9 @@ void resolver_free(struct resolver *r)
 		elf_dyn_free(r->dyns[i]);
 		if (r->libs[i])
 			elf_close(r->libs[i]);
+		free(r->dynstrs[i].buf);
 	}
+	free(r->dynstrs);
 	free(r->dyns);
 	free(r->libs);
 	memset(r, 0, sizeof(*r));
@@ -274,46 +277,64 @@ static int from_target_dynsym(struct resolver *r, const char *name, struct resol
 }
 
 /*
- * Can object o have name (any "@VER" ignored) in its dynamic symbols? false only
- * when the dynamic string table the process has in memory (DT_STRTAB, DT_STRSZ of
- * its PT_DYNAMIC) lacks "name\0": then its file need not even be opened. true
- * whenever that table cannot be read.
+ * The dynamic string table object i has in the process's memory (DT_STRTAB,
+ * DT_STRSZ of its PT_DYNAMIC), read on the first look-up that needs it and kept
+ * for the resolver's life: libc's is 32 KB, and a patch looks up many names.
+ * buf stays NULL when the table cannot be read.
  */
 #define MAPPED_DYN_MAX 512
 #define MAPPED_STRSZ_MAX (16u << 20)
-static bool mapped_may_define(const struct proc_maps *pm, const struct proc_object *o,
-			      const char *name)
+static const struct mapped_dynstr *mapped_dynstr(struct resolver *r, size_t i)
 {
+	struct mapped_dynstr *t = &r->dynstrs[i];
+	const struct proc_object *o = &r->pm->obj[i];
+	pid_t pid = r->pm->pid;
 	Elf64_Dyn dyn[MAPPED_DYN_MAX];
 	size_t n = o->dynamic_size / sizeof(dyn[0]);
 	uint64_t strtab = 0, strsz = 0;
 	char *buf;
-	bool found;
 
+	if (t->read)
+		return t;
+	t->read = true;
 	if (!o->dynamic || !n)
-		return true;
+		return t;
 	if (n > MAPPED_DYN_MAX)
 		n = MAPPED_DYN_MAX;
-	if (rmem_read(pm->pid, o->dynamic, dyn, n * sizeof(dyn[0])))
-		return true;
-	for (size_t i = 0; i < n && dyn[i].d_tag != DT_NULL; i++)
-		if (dyn[i].d_tag == DT_STRTAB)
-			strtab = dyn[i].d_un.d_ptr;
-		else if (dyn[i].d_tag == DT_STRSZ)
-			strsz = dyn[i].d_un.d_val;
+	if (rmem_read(pid, o->dynamic, dyn, n * sizeof(dyn[0])))
+		return t;
+	for (size_t k = 0; k < n && dyn[k].d_tag != DT_NULL; k++)
+		if (dyn[k].d_tag == DT_STRTAB)
+			strtab = dyn[k].d_un.d_ptr;
+		else if (dyn[k].d_tag == DT_STRSZ)
+			strsz = dyn[k].d_un.d_val;
 	/* the loader relocates d_ptr in place; the vDSO's is still a file address */
 	if (strtab && (strtab < o->lo || strtab >= o->hi))
 		strtab += o->bias;
 	if (!strtab || !strsz || strsz > MAPPED_STRSZ_MAX || strtab < o->lo || strtab + strsz > o->hi)
-		return true;
+		return t;
 	buf = xmalloc(strsz);
-	if (rmem_read(pm->pid, strtab, buf, strsz)) {
+	if (rmem_read(pid, strtab, buf, strsz)) {
 		free(buf);
-		return true;
+		return t;
 	}
-	found = elf_strtab_may_hold(buf, strsz, name);
-	free(buf);
-	return found;
+	t->buf = buf;
+	t->size = strsz;
+	r->stats.dynstr_reads++;
+	r->stats.dynstr_bytes += strsz;
+	return t;
+}
+
+/*
+ * Can object i have name (any "@VER" ignored) in its dynamic symbols? false only
+ * when the dynamic string table the process has in memory lacks "name\0": then
+ * its file need not even be opened. true whenever that table cannot be read.
+ */
+static bool mapped_may_define(struct resolver *r, size_t i, const char *name)
+{
+	const struct mapped_dynstr *t = mapped_dynstr(r, i);
+
+	return !t->buf || elf_strtab_may_hold(t->buf, t->size, name);
 }
 
 static int from_other_objects(struct resolver *r, const char *name, struct resolution *out)
@@ -325,7 +346,7 @@ static int from_other_objects(struct resolver *r, const char *name, struct resol
 
 		if (o == r->target || o->path[0] != '/')
 			continue;
-		if (!r->dyns[i] && !mapped_may_define(r->pm, o, name))
+		if (!r->dyns[i] && !mapped_may_define(r, i, name))
 			continue;	/* not even opened: libc, the loader... in most look-ups */
 		if (!r->libs[i] && !(r->libs[i] = open_object(r->pm, o)))
 			continue;

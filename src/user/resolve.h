@@ -30,6 +30,13 @@ struct resolution {
 	const char *where;	/* path of the object that defines it */
 };
 
+/* The dynamic string table an object has in the process's memory, read once. */
+struct mapped_dynstr {
+	bool read;		/* tried: buf NULL then means it cannot be read */
+	char *buf;
+	size_t size;
+};
+
 struct resolver {
 	const struct proc_maps *pm;
 	const struct proc_object *target;
@@ -39,6 +46,11 @@ struct resolver {
 	struct elf_file **libs;		/* parallel to pm->obj; NULL when not opened */
 	struct elf_dyn **dyns;		/* their dynamic symbols, parallel to libs */
 	struct elf_dyn *tdyn;		/* the target's */
+	struct mapped_dynstr *dynstrs;	/* parallel to pm->obj, until its dyns is read */
+	struct {
+		size_t dynstr_reads;	/* mapped .dynstr tables read from the process */
+		uint64_t dynstr_bytes;
+	} stats;			/* for tests and measurements */
 	const struct patch_ref *refs;	/* the patch's ref= lines: exact symbols for names */
 	size_t nrefs;
 };

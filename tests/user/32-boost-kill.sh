@@ -35,22 +35,10 @@ all_normal "$PID" "after a normal apply"
 lp_ok "$WORK/revert.log" "revert" revert --pid "$PID" work
 all_normal "$PID" "after a normal revert"
 
-hit=0
-for ((try = 1; try <= 40 && !hit; try++)); do
-	LPATCH_TEST_KILL_AT=tramp-wait "$LPATCH" apply --pid "$PID" "$WORK/work.lpatch" >"$WORK/killed.log" 2>&1
-	st=$?
-	if [ "$st" -eq 137 ]; then
-		hit=1
-		all_normal "$PID" "after lpatch was killed with threads boosted (try $try)"
-	elif [ "$st" -eq 0 ]; then
-		lp_ok "$WORK/revert.log" "revert (try $try)" revert --pid "$PID" work
-	else
-		cat "$WORK/killed.log"; fail "apply failed (try $try)"
-	fi
-done
-[ "$hit" = 1 ] || fail "in 40 applies, no thread was ever in the way (tramp-wait never reached)"
+killed() { all_normal "$PID" "after lpatch was killed with threads boosted (try $TRY)"; }
+kill_apply tramp-wait "no thread was ever in the way" killed
 alive "$PID"
 # what the killed apply left (a stale region) is taken out by the next revert
 "$LPATCH" revert --pid "$PID" work >"$WORK/clean.log" 2>&1 || true
 all_normal "$PID" "at the end"
-echo "PASS: threads boosted while held get their own policy back, also when lpatch is killed (try $((try - 1)))"
+echo "PASS: threads boosted while held get their own policy back, also when lpatch is killed (try $TRY)"

@@ -61,3 +61,26 @@ busy_build() {
 	make -s -C "$WORK/busy" CC="$CC" >"$WORK/busy.make.log" 2>&1 ||
 		{ cat "$WORK/busy.make.log"; fail "cannot build busy"; }
 	SRC="$WORK/busy" user_build "$WORK/work.lpatch" "$WORK/busy/busy" "$WORK/busy/work.patch" --name work; }
+
+# kill_apply POINT NEVER ON_KILL [VAR=VALUE...]: apply $WORK/work.lpatch (busy_build)
+# to $PID with LPATCH_TEST_KILL_AT=POINT and the VAR=VALUE settings, until an apply
+# is killed there (exit 137; a point reached only when a thread is in the way),
+# at most 40 times; an apply that completes is reverted for the next try. At the
+# kill, ON_KILL (a command that fails the test) checks at once what the killed
+# apply left; $TRY is the try's number. Fails if an apply fails, or if POINT is
+# never reached (NEVER says so: "the worker was never in the way").
+kill_apply() { local point=$1 never=$2 on_kill=$3 st; shift 3
+	for ((TRY = 1; TRY <= 40; TRY++)); do
+		env "$@" LPATCH_TEST_KILL_AT="$point" "$LPATCH" apply --pid "$PID" "$WORK/work.lpatch" \
+			>"$WORK/killed.log" 2>&1
+		st=$?
+		if [ "$st" -eq 137 ]; then
+			"$on_kill"
+			return 0
+		elif [ "$st" -eq 0 ]; then
+			lp_ok "$WORK/revert.log" "revert (try $TRY)" revert --pid "$PID" work
+		else
+			cat "$WORK/killed.log"; fail "apply failed (try $TRY, exit $st)"
+		fi
+	done
+	fail "in 40 applies, $never ($point never reached)"; }

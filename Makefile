@@ -91,6 +91,9 @@ install: lpatch $(PRELOAD) $(HOOK_APPLY)
 	install -m 0755 dist/lpatch-update $(DESTDIR)$(LIBDIR)/lpatch-update
 	sed 's|@LIBDIR@|$(LIBDIR)|g' dist/lpatch-update.service >$(DESTDIR)$(UNITDIR)/lpatch-update.service
 	install -m 0644 dist/lpatch-update.timer $(DESTDIR)$(UNITDIR)/lpatch-update.timer
+	sed 's|@LIBDIR@|$(LIBDIR)|g' dist/lpatch-hook.service >$(DESTDIR)$(UNITDIR)/lpatch-hook.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/lpatch-hook.service
+	install -m 0644 dist/lpatch-hook.socket $(DESTDIR)$(UNITDIR)/lpatch-hook.socket
 	chmod 0644 $(DESTDIR)$(UNITDIR)/lpatch-update.service
 
 # lpatch's own Debian package, for the hosts of a fleet (docs/fleet.md):

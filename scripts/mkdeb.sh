@@ -2,7 +2,8 @@
 # lpatch's own Debian package (docs/fleet.md): `make deb` writes
 # build/deb/lpatch_VERSION_amd64.deb with dpkg-deb and runs lintian on it
 # (no error allowed). The package enables lpatch.service (installed patches
-# loaded at boot) and lpatch-update.timer (livepatches fetched with apt).
+# loaded at boot), lpatch-update.timer (livepatches fetched with apt) and
+# lpatch-hook.socket (installed process patches applied at process start).
 # VERSION is lpatch --version, with +gitN (N: commits) so every build upgrades.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -71,7 +72,8 @@ Description: live patching for Linux kernels and processes
  kernels and patches running processes. On a host it loads, unloads and
  keeps livepatches (loaded again at boot by lpatch.service), fetches
  livepatch packages from its apt repository (lpatch-update.timer) and
- reports their state for Prometheus.
+ reports their state for Prometheus. Installed process patches reach
+ processes as they start (lpatch-hook.socket).
 EOT
 cat >"$root/DEBIAN/postinst" <<'EOT'
 #!/bin/sh
@@ -85,9 +87,14 @@ if [ "$1" = configure ] || [ "$1" = abort-upgrade ]; then
 		deb-systemd-helper enable lpatch.service >/dev/null || true
 	fi
 	deb-systemd-helper enable lpatch-update.timer >/dev/null || true
+	deb-systemd-helper unmask lpatch-hook.socket >/dev/null || true
+	deb-systemd-helper enable lpatch-hook.socket >/dev/null || true
 	if [ -d /run/systemd/system ]; then
 		systemctl --system daemon-reload >/dev/null || true
 		deb-systemd-invoke start lpatch-update.timer >/dev/null || true
+		# a new lpatch-hook: the running service (if any) is restarted on demand
+		deb-systemd-invoke stop lpatch-hook.service >/dev/null || true
+		deb-systemd-invoke start lpatch-hook.socket >/dev/null || true
 	fi
 fi
 exit 0
@@ -96,7 +103,7 @@ cat >"$root/DEBIAN/prerm" <<'EOT'
 #!/bin/sh
 set -e
 if [ -d /run/systemd/system ] && [ "$1" = remove ]; then
-	deb-systemd-invoke stop lpatch-update.timer >/dev/null || true
+	deb-systemd-invoke stop lpatch-update.timer lpatch-hook.socket lpatch-hook.service >/dev/null || true
 fi
 exit 0
 EOT
@@ -107,11 +114,11 @@ if [ -d /run/systemd/system ]; then
 	systemctl --system daemon-reload >/dev/null || true
 fi
 if [ "$1" = remove ] && [ -x "/usr/bin/deb-systemd-helper" ]; then
-	deb-systemd-helper mask lpatch.service lpatch-update.timer >/dev/null || true
+	deb-systemd-helper mask lpatch.service lpatch-update.timer lpatch-hook.socket >/dev/null || true
 fi
 if [ "$1" = purge ] && [ -x "/usr/bin/deb-systemd-helper" ]; then
-	deb-systemd-helper purge lpatch.service lpatch-update.timer >/dev/null || true
-	deb-systemd-helper unmask lpatch.service lpatch-update.timer >/dev/null || true
+	deb-systemd-helper purge lpatch.service lpatch-update.timer lpatch-hook.socket >/dev/null || true
+	deb-systemd-helper unmask lpatch.service lpatch-update.timer lpatch-hook.socket >/dev/null || true
 fi
 exit 0
 EOT

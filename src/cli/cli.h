@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct command {
 	const char *name;
@@ -38,6 +39,13 @@ int cmd_package(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
 /* Run by the start-up hook of installed process patches; not listed (hook.c). */
 int cmd_hook_apply(int argc, char **argv);
+/* What hook-apply does once it may trace pid: apply each of the n patch
+ * files to the starting process, as the hook needs it (fresh, exit after);
+ * errors on stderr. An exit code (hook.c). */
+int hook_apply_files(pid_t pid, char **files, int n);
+/* lpatch-hook serve: the resident service that does hook-apply for the hook
+ * without a program start per process (hookd.c). */
+int cmd_hook_serve(int argc, char **argv);
 /* load, unload, list, status, install, uninstall and info (host_args.c) */
 int cmd_host(int argc, char **argv);
 

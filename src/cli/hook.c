@@ -20,12 +20,32 @@
 /* The stack check gives up sooner than apply's default: the process waits. */
 #define HOOK_TIMEOUT_MS 1000
 
-int cmd_hook_apply(int argc, char **argv)
+int hook_apply_files(pid_t pid, char **files, int n)
 {
 	struct user_opts o = { .timeout_ms = HOOK_TIMEOUT_MS, .fresh = true, .exit_after = true };
+	int rc = LP_EXIT_OK;
+
+	for (int i = 0; i < n; i++) {
+		struct user_patch pf;
+		struct user_result r;
+		int one;
+
+		if (patch_open(files[i], &pf)) {
+			rc = LP_EXIT_REFUSED;
+			continue;
+		}
+		one = user_apply(pid, &pf, &o, &r);
+		if (one != LP_EXIT_OK && rc == LP_EXIT_OK)
+			rc = one;
+		/* not closed: o.exit_after, the exit frees it (the process is waiting) */
+	}
+	return rc;
+}
+
+int cmd_hook_apply(int argc, char **argv)
+{
 	char *end;
 	long pid;
-	int rc = LP_EXIT_OK;
 	char c;
 
 	if (argc < 3) {
@@ -44,19 +64,5 @@ int cmd_hook_apply(int argc, char **argv)
 			errno = 0;
 		close(3);
 	}
-	for (int i = 2; i < argc; i++) {
-		struct user_patch pf;
-		struct user_result r;
-		int one;
-
-		if (patch_open(argv[i], &pf)) {
-			rc = LP_EXIT_REFUSED;
-			continue;
-		}
-		one = user_apply((pid_t)pid, &pf, &o, &r);
-		if (one != LP_EXIT_OK && rc == LP_EXIT_OK)
-			rc = one;
-		/* not closed: o.exit_after, the exit frees it (the process is waiting) */
-	}
-	return rc;
+	return hook_apply_files((pid_t)pid, argv + 2, argc - 2);
 }

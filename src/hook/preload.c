@@ -9,10 +9,12 @@
  *      ROOT/user being the directory this library was loaded from);
  *   2. compares the build-id of every loaded object with the index (in
  *      memory, dl_iterate_phdr: no file is opened);
- *   3. only when one matches: runs `PROGRAM hook-apply PID FILE...`, PROGRAM
- *      being the index's (lpatch-hook, or lpatch), which applies the patches
- *      to this process with ptrace as `lpatch apply` does, while this thread
- *      waits in poll(2), and then returns.
+ *   3. only when one matches: asks the resident service listening beside the
+ *      index (`lpatch-hook serve`) to apply the patches to this process, or,
+ *      when none listens, runs `PROGRAM hook-apply PID FILE...`, PROGRAM
+ *      being the index's (lpatch-hook, or lpatch). Either applies the patches
+ *      with ptrace as `lpatch apply` does, while this thread waits in
+ *      poll(2); then it returns.
  *
  * It never stops a process from starting: every failure is silent and the
  * program runs on unpatched. A process that cannot be patched safely (setuid,
@@ -36,6 +38,8 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,6 +54,10 @@
 /* lpatch gets this long to apply the patches; then it is killed (the process
  * comes back whole whenever lpatch dies, docs/user-patch-format.md). */
 #define APPLY_TIMEOUT_MS 5000
+
+/* Where the resident service listens, beside the index (`lpatch-hook serve`,
+ * src/cli/hookd.c, whose protocol this follows; USTORE_SOCKET there). */
+#define SERVICE_SOCKET "/hook.sock"
 
 /* Set in the environment of the lpatch it runs, so that lpatch itself is not hooked. */
 #define CHILD_ENV "LPATCH_HOOK_CHILD=1"
@@ -214,6 +222,96 @@ static uint64_t ms_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Ask the resident service to apply the matched patches: "apply NAME...\n";
+ * the answer is its error text, a NUL byte and the exit code. 1: no service
+ * listens (the caller runs lpatch itself); 0: applied; -1: not, err says why.
+ */
+static int ask_service(const char *dir, struct want *w, int n, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t dl = strlen(dir), len = 0, got = 0;
+	char req[MAX_PATCHES * 72 + 8];
+	uint64_t deadline;
+	int fd, status = -1;
+	bool text_done = false;
+
+	if (dl + sizeof(SERVICE_SOCKET) > sizeof(sa.sun_path))
+		return 1;
+	memcpy(sa.sun_path, dir, dl);
+	memcpy(sa.sun_path + dl, SERVICE_SOCKET, sizeof(SERVICE_SOCKET));
+	memcpy(req, "apply", 5);
+	len = 5;
+	for (int i = 0; i < n; i++) {
+		size_t nl = strlen(w[i].name);
+
+		if (!w[i].hit)
+			continue;
+		if (len + nl + 2 > sizeof(req))
+			return 1;
+		req[len++] = ' ';
+		memcpy(req + len, w[i].name, nl);
+		len += nl;
+	}
+	req[len++] = '\n';
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return 1;	/* none listens (no file, or a stale one): run lpatch */
+	}
+	if (send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		close(fd);
+		return 1;
+	}
+	err[0] = '\0';
+	/* the service's worker gives up after 5 s; a little more here */
+	deadline = ms_now() + APPLY_TIMEOUT_MS + 500;
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		uint64_t now = ms_now();
+		char buf[512];
+		ssize_t r;
+
+		if (now >= deadline) {
+			snprintf(err, errlen, "the lpatch-hook service took longer than %d ms",
+				 APPLY_TIMEOUT_MS);
+			break;
+		}
+		if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
+			break;
+		r = read(fd, buf, sizeof(buf));
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
+			break;
+		for (ssize_t k = 0; k < r; k++) {
+			if (text_done) {
+				status = (unsigned char)buf[k];
+				break;
+			}
+			if (!buf[k])
+				text_done = true;
+			else if (got < errlen - 1 && !memchr(err, '\n', got))
+				err[got++] = buf[k];	/* the first line of what the apply said */
+			err[got] = '\0';
+		}
+		if (status >= 0)
+			break;
+	}
+	close(fd);
+	if (status == 0) {
+		err[0] = '\0';
+		return 0;
+	}
+	if (status > 0 && !err[0])
+		snprintf(err, errlen, "the lpatch-hook service exited with status %d", status);
+	else if (status < 0 && !err[0])
+		snprintf(err, errlen, "the lpatch-hook service stopped before it answered");
+	return -1;
 }
 
 /* Run lpatch hook-apply PID FILE... and wait for it; its first error line into err. */
@@ -381,8 +479,16 @@ static void hook(void)
 			mark(why, NULL);	/* seccomp: `lpatch ps` reads it in /proc/PID/status */
 		return;
 	}
-	if (run_lpatch(lpatch, dir, w, sc.n, err, sizeof(err)))
+	switch (ask_service(dir, w, sc.n, err, sizeof(err))) {
+	case 0:
+		return;
+	case 1:		/* no service: start lpatch-hook */
+		if (run_lpatch(lpatch, dir, w, sc.n, err, sizeof(err)))
+			mark("failed", err);
+		return;
+	default:
 		mark("failed", err);
+	}
 }
 
 __attribute__((constructor)) static void lpatch_preload(void)

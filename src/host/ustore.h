@@ -20,6 +20,8 @@
 #define USTORE_HOOK "liblpatch-preload.so"
 /* What the hook runs: `lpatch-hook hook-apply PID FILE...` (src/main_hook.c). */
 #define USTORE_HOOK_APPLY "lpatch-hook"
+/* Where the resident service listens (`lpatch-hook serve`, src/cli/hookd.c): ROOT/user/hook.sock. */
+#define USTORE_SOCKET "hook.sock"
 #define LD_SO_PRELOAD "/etc/ld.so.preload"
 
 struct ustore_entry {

@@ -30,5 +30,21 @@ sed "s|^ExecStart=/usr/bin/lpatch|ExecStart=$WORK/missing/lpatch|" "$unit" >"$WO
 MANPATH="$WORK/man" systemd-analyze verify "$WORK/bad/lpatch.service" >"$WORK/bad.log" 2>&1 &&
 	fail "systemd-analyze verify accepted a unit with a missing lpatch"
 expect_contains "$WORK/bad.log" "is not executable"
+
+# lpatch-hook.socket and its service (installed process patches at process start)
+hunit="$WORK/dest/usr/lib/systemd/system/lpatch-hook.service"
+hsock="$WORK/dest/usr/lib/systemd/system/lpatch-hook.socket"
+[ -f "$hunit" ] && [ -f "$hsock" ] || fail "make install did not install lpatch-hook.service and .socket"
+expect_contains "$hunit" "ExecStart=/usr/lib/lpatch/lpatch-hook serve --root /var/lib/lpatch"
+expect_contains "$hsock" "ListenStream=/var/lib/lpatch/user/hook.sock"
+expect_not_contains "$hunit" "@LIBDIR@"
+[ -x "$WORK/dest/usr/lib/lpatch/lpatch-hook" ] || fail "make install did not install lpatch-hook"
+sed "s|^ExecStart=/usr/lib/lpatch/lpatch-hook|ExecStart=$WORK/dest/usr/lib/lpatch/lpatch-hook|" "$hunit" \
+	>"$WORK/verify/lpatch-hook.service"
+cp "$hsock" "$WORK/verify/"
+MANPATH="$WORK/man" systemd-analyze verify "$WORK/verify/lpatch-hook.socket" \
+	"$WORK/verify/lpatch-hook.service" >"$WORK/verify-hook.log" 2>&1 ||
+	{ cat "$WORK/verify-hook.log"; fail "systemd-analyze verify rejected lpatch-hook.socket or .service"; }
+cat "$WORK/verify-hook.log"
 echo "systemd-analyze verify: ok"
 exit 0

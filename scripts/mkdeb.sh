@@ -28,8 +28,10 @@ gzip -9n "$root/usr/share/man/man1/lpatch.1"
 # waits while it runs, and a static program loads no library. It holds copies of libelf,
 # libunwind, zlib and liblzma: a rebuild of lpatch picks up their fixes.
 install -d "$root/usr/share/lintian/overrides"
+# lpatch-hook.service is started by its socket, never enabled by itself: no [Install].
 printf '%s\n' "lpatch: statically-linked-binary [usr/lib/lpatch/lpatch-hook]" \
 	"lpatch: embedded-library zlib [usr/lib/lpatch/lpatch-hook]" \
+	"lpatch: systemd-service-file-missing-install-key [lib/systemd/system/lpatch-hook.service]" \
 	>"$root/usr/share/lintian/overrides/lpatch"
 chmod 0644 "$root/usr/share/lintian/overrides/lpatch"
 doc=$root/usr/share/doc/lpatch

@@ -92,95 +92,101 @@ static void usage(void)
 	       MAX_SPARES);
 }
 
-static int answer(int conn, int rc)
-{
-	char end[2] = { '\0', (char)rc };
-
-	if (send(conn, end, sizeof(end), MSG_NOSIGNAL) != (ssize_t)sizeof(end))
-		return LP_EXIT_FAIL;
-	return rc;
-}
-
 /*
- * One request on conn, in a worker: check who asks and what, apply, answer.
- * Errors go to the caller (stderr is the connection) and a line to the log.
+ * One request on conn, in a worker: check who asks and what, apply. Errors
+ * go to the caller (stderr is the connection). An exit code; -1 when the
+ * caller is not to be answered (it sent nothing). The names asked for are
+ * left in names (*n of them), for the log.
  */
-static int serve_one(int conn, const char *root)
+static int handle(int conn, const char *root, pid_t pid, char *req, size_t reqsize,
+		  char **names, int *n)
 {
-	char req[4096], *names[MAX_NAMES], *files[MAX_NAMES], *save = NULL;
+	char *files[MAX_NAMES], *save = NULL;
 	struct timeval tv = { 1, 0 };
-	struct ucred cr;
-	socklen_t crlen = sizeof(cr);
-	int pidfd, n = 0, rc;
-	double t0 = lp_now();
 	ssize_t len;
-
-	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) || cr.pid <= 0)
-		return LP_EXIT_FAIL;
 	/*
 	 * Pin the caller now: while it waits for the answer its pid cannot be
 	 * reused, and the pidfd tells later whether it is still that process.
 	 */
-	pidfd = (int)syscall(SYS_pidfd_open, cr.pid, 0);
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
 	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	len = recv(conn, req, sizeof(req) - 1, 0);
+	len = recv(conn, req, reqsize - 1, 0);
 	if (len <= 0 || dup2(conn, STDERR_FILENO) < 0)
-		return LP_EXIT_FAIL;
+		return -1;
 	req[len] = '\0';
 	if (pidfd < 0) {
-		lp_perr("hook service: process %d", (int)cr.pid);
-		return answer(conn, LP_EXIT_FAIL);
+		lp_perr("hook service: process %d", (int)pid);
+		return LP_EXIT_FAIL;
 	}
 	if (len < 7 || req[len - 1] != '\n' || strncmp(req, "apply ", 6)) {
 		lp_err("hook service: process %d sent no request this service knows "
-		       "(\"apply NAME...\\n\")", (int)cr.pid);
-		return answer(conn, LP_EXIT_REFUSED);
+		       "(\"apply NAME...\\n\")", (int)pid);
+		return LP_EXIT_REFUSED;
 	}
 	/* only files of the store: ROOT/user/NAME.lpatch, NAME one path component */
 	for (char *tok = strtok_r(req + 6, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
-		if (tok[0] == '.' || strchr(tok, '/') || n == MAX_NAMES) {
+		if (tok[0] == '.' || strchr(tok, '/') || *n == MAX_NAMES) {
 			lp_err("hook service: process %d asked for '%s', which is no patch name",
-			       (int)cr.pid, tok);
-			return answer(conn, LP_EXIT_REFUSED);
+			       (int)pid, tok);
+			return LP_EXIT_REFUSED;
 		}
-		names[n] = tok;
-		files[n] = ustore_patch_path(root, tok);
-		if (access(files[n], R_OK)) {
+		names[*n] = tok;
+		files[*n] = ustore_patch_path(root, tok);
+		if (access(files[*n], R_OK)) {
 			lp_err("hook service: process %d asked for patch %s, which is not installed "
-			       "in %s", (int)cr.pid, tok, root);
-			return answer(conn, LP_EXIT_REFUSED);
+			       "in %s", (int)pid, tok, root);
+			return LP_EXIT_REFUSED;
 		}
-		n++;
+		++*n;
 	}
-	if (!n) {
-		lp_err("hook service: process %d asked for no patch", (int)cr.pid);
-		return answer(conn, LP_EXIT_REFUSED);
+	if (!*n) {
+		lp_err("hook service: process %d asked for no patch", (int)pid);
+		return LP_EXIT_REFUSED;
 	}
 	/* still the same process (it cannot go away once traced) */
 	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0)) {
-		lp_err("hook service: process %d is gone", (int)cr.pid);
-		return answer(conn, LP_EXIT_FAIL);
+		lp_err("hook service: process %d is gone", (int)pid);
+		return LP_EXIT_FAIL;
 	}
-	rc = hook_apply_files(cr.pid, files, n);
-	answer(conn, rc);
+	return hook_apply_files(pid, files, *n);
+}
+
+/* One connection, in a worker: handle it, answer, and log one line (the journal, under systemd). */
+static int serve_one(int conn, const char *root)
+{
+	char req[4096], *names[MAX_NAMES], line[1024];
+	double t0 = lp_now();
+	struct ucred cr;
+	socklen_t crlen = sizeof(cr);
+	int n = 0, rc, k;
+
+	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) || cr.pid <= 0)
+		return LP_EXIT_FAIL;
+	rc = handle(conn, root, cr.pid, req, sizeof(req), names, &n);
+	if (rc < 0)
+		return LP_EXIT_FAIL;
+	{
+		char end[2] = { '\0', (char)rc };	/* the answer: NUL, then the exit code */
+
+		if (send(conn, end, sizeof(end), MSG_NOSIGNAL) != (ssize_t)sizeof(end))
+			rc = rc ? rc : LP_EXIT_FAIL;
+	}
 	close(conn);
 	close(STDERR_FILENO);
-	/* the log: one line per request (the journal, under systemd) */
-	{
-		char line[1024];
-		int k = snprintf(line, sizeof(line), "lpatch-hook: process %d:", (int)cr.pid);
-
-		for (int i = 0; i < n && k < (int)sizeof(line); i++)
-			k += snprintf(line + k, sizeof(line) - (size_t)k, " %s", names[i]);
-		if (k < (int)sizeof(line) && rc)
-			snprintf(line + k, sizeof(line) - (size_t)k, " not applied (exit %d): %s\n", rc,
-				 lp_first_error() ? lp_first_error() : "no error said");
-		else if (k < (int)sizeof(line))
-			snprintf(line + k, sizeof(line) - (size_t)k, " applied in %.2f ms\n",
-				 (lp_now() - t0) * 1e3);
-		if (write(STDOUT_FILENO, line, strlen(line)) < 0)
-			return rc;
-	}
+	k = snprintf(line, sizeof(line), "lpatch-hook: process %d:", (int)cr.pid);
+	for (int i = 0; i < n && k < (int)sizeof(line); i++)
+		k += snprintf(line + k, sizeof(line) - (size_t)k, " %s", names[i]);
+	if (k < (int)sizeof(line) && rc)
+		snprintf(line + k, sizeof(line) - (size_t)k, " not applied (exit %d): %s\n", rc,
+			 lp_first_error() ? lp_first_error() : "no error said");
+	else if (k < (int)sizeof(line))
+		snprintf(line + k, sizeof(line) - (size_t)k, " applied in %.2f ms\n",
+			 (lp_now() - t0) * 1e3);
+	line[sizeof(line) - 2] = '\n';
+	line[sizeof(line) - 1] = '\0';
+	if (write(STDOUT_FILENO, line, strlen(line)) < 0)
+		return rc;
 	return rc;
 }
 

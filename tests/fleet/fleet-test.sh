@@ -17,7 +17,10 @@
 #      metrics saying which
 #      then a clean reboot: lpatch.service loads it at boot (the boot does not
 #      wait on it for good), not quarantined (the shutdown was clean)
-# FLEET_VMS=1 runs VM 1 only (steps 1, 4, 5, 6); FLEET_STEPS="1 6" runs only
+#   7. (VM 1) a process patch installed with `lpatch install --user` reaches a
+#      program started later, applied by lpatch-hook.service (socket-activated);
+#      with the service stopped, the hook starts lpatch-hook itself
+# FLEET_VMS=1 runs VM 1 only (steps 1, 4, 5, 6, 7); FLEET_STEPS="1 6" runs only
 # those steps (the VMs are made and booted for any); FLEET_CUT=dpkg (default:
 # as soon as dpkg runs), store (once version 4's module is in lpatch's store) or
 # load (once its load is recorded: it must come back quarantined) says when step
@@ -45,7 +48,7 @@ keep() {
 trap 'fleet_cleanup; keep; rm -rf "$WORK"' EXIT
 t0=$(date +%s)
 say() { echo "[$(( $(date +%s) - t0 ))s] $*"; }
-STEPS=" ${FLEET_STEPS:-1 2 3 4 5 6} "
+STEPS=" ${FLEET_STEPS:-1 2 3 4 5 6 7} "
 step() { case $STEPS in *" $1 "*) return 0 ;; esac; return 1; }
 echo "fleet test: $NVMS VM(s), steps${STEPS% }, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A REL=([1]=$REL_A [2]=$REL_A [3]=$REL_B) CHAN=([1]=canary [2]=stable [3]=stable)
@@ -332,6 +335,35 @@ metric 'lpatch_patch_quarantined{patch="livepatch_meminfo_v2"} 0' || fail "VM $k
 agree || { cat "$WORK/agree$k/sysfs" "$WORK/agree$k/status"; fail "VM $k: status and metrics disagree with /sys/kernel/livepatch after the clean reboot"; }
 store_ok || fail "VM $k: the store after the clean reboot"
 say "clean reboot: livepatch_meminfo_v2 loaded at boot"
+fi
+
+# -- 7. a process patch installed on VM 1 reaches a program started later,
+# applied by lpatch-hook.service, which systemd starts from lpatch-hook.socket
+# at the first request; with the service stopped the hook starts lpatch-hook
+if step 7; then
+cp -r "$TOP/tests/fixtures/user/later" "$WORK/later" && make -s -C "$WORK/later" >"$WORK/later-make.log" 2>&1 ||
+	{ cat "$WORK/later-make.log"; fail "building tests/fixtures/user/later"; }
+lp_ok "$WORK/later-build.log" "lpatch build --user" build --user --src "$WORK/later" \
+	--binary "$WORK/later/later" -o "$WORK/later-v2.lpatch" "$WORK/later/version2.patch"
+fleet_ssh 1 "cat >/root/later && chmod +x /root/later" <"$WORK/later/later"
+fleet_ssh 1 "cat >/root/later-v2.lpatch" <"$WORK/later-v2.lpatch"
+fleet_ssh 1 "systemctl is-enabled lpatch-hook.socket; systemctl is-active lpatch-hook.socket; test -S /var/lib/lpatch/user/hook.sock && echo socket-made" >"$WORK/hook-unit" 2>&1
+sed 's/^/  VM 1: /' "$WORK/hook-unit"
+[ "$(tr '\n' ' ' <"$WORK/hook-unit")" = "enabled active socket-made " ] || fail "VM 1: lpatch-hook.socket is not enabled, active and listening"
+fleet_ssh 1 "lpatch install --user /root/later-v2.lpatch && /root/later && /root/later" >"$WORK/later-run" 2>&1
+sed 's/^/  VM 1: /' "$WORK/later-run"
+[ "$(grep -c 'first call: version 2' "$WORK/later-run")" = 2 ] || fail "VM 1: a program started after install --user ran the old code"
+fleet_ssh 1 "systemctl is-active lpatch-hook.service; journalctl -u lpatch-hook.service --no-pager -o cat" >"$WORK/hook-journal" 2>&1
+sed 's/^/  VM 1 journal: /' "$WORK/hook-journal"
+[ "$(grep -c ': version2 applied in ' "$WORK/hook-journal")" = 2 ] || fail "VM 1: lpatch-hook.service did not apply the patch at both starts"
+expect_contains "$WORK/hook-journal" "on the socket systemd passed"
+# the service stopped: the hook starts lpatch-hook; uninstall: old code again
+fleet_ssh 1 "systemctl stop lpatch-hook.socket lpatch-hook.service && /root/later && lpatch uninstall --user version2 >/dev/null && /root/later" >"$WORK/later-run2" 2>&1
+sed 's/^/  VM 1, service stopped: /' "$WORK/later-run2"
+[ "$(tr '\n' ' ' <"$WORK/later-run2")" = "first call: version 2 first call: version 1 " ] ||
+	fail "VM 1: without the service, or after uninstall --user, a program started later ran the wrong code"
+fleet_ssh 1 "systemctl start lpatch-hook.socket" || fail "VM 1: lpatch-hook.socket does not start again"
+say "process patch at start through lpatch-hook.socket: applied by the service, and without it"
 fi
 for n in $vms; do fleet_stop "$n"; done
 echo "fleet test passed in $(( $(date +%s) - t0 )) s (load average $(cut -d' ' -f1-3 /proc/loadavg))"

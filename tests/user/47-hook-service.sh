@@ -87,6 +87,10 @@ for f in ask2 ask3; do has -F "2: " "$WORK/$f" || { cat "$WORK/$f"; fail "$f: no
 ask $'apply version2\n' >"$WORK/ask4" || fail "could not ask the service"
 has -E '^[1-9]' "$WORK/ask4" || { cat "$WORK/ask4"; fail "an apply to python itself did not fail"; }
 kill -0 "$SVC" || fail "the service died of the requests"
+# each refusal is logged with its reason
+expect_contains "$WORK/service.log" "not applied (exit 2): hook service: process"
+[ "$(grep -c ' not applied (exit ' "$WORK/service.log")" = 4 ] ||
+	{ cat "$WORK/service.log"; fail "the service did not log the 4 requests it did not apply"; }
 stop
 [ ! -e "$SOCK" ] || fail "the stopped service left its socket"
 

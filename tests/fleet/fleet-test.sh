@@ -358,7 +358,7 @@ sed 's/^/  VM 1 journal: /' "$WORK/hook-journal"
 [ "$(grep -c ': version2 applied in ' "$WORK/hook-journal")" = 2 ] || fail "VM 1: lpatch-hook.service did not apply the patch at both starts"
 expect_contains "$WORK/hook-journal" "on the socket systemd passed"
 # the service stopped: the hook starts lpatch-hook; uninstall: old code again
-fleet_ssh 1 "systemctl stop lpatch-hook.socket lpatch-hook.service && /root/later && lpatch uninstall --user version2 >/dev/null && /root/later" >"$WORK/later-run2" 2>&1
+fleet_ssh 1 "systemctl stop lpatch-hook.socket lpatch-hook.service && /root/later && lpatch uninstall --user version2 >/dev/null 2>&1 && /root/later" >"$WORK/later-run2" 2>&1
 sed 's/^/  VM 1, service stopped: /' "$WORK/later-run2"
 [ "$(tr '\n' ' ' <"$WORK/later-run2")" = "first call: version 2 first call: version 1 " ] ||
 	fail "VM 1: without the service, or after uninstall --user, a program started later ran the wrong code"

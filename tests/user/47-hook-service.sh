@@ -12,7 +12,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/user-lib.sh"
 private_etc
 HOOKD="$TOP/build/lpatch-hook"
-[ -x "$HOOKD" ] || skip "build/lpatch-hook is not built (run make)"
+[ -x "$HOOKD" ] || fail "$HOOKD is not built (make lpatch builds it)"
 SOCK="$LPATCH_ROOT/user/hook.sock"
 
 # serve LOG [ENV...]: start the service on the test's store; sets SVC

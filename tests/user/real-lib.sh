@@ -44,6 +44,21 @@ wait_port() { local i
 # and revert it N times; after each apply the command PROBE must print PATCHED,
 # after each revert ORIGINAL. Prints the apply and revert pauses (max_pause_us:
 # median and worst over the N times) into $WORK/pauses.
+# cycle_state PID: what the process and lpatch say, for a failed probe: lpatch ps,
+# each thread's state, scheduling policy, system call and where it waits, and the
+# end of the test's output files
+cycle_state() { local t
+	echo "--- lpatch ps --pid $1:" >&2
+	"$LPATCH" ps --pid "$1" >&2 2>&1
+	for t in /proc/"$1"/task/*; do
+		echo "--- thread ${t##*/}: $(awk '{ print "state " $3 ", policy " $41 ", rt priority " $40 }' "$t/stat" 2>/dev/null), syscall $(cat "$t/syscall" 2>/dev/null), wchan $(cat "$t/wchan" 2>/dev/null)" >&2
+	done
+	echo "--- the last apply and revert:" >&2
+	cat "$WORK/apply.json" "$WORK/revert.json" >&2 2>/dev/null
+	for t in "$WORK"/*.out; do
+		[ -f "$t" ] && { echo "--- the end of $t:" >&2; tail -n 5 "$t" >&2; }
+	done
+}
 cycles() {
 	local n=$1 pid=$2 patch=$3 name=$4 probe=$5 patched=$6 original=$7 i got
 	: >"$WORK/apply.us"; : >"$WORK/revert.us"
@@ -52,12 +67,12 @@ cycles() {
 			{ cat "$WORK/apply.log"; fail "apply $i failed"; }
 		json_get "$WORK/apply.json" '.[0].max_pause_us' >>"$WORK/apply.us" || exit 1
 		got=$(eval "$probe") || fail "the probe failed after apply $i"
-		[ "$got" = "$patched" ] || fail "after apply $i the program says '$got', expected '$patched'"
+		[ "$got" = "$patched" ] || { cycle_state "$pid"; fail "after apply $i the program says '$got', expected '$patched'"; }
 		"$LPATCH" revert --json --pid "$pid" "$name" >"$WORK/revert.json" 2>"$WORK/revert.log" ||
 			{ cat "$WORK/revert.log"; fail "revert $i failed"; }
 		json_get "$WORK/revert.json" '.max_pause_us // empty' >>"$WORK/revert.us" || exit 1
 		got=$(eval "$probe") || fail "the probe failed after revert $i"
-		[ "$got" = "$original" ] || fail "after revert $i the program says '$got', expected '$original'"
+		[ "$got" = "$original" ] || { cycle_state "$pid"; fail "after revert $i the program says '$got', expected '$original'"; }
 		alive "$pid"
 	done
 	for k in apply revert; do

@@ -272,11 +272,21 @@ static int one(pid_t pid, const struct ustore *st, const char *root, struct json
 	struct proc_maps pm;
 	struct applied *a;
 	struct unpatched *u = NULL;
-	size_t n, nu = 0, ucap = 0;
+	size_t n, nu = 0, ucap = 0, shown = 0;
 
 	if (maps_read(pid, &pm))
 		return -1;
 	state_scan(&pm, &a, &n);
+	/* reverted regions stay mapped for the program's pointers, but are no patch of it:
+	 * moved past the ones shown (state_free still frees all n) */
+	for (size_t i = 0, k = 0; i < n; i++)
+		if (a[i].hdr->state != REGION_REVERTED) {
+			struct applied t = a[k];
+
+			a[k++] = a[i];
+			a[i] = t;
+			shown = k;
+		}
 	for (size_t i = 0; i < st->n; i++) {
 		const struct ustore_entry *e = &st->e[i];
 		const struct proc_object *o = maps_object_named(&pm, e->object);
@@ -291,15 +301,15 @@ static int one(pid_t pid, const struct ustore *st, const char *root, struct json
 			*ARRAY_PUSH(u, nu, ucap) = (struct unpatched){ e->name, e->object,
 								       why_unpatched(pid, &pm, e, root) };
 	}
-	if (n || nu)
-		show(pid, a, n, u, nu, json);
+	if (shown || nu)
+		show(pid, a, shown, u, nu, json);
 	*unpatched += nu;
 	for (size_t i = 0; i < nu; i++)
 		free(u[i].reason);
 	free(u);
 	state_free(a, n);
 	maps_free(&pm);
-	return n > 0;
+	return shown > 0;
 }
 
 int cmd_ps(int argc, char **argv)

@@ -507,9 +507,9 @@ static int revert_commit(void *arg)
 			goto undo;
 		test_kill_point("revert-jump");
 	}
-	/* no longer live, even if its memory cannot be unmapped afterwards: a
-	 * later apply or revert must never jump back into it */
-	if (state_set(c->s->pid, c->victim, REGION_LOADED)) {
+	/* no longer live: a later apply or revert must never jump back into it;
+	 * kept mapped, as the program may still point into it */
+	if (state_set(c->s->pid, c->victim, REGION_REVERTED)) {
 		lp_perr("cannot mark the reverted patch inactive in process %d", (int)c->s->pid);
 		goto undo;
 	}
@@ -533,22 +533,23 @@ undo:
 }
 
 /*
- * No thread is in the region and nothing jumps to it any more: let every
- * other thread go, then unmap it with one thread held (as apply maps it).
+ * A stale region (LOADED: its code never ran) that nothing jumps to and no
+ * thread is in: let every other thread go, then unmap it with one thread
+ * held (as apply maps it). A reverted one (REVERTED) is never unmapped.
  */
-static void unmap_reverted(struct revert_ctx *c)
+static void unmap_stale(struct revert_ctx *c)
 {
 	struct lp_thread *t = main_thread(c->s);
 
 	if (t && t->state == T_STOPPED)
 		sess_release_except(c->s, t);
 	if (t && ehreg_deregister(c->s, t, c->gadget, c->u, c->pm, c->victim)) {
-		lp_warn("process %d: the reverted patch's memory stays mapped (libgcc may read its "
+		lp_warn("process %d: the stale patch's memory stays mapped (libgcc may read its "
 			"unwind entries)", (int)c->s->pid);
 		return;
 	}
 	if (!t || load_unmap(c->s, t, c->gadget, c->victim->base, c->victim->hdr->size))
-		lp_warn("process %d: the reverted patch's memory stays mapped", (int)c->s->pid);
+		lp_warn("process %d: the stale patch's memory stays mapped", (int)c->s->pid);
 }
 
 int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct user_result *res)
@@ -564,17 +565,18 @@ int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct u
 	uint64_t tramp;
 	sigset_t oldmask;
 	int rc = LP_EXIT_FAIL, sw;
+	bool stale = false;
 
 	memset(res, 0, sizeof(*res));
 	if (read_maps(pid, &pm))
 		return LP_EXIT_FAIL;
 	state_scan(&pm, &a, &na);
-	/* the newest live one; else a stale region a killed lpatch left (LOADED) */
+	/* the newest live one; else a stale region a killed apply left (LOADED) */
 	for (size_t i = na; i-- > 0 && !victim;)
 		if (region_live(a[i].hdr) && (!name || !strcmp(a[i].hdr->name, name)))
 			victim = &a[i];
 	for (size_t i = na; i-- > 0 && !victim;)
-		if (!name || !strcmp(a[i].hdr->name, name))
+		if (a[i].hdr->state == REGION_LOADED && (!name || !strcmp(a[i].hdr->name, name)))
 			victim = &a[i];
 	if (!victim) {
 		if (name)
@@ -587,6 +589,7 @@ int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct u
 	}
 	snprintf(res->name, sizeof(res->name), "%s", victim->hdr->name);
 	res->base = victim->base;
+	stale = victim->hdr->state == REGION_LOADED;
 	if (remote_find_gadgets(&pm, &gadget))
 		goto out;
 	u = unwinder_new(pid, &pm);
@@ -623,7 +626,8 @@ int user_revert(pid_t pid, const char *name, const struct user_opts *o, struct u
 		if (sw == 0) {
 			rc = LP_EXIT_OK;
 			test_kill_point("revert-unmap");
-			unmap_reverted(&ctx);
+			if (stale)
+				unmap_stale(&ctx);
 		}
 		detach_and_record(&s, res);
 	}

@@ -69,6 +69,7 @@ const char *region_state_name(uint32_t state)
 	case REGION_ACTIVE: return "active";
 	case REGION_APPLYING: return "applying";
 	case REGION_REVERTING: return "reverting";
+	case REGION_REVERTED: return "reverted";
 	}
 	return "unknown";
 }
@@ -76,7 +77,7 @@ const char *region_state_name(uint32_t state)
 int state_set(pid_t pid, const struct applied *a, uint32_t state)
 {
 	if (test_fail(state == REGION_LOADED ? "state-loaded" : state == REGION_ACTIVE ?
-		      "state-active" : "state-other")) {
+		      "state-active" : state == REGION_REVERTED ? "state-reverted" : "state-other")) {
 		errno = EIO;
 		return -1;
 	}

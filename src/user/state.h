@@ -16,14 +16,18 @@
 #define LP_REGION_MAGIC "LPATCHR1"
 
 /*
- * LOADED: mapped, nothing jumps to it (also what a killed run leaves: a stale
- * region, removed by `lpatch revert`). ACTIVE: every function it owns jumps
- * to it. APPLYING, REVERTING: written before its jumps are written or taken
- * out, so a jump never exists without a record; if lpatch dies meanwhile,
- * the entry bytes of each function tell which are switched (state_func_live).
+ * LOADED: mapped, nothing jumps to it, and nothing ever did (a region being
+ * applied, or what a killed apply leaves: a stale region, removed by `lpatch
+ * revert`). ACTIVE: every function it owns jumps to it. APPLYING, REVERTING:
+ * written before its jumps are written or taken out, so a jump never exists
+ * without a record; if lpatch dies meanwhile, the entry bytes of each
+ * function tell which are switched (state_func_live). REVERTED: nothing jumps
+ * to it any more, but its code ran: the program may still hold pointers into
+ * it (a string the new function returned, a function pointer it handed out),
+ * so it stays mapped for the life of the process, and `ps` no longer lists it.
  */
 enum region_state { REGION_LOADED = 1, REGION_ACTIVE = 2, REGION_APPLYING = 3,
-		    REGION_REVERTING = 4 };
+		    REGION_REVERTING = 4, REGION_REVERTED = 5 };
 
 struct lp_region_func {
 	uint64_t old_addr, old_size;	/* run-time address and size of the replaced function */
@@ -85,7 +89,7 @@ struct applied {
 int state_scan(const struct proc_maps *pm, struct applied **out, size_t *n);
 void state_free(struct applied *a, size_t n);
 const char *region_func_name(const struct lp_region_hdr *h, const struct lp_region_func *f);
-/* "active", "loaded", "applying" or "reverting". */
+/* "active", "loaded", "applying", "reverting" or "reverted". */
 const char *region_state_name(uint32_t state);
 /* Active, or interrupted while applied or reverted: its jumps may be in. */
 static inline bool region_live(const struct lp_region_hdr *h)

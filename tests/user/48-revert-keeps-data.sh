@@ -12,29 +12,26 @@ user_build "$WORK/fix.lpatch" "$SRC/keep" "$SRC/fix.patch"
 start keep "$SRC/keep"
 wait_line "$WORK/keep.out" "^ready$"
 
-lp_ok "$WORK/apply.log" "apply" apply --pid "$PID" "$WORK/fix.lpatch"
+# reverted N: revert; new calls run the old code, the kept string (of the first
+# apply) is still readable, and ps lists no patch
+reverted() {
+	lp_ok "$WORK/revert$1.log" "revert $1" revert --pid "$PID" fix
+	kill -USR2 "$PID"
+	wait_line "$WORK/keep.out" "^now: message 1$"
+	kill -USR1 "$PID"
+	wait_line "$WORK/keep.out" "^kept: message 2 \(fixed\)$"
+	alive "$PID"
+	expect_unpatched "$PID"
+}
+lp_ok "$WORK/apply1.log" "apply" apply --pid "$PID" "$WORK/fix.lpatch"
 kill -USR1 "$PID"
 wait_line "$WORK/keep.out" "^first: message 2 \(fixed\)$"
-lp_ok "$WORK/revert.log" "revert" revert --pid "$PID" fix
-kill -USR2 "$PID"
-wait_line "$WORK/keep.out" "^now: message 1$"
-# the string the patched function returned, read after the revert
-kill -USR1 "$PID"
-wait_line "$WORK/keep.out" "^kept: message 2 \(fixed\)$"
-alive "$PID"
-expect_unpatched "$PID"
-
+reverted 1
 # again: a second region, reverted and kept the same way
 lp_ok "$WORK/apply2.log" "apply (again)" apply --pid "$PID" "$WORK/fix.lpatch"
 kill -USR2 "$PID"
 wait_line "$WORK/keep.out" "^now: message 2 \(fixed\)$"
-lp_ok "$WORK/revert2.log" "revert (again)" revert --pid "$PID" fix
-kill -USR2 "$PID"
-wait_line "$WORK/keep.out" "^now: message 1$"
-kill -USR1 "$PID"
-wait_line "$WORK/keep.out" "^kept: message 2 \(fixed\)$"
-alive "$PID"
-expect_unpatched "$PID"
+reverted 2
 # nothing left to revert: the kept regions are no patch of the process
 "$LPATCH" revert --pid "$PID" fix >"$WORK/revert3.log" 2>&1; st=$?
 [ "$st" = 2 ] || { cat "$WORK/revert3.log"; fail "a third revert exited $st, not 2"; }

@@ -136,6 +136,8 @@ static int hijack(struct lp_session *s, const struct switch_op *op, struct block
 		return -1;
 	}
 	b->tramp = k;
+	lp_debug("thread %d: return address %#llx pointed at trampoline %d", (int)s->t[b->ti].tid,
+		 (unsigned long long)b->ra, k);
 	return 0;
 }
 

@@ -225,6 +225,49 @@ static uint64_t ms_now(void)
 }
 
 /*
+ * Read what lpatch says on fd until it closes, for at most timeout_ms,
+ * keeping the first line in err. A NUL byte ends the text; the byte after it
+ * is lpatch's exit code, into *status (the service's answer; lpatch-hook's
+ * stderr has none: *status stays -1). false when the time ran out.
+ */
+static bool read_reply(int fd, int timeout_ms, char *err, size_t errlen, int *status)
+{
+	uint64_t deadline = ms_now() + (uint64_t)timeout_ms;
+	bool text_done = false;
+	size_t got = 0;
+
+	err[0] = '\0';
+	*status = -1;
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		uint64_t now = ms_now();
+		char buf[512];
+		ssize_t r;
+
+		if (now >= deadline)
+			return false;
+		if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
+			return true;
+		r = read(fd, buf, sizeof(buf));
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r <= 0)
+			return true;	/* closed: done, or died */
+		for (ssize_t k = 0; k < r; k++) {
+			if (text_done) {
+				*status = (unsigned char)buf[k];
+				return true;
+			}
+			if (!buf[k])
+				text_done = true;
+			else if (got < errlen - 1 && !memchr(err, '\n', got))
+				err[got++] = buf[k];
+			err[got] = '\0';
+		}
+	}
+}
+
+/*
  * Ask the resident service to apply the matched patches: "apply NAME...\n";
  * the answer is its error text, a NUL byte and the exit code. 1: no service
  * listens (the caller runs lpatch itself); 0: applied; -1: not, err says why.
@@ -232,11 +275,9 @@ static uint64_t ms_now(void)
 static int ask_service(const char *dir, struct want *w, int n, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	size_t dl = strlen(dir), len = 0, got = 0;
+	size_t dl = strlen(dir), len = 0;
 	char req[MAX_PATCHES * 72 + 8];
-	uint64_t deadline;
 	int fd, status = -1;
-	bool text_done = false;
 
 	if (dl + sizeof(SERVICE_SOCKET) > sizeof(sa.sun_path))
 		return 1;
@@ -267,41 +308,10 @@ static int ask_service(const char *dir, struct want *w, int n, char *err, size_t
 		close(fd);
 		return 1;
 	}
-	err[0] = '\0';
 	/* the service's worker gives up after 5 s; a little more here */
-	deadline = ms_now() + APPLY_TIMEOUT_MS + 500;
-	for (;;) {
-		struct pollfd pfd = { fd, POLLIN, 0 };
-		uint64_t now = ms_now();
-		char buf[512];
-		ssize_t r;
-
-		if (now >= deadline) {
-			snprintf(err, errlen, "the lpatch-hook service took longer than %d ms",
-				 APPLY_TIMEOUT_MS);
-			break;
-		}
-		if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
-			break;
-		r = read(fd, buf, sizeof(buf));
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (r <= 0)
-			break;
-		for (ssize_t k = 0; k < r; k++) {
-			if (text_done) {
-				status = (unsigned char)buf[k];
-				break;
-			}
-			if (!buf[k])
-				text_done = true;
-			else if (got < errlen - 1 && !memchr(err, '\n', got))
-				err[got++] = buf[k];	/* the first line of what the apply said */
-			err[got] = '\0';
-		}
-		if (status >= 0)
-			break;
-	}
+	if (!read_reply(fd, APPLY_TIMEOUT_MS + 500, err, errlen, &status))
+		snprintf(err, errlen, "the lpatch-hook service took longer than %d ms",
+			 APPLY_TIMEOUT_MS);
 	close(fd);
 	if (status == 0) {
 		err[0] = '\0';
@@ -320,10 +330,8 @@ static int run_lpatch(const char *lpatch, const char *dir, struct want *w, int n
 {
 	static char files[MAX_PATCHES][MAX_PATH];
 	char pidbuf[16], *argv[MAX_PATCHES + 4], *envp[] = { CHILD_ENV, NULL };
-	int out[2] = { -1, -1 }, go[2] = { -1, -1 }, argc = 0, status = 0, rc = -1;
+	int out[2] = { -1, -1 }, go[2] = { -1, -1 }, argc = 0, status = 0, rc = -1, no_status;
 	posix_spawn_file_actions_t fa;
-	size_t got = 0;
-	uint64_t deadline;
 	pid_t child;
 	int i;
 
@@ -382,29 +390,9 @@ static int run_lpatch(const char *lpatch, const char *dir, struct want *w, int n
 	prctl(PR_SET_PTRACER, (unsigned long)child, 0, 0, 0);
 	close(go[1]);
 	go[1] = -1;
-	deadline = ms_now() + APPLY_TIMEOUT_MS;
-	for (;;) {
-		struct pollfd pfd = { out[0], POLLIN, 0 };
-		uint64_t now = ms_now();
-		char buf[512];
-		ssize_t r;
-
-		if (now >= deadline) {
-			kill(child, SIGKILL);
-			snprintf(err, errlen, "lpatch took longer than %d ms", APPLY_TIMEOUT_MS);
-			break;
-		}
-		if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
-			break;
-		r = read(out[0], buf, sizeof(buf));
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (r <= 0)
-			break;	/* lpatch is done (or died): the pipe is closed */
-		/* keep the first line lpatch wrote */
-		for (ssize_t k = 0; k < r && got < errlen - 1 && !memchr(err, '\n', got); k++)
-			err[got++] = buf[k];
-		err[got] = '\0';
+	if (!read_reply(out[0], APPLY_TIMEOUT_MS, err, errlen, &no_status)) {
+		kill(child, SIGKILL);
+		snprintf(err, errlen, "lpatch took longer than %d ms", APPLY_TIMEOUT_MS);
 	}
 	while ((i = waitpid(child, &status, 0)) < 0 && errno == EINTR)
 		;
